@@ -1,0 +1,3 @@
+from torchdojo.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,156 @@
+"""Check a learner's workspace: the API behind ``torchdojo check``.
+
+>>> report = check_workspace("my-course", ["tensors"], device="cpu", lang="en")  # doctest: +SKIP
+>>> report.to_json()                                                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from torchdojo import paths, progress
+from torchdojo.errors import UserError
+from torchdojo.grading.aggregate import topic_result
+from torchdojo.i18n import pick
+from torchdojo.manifest import Course, Exercise, Topic, course as load_packaged_course
+from torchdojo.report import NOT_ATTEMPTED, ItemResult, Report, TopicResult
+from torchdojo.sandbox.client import Zygote
+from torchdojo.sandbox.runner import EXCLUDED
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+#: Defaults of a grading job; ``memory_mb`` is on top of what torch itself maps.
+JOB_DEFAULTS: dict[str, Any] = {
+    "import_timeout_s": 10.0,
+    "memory_mb": 2048,
+    "output_limit": 65536,
+    "file_mb": 256,
+}
+
+
+def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple[Topic, list[Exercise]]]:
+    """``["tensors", "fc_nets/FCNet"]`` -> topics with the exercises asked for, in course order."""
+    chosen: dict[str, set[str] | None] = {}
+    for target in targets or []:
+        topic_id, _, name = target.partition("/")
+        try:
+            topic = course.topic(topic_id)
+        except KeyError:
+            known = ", ".join(t.id for t in course.exercise_topics)
+            raise UserError(f"unknown topic '{topic_id}' (topics with exercises: {known})") from None
+        if not topic.module:
+            raise UserError(f"topic '{topic_id}' has only a quiz: use 'torchdojo quiz {topic_id}'")
+        if name:
+            try:
+                topic.exercise(name)
+            except KeyError:
+                names = ", ".join(e.name for e in topic.exercises)
+                raise UserError(f"unknown exercise '{target}' (exercises of {topic_id}: {names})") from None
+            if chosen.get(topic_id, set()) is not None:
+                chosen.setdefault(topic_id, set()).add(name)  # type: ignore[union-attr]
+        else:
+            chosen[topic_id] = None
+    if not targets:
+        chosen = {t.id: None for t in course.exercise_topics}
+    out = []
+    for topic in course.exercise_topics:
+        if topic.id in chosen:
+            names = chosen[topic.id]
+            out.append((topic, [e for e in topic.exercises if names is None or e.name in names]))
+    return out
+
+
+def find_submission(folder: Path, topic: Topic) -> Path | None:
+    """``<module>.py``, else ``<module>.ipynb``, in ``folder``."""
+    for suffix in (".py", ".ipynb"):
+        candidate = folder / f"{topic.module_name}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, device: str | list[str] = "auto",
+             lang: str = "es", threads: int | None = None, **overrides: Any) -> dict[str, Any]:
+    """The JSON job the zygote runs for one submission file and one topic."""
+    siblings = sorted(str(p) for p in submission.parent.glob("*.py")
+                      if p.name not in EXCLUDED and p.is_file() and p.stat().st_size < (4 << 20))
+    return {
+        **JOB_DEFAULTS,
+        "topic": topic.id,
+        "module": topic.module_name,
+        "submission": str(submission),
+        "submission_name": submission.name,
+        "siblings": siblings,
+        "grader": str(paths.graders_dir() / f"test_{topic.id}.py"),
+        "exercises": [{"name": e.name, "timeout_s": e.timeout_s, "device": e.device} for e in exercises],
+        "devices": device,
+        "lang": lang,
+        "threads": threads or min(4, os.cpu_count() or 1),
+        **overrides,
+    }
+
+
+def missing_module(topic: Topic, exercises: list[Exercise], folder: Path, lang: str) -> TopicResult:
+    es = f"no hay {topic.module_name}.py ni {topic.module_name}.ipynb en {folder}"
+    en = f"no {topic.module_name}.py or {topic.module_name}.ipynb in {folder}"
+    items = [ItemResult(e.id, 0.0, e.points, NOT_ATTEMPTED, pick(lang, es, en)) for e in exercises]
+    return TopicResult.from_items(topic.id, items)
+
+
+def grade_topic(zygote: Zygote, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
+                lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
+    """Grade one topic of one submission folder with a running zygote."""
+    submission = find_submission(folder, topic)
+    if submission is None:
+        return missing_module(topic, exercises, folder, lang)
+    job = make_job(topic, exercises, submission, device=device, lang=lang, **job_options)
+    start = time.perf_counter()
+    result = zygote.run(job)
+    if result.get("device_unavailable"):
+        raise UserError(f"device '{result['device_unavailable']}' is not available on this machine")
+    topic_res = topic_result(topic, exercises, result, lang=lang, source=submission.name,
+                             reveal_hidden=reveal_hidden)
+    topic_res.duration_s = round(time.perf_counter() - start, 3)
+    return topic_res
+
+
+def check_workspace(
+    workspace: str | Path = ".",
+    targets: Iterable[str] | None = None,
+    *,
+    device: str = "auto",
+    lang: str = "es",
+    record: bool = True,
+    course: Course | None = None,
+    zygote: Zygote | None = None,
+    **job_options: Any,
+) -> Report:
+    """Grade the learner's modules in ``workspace``.
+
+    ``targets``: topics (``"tensors"``) or exercises (``"tensors/seeded_rand"``);
+    none means every topic with exercises. ``device``: ``auto`` grades device
+    exercises on the CPU and every accelerator present; ``cpu``, ``cuda`` or
+    ``mps`` on that one only. Results are stored in the workspace's progress
+    unless ``record`` is false.
+    """
+    folder = Path(workspace)
+    if not folder.is_dir():
+        raise UserError(f"workspace '{folder}' is not a folder (create one with 'torchdojo start {folder}')")
+    if device not in DEVICES:
+        raise UserError(f"unknown device '{device}' (choose from {', '.join(DEVICES)})")
+    course = course or load_packaged_course()
+    plan = resolve_targets(course, targets)
+    own = zygote is None
+    z = zygote or Zygote()
+    try:
+        topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
+                  for topic, exercises in plan]
+    finally:
+        if own:
+            z.close()
+    report = Report(topics=topics, lang=lang, device=device)
+    if record:
+        progress.record_report(folder, report)
+    return report

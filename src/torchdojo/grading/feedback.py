@@ -1,0 +1,42 @@
+"""Feedback that says what was expected and what came back, in both languages."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+
+class Feedback(AssertionError):
+    """A failed expectation of a grader, with its message in Spanish and English."""
+
+    def __init__(self, es: str, en: str):
+        super().__init__(en)
+        self.es = es
+        self.en = en
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.es
+
+
+class NotAttempted(Exception):
+    """Raised when the student has not started an exercise (stub untouched)."""
+
+
+def fail(es: str, en: str) -> NoReturn:
+    """Fail the current test with feedback in both languages."""
+    raise Feedback(es, en)
+
+
+def check(condition: Any, es: str, en: str) -> None:
+    """Fail with the given feedback unless ``condition`` holds."""
+    if not condition:
+        raise Feedback(es, en)
+
+
+def short(value: Any, limit: int = 160) -> str:
+    """A compact, bounded ``repr`` for feedback (student values can be huge)."""
+    try:
+        text = repr(value)
+    except Exception:  # a student object whose repr raises
+        text = f"<{type(value).__name__}>"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,133 @@
+"""The caller's side of the sandbox: start a zygote, send it jobs.
+
+>>> with Zygote() as z:              # doctest: +SKIP
+...     result = z.run(job)
+
+The caller needs no torch. A zygote serves any number of jobs one after another;
+batch grading runs one zygote per worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torchdojo
+from torchdojo import paths
+
+_PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
+
+
+class ZygoteError(RuntimeError):
+    """The zygote could not start or stopped answering."""
+
+
+def job_budget_s(job: dict[str, Any]) -> float:
+    """The longest a job can legitimately take, with room for restarts."""
+    per_ex = sum(float(e.get("timeout_s", 10.0)) for e in job["exercises"])
+    return float(job.get("import_timeout_s", 10.0)) * (len(job["exercises"]) + 2) + per_ex + 120.0
+
+
+class Zygote:
+    """A warm grading process (see :mod:`torchdojo.sandbox.zygote`)."""
+
+    def __init__(self, grader_dirs: list[Path] | None = None, start_timeout_s: float = 120.0):
+        self.grader_dirs = [str(d) for d in (grader_dirs or [paths.graders_dir()])]
+        self.start_timeout_s = start_timeout_s
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+        self._buffer = b""
+
+    def __enter__(self) -> Zygote:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH", "")) if p)
+        env.setdefault("TORCHDOJO_CONTENT", str(paths.content_root()))
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        self._log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "torchdojo.sandbox.zygote", *self.grader_dirs],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env=env,
+            start_new_session=True,
+        )
+        hello = self._read_line(self.start_timeout_s)
+        if not hello or not json.loads(hello).get("ready"):
+            raise ZygoteError(f"the grading process did not start: {self.log_tail()}")
+
+    def log_tail(self, limit: int = 2000) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")[-limit:].strip()
+
+    def _read_line(self, timeout: float) -> str | None:
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(timeout=left):
+                    return None
+                data = os.read(fd, 1 << 20)
+                if not data:
+                    return None
+                self._buffer += data
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line.decode("utf-8")
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Grade one job; a dead or stuck zygote is replaced and the job reported as lost."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        assert self.proc is not None and self.proc.stdin is not None
+        try:
+            self.proc.stdin.write((json.dumps(job) + "\n").encode())
+            self.proc.stdin.flush()
+            line = self._read_line(job_budget_s(job))
+        except (BrokenPipeError, OSError):
+            line = None
+        if line is None:
+            tail = self.log_tail()
+            self.close()
+            return {"zygote_error": f"the grading process stopped answering. {tail}"}
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            try:
+                if self.proc.stdin:
+                    self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except (subprocess.TimeoutExpired, OSError):
+                pass
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, 9)
+                except OSError:
+                    pass
+                self.proc.wait()
+            if self.proc.stdout:
+                self.proc.stdout.close()
+            self.proc = None
+        self._buffer = b""
+        if self._log is not None:
+            self._log.close()
+            self._log = None

@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # a verb that is not built yet
             raise
         module.register(sub)
+    # --lang is global, and also accepted after the verb (``torchdojo check --lang en``).
+    for verb in sub.choices.values():
+        verb.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help="course language (es, en)")
     return parser
 
 

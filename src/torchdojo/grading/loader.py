@@ -111,6 +111,9 @@ def load_module(path: Path, module_name: str) -> LoadedModule:
         return loaded
     if not data.strip():
         raise LoadError(f"{filename} está vacío", f"{filename} is empty")
+    if b"\x00" in data:
+        raise LoadError(f"{filename} es un archivo binario, no código Python legible",
+                        f"{filename} is a binary file, not readable Python source")
     try:
         code = compile(data, str(path), "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:

@@ -141,6 +141,10 @@ class GradingPlugin:
                 kept.append(item)
         kept.sort(key=lambda it: rank[_marker_value(it, "exercise")])  # stable: file order within
         items[:] = kept
+        collected: dict[str, list[str]] = {}
+        for item in kept:
+            collected.setdefault(_marker_value(item, "exercise"), []).append(item.name)
+        self.emit("collected", tests=collected)
 
     # -- running -------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -161,6 +165,9 @@ class GradingPlugin:
             raise StudentAbort("KeyboardInterrupt") from None
         except GeneratorExit:
             raise StudentAbort("GeneratorExit") from None
+        except (pytest.skip.Exception, pytest.exit.Exception, pytest.xfail.Exception) as exc:
+            # Only student code can raise these during a test: graders skip by marker.
+            raise StudentAbort(f"pytest.{type(exc).__name__}") from None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
@@ -218,10 +225,8 @@ class GradingPlugin:
         if isinstance(exc, MissingName):
             return "error", (f"{exc.module} no define `{exc.name}`", f"{exc.module} does not define `{exc.name}`")
         if isinstance(exc, StudentAbort):
-            return "error", (f"tu código lanzó {exc.kind} (¿sys.exit()?); no termines el proceso",
-                             f"your code raised {exc.kind} (sys.exit()?); do not end the process")
-        if isinstance(exc, pytest.skip.Exception):
-            return "skipped", ("", "")
+            return "error", (f"tu código lanzó {exc.kind}; no termines ni saltes la prueba",
+                             f"your code raised {exc.kind}; do not end the process or skip the test")
         if isinstance(exc, AssertionError):
             msg = short(str(exc), 600) if str(exc) else "AssertionError"
             return "failed", (msg, msg)

@@ -32,6 +32,10 @@ _SUBREAPER = False
 # configure pytest or Python itself.
 EXCLUDED = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"}
 POLL_S = 0.05
+_CONFLICT = ("resultado en conflicto para esta prueba (¿manipulación?): cuenta como error",
+             "conflicting results for this test (tampering?): counted as an error")
+_MISSING = ("esta prueba no llegó a informar de su resultado", "this test never reported a result")
+_EXPECTED_CACHE: dict[tuple, dict[str, list[str]] | None] = {}
 COLLECT_TIMEOUT_S = 60.0
 
 
@@ -61,7 +65,44 @@ class JobState:
         self.started: list[str] = []
         self.children = 0
         self.devices: list[str] = []
+        #: Test names per exercise, from a trusted collection without student code.
+        self.expected: dict[str, list[str]] | None = None
+        self.collected: dict[str, list[str]] | None = None
+        self.rejected_events = 0
         self.device_unavailable: str | None = None
+
+    def add_test(self, event: dict, current: str | None) -> None:
+        """Keep a test verdict if it is one the trusted collection expects.
+
+        A verdict for an unknown test is dropped; a second verdict for the same
+        test (a forgery racing the real one) turns that test into an error.
+        """
+        ex, name = event.get("ex"), event.get("name")
+        if ex not in self.tests or ex != current:
+            self.rejected_events += 1
+            return
+        if self.expected is not None and name not in self.expected.get(ex, ()):
+            self.rejected_events += 1
+            return
+        for i, old in enumerate(self.tests[ex]):
+            if old.get("name") == name:
+                self.rejected_events += 1
+                self.tests[ex][i] = {**old, "status": "error", "es": _CONFLICT[0], "en": _CONFLICT[1]}
+                return
+        self.tests[ex].append(event)
+
+    def fill_missing(self) -> None:
+        """Expected tests that never reported count as errors (unless the exercise was stopped)."""
+        if self.expected is None or self.import_error:
+            return
+        for ex in self.order:
+            if ex in self.overrides:
+                continue
+            seen = {t.get("name") for t in self.tests[ex]}
+            for name in self.expected.get(ex, ()):
+                if name not in seen:
+                    self.tests[ex].append({"ex": ex, "name": name, "status": "error", "weight": 1.0,
+                                           "es": _MISSING[0], "en": _MISSING[1]})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +115,7 @@ class JobState:
             "output": self.output.decode("utf-8", "replace"),
             "output_dropped": self.output_dropped,
             "rejected_lines": self.rejected_lines,
+            "rejected_events": self.rejected_events,
             "children": self.children,
             "devices": self.devices,
             "device_unavailable": self.device_unavailable,
@@ -166,6 +208,7 @@ def _exit_reason(status: int | None) -> tuple[str, str]:
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
     """Grade one submission for one topic; never raises for anything the student does."""
     state = JobState(job)
+    state.expected = expected_tests(job)
     skip: set[str] = set()
     while True:
         state.children += 1
@@ -176,7 +219,24 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
         skip = set(state.started) | set(state.overrides)
         if all(name in skip for name in state.order) or state.children > len(state.order) + 1:
             break
+    state.fill_missing()
     return state.to_dict()
+
+
+def expected_tests(job: dict[str, Any]) -> dict[str, list[str]] | None:
+    """The grader's test names per exercise, collected once per grader and devices."""
+    grader = Path(job["grader"])
+    try:
+        mtime = grader.stat().st_mtime_ns
+    except OSError:
+        return None
+    key = (str(grader), mtime, repr(job.get("devices")), tuple(e["name"] for e in job["exercises"]))
+    if key not in _EXPECTED_CACHE:
+        probe = {**job, "collect_only": True}
+        pstate = JobState(probe)
+        _run_once(probe, set(), pstate)
+        _EXPECTED_CACHE[key] = pstate.collected
+    return _EXPECTED_CACHE[key]
 
 
 def _run_once(job: dict[str, Any], skip: set[str], state: JobState) -> str:
@@ -229,10 +289,11 @@ def _run_once(job: dict[str, Any], skip: set[str], state: JobState) -> str:
                 if name not in state.started:
                     state.started.append(name)
                 deadline = time.monotonic() + state.timeouts[name]
+        elif kind == "collected":
+            if job.get("collect_only") and isinstance(event.get("tests"), dict):
+                state.collected = {str(k): [str(n) for n in v] for k, v in event["tests"].items()}
         elif kind == "test":
-            name = event.get("ex")
-            if name in state.tests and name == current:
-                state.tests[name].append(event)
+            state.add_test(event, current)
         elif kind == "tamper":
             state.tampered.extend(str(w) for w in event.get("what", []))
         elif kind == "internal_error":

@@ -1,0 +1,49 @@
+"""``torchdojo progress``: what is done, per topic."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from torchdojo import progress
+from torchdojo.commands._common import add_workspace
+from torchdojo.console import make_console
+from torchdojo.i18n import pick
+from torchdojo.manifest import course
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("progress", help="show your progress / muestra tu progreso")
+    add_workspace(p)
+    p.add_argument("--json", action="store_true", help="print the stored progress as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    data = progress.load(args.workspace)
+    if args.json:
+        import json
+
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    items = data["items"]
+    lang = args.lang
+    table = Table(title=pick(lang, "Progreso", "Progress"))
+    table.add_column(pick(lang, "Tema", "Topic"))
+    table.add_column(pick(lang, "Ejercicios correctos", "Exercises passed"), justify="right")
+    table.add_column(pick(lang, "Puntos", "Points"), justify="right")
+    table.add_column("Quiz", justify="right")
+    for topic in course().topics:
+        if topic.exercises:
+            passed = sum(1 for e in topic.exercises if items.get(e.id, {}).get("status") == "passed")
+            points = sum(items.get(e.id, {}).get("score", 0.0) for e in topic.exercises)
+            total = sum(e.points for e in topic.exercises)
+            ex_cell, pts_cell = f"{passed}/{len(topic.exercises)}", f"{points:g}/{total:g}"
+        else:
+            ex_cell = pts_cell = "-"
+        quiz = items.get(f"quiz:{topic.id}")
+        quiz_cell = f"{quiz['best_score']:g}/{quiz['max_score']:g}" if quiz else "-"
+        table.add_row(topic.title.get(lang), ex_cell, pts_cell, quiz_cell)
+    make_console().print(table)
+    return 0

@@ -1,0 +1,334 @@
+"""Hostile and broken submissions (docs/sandbox.md, ../shared/SANDBOX.md).
+
+Each case is the reference tensors solution with one part replaced, graded in the
+real sandbox. The assertions say which exercises lose points and that the others
+are still graded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import by_name, reference_source, statuses
+from torchdojo.manifest import course
+
+REFERENCE = reference_source("tensors")
+ALL = [e.name for e in course().topic("tensors").exercises]
+
+
+def with_override(code: str, prelude: str = "") -> str:
+    """The reference module with ``code`` appended (a redefinition wins)."""
+    return prelude + REFERENCE + "\n\n" + code.strip() + "\n"
+
+
+def fast_course(seconds: float = 2.0):
+    """The packaged course with short time limits, so timeouts are quick to test."""
+    c = course()
+    topics = tuple(
+        dataclasses.replace(t, exercises=tuple(dataclasses.replace(e, timeout_s=seconds) for e in t.exercises))
+        for t in c.topics)
+    return dataclasses.replace(c, topics=topics)
+
+
+def only_failing(result, *names):
+    got = statuses(result)
+    for name in ALL:
+        if name in names:
+            assert got[name] != "passed", (name, got)
+            assert by_name(result, name).score == 0 or got[name] == "failed"
+        else:
+            assert got[name] == "passed", (name, got[name], by_name(result, name).feedback)
+
+
+def test_reference_passes(grade):
+    result = grade(REFERENCE)
+    assert result.score == result.max_score == 11
+    assert "RSS watchdog" in " ".join(result.protections)
+
+
+# -- unreadable submissions ------------------------------------------------
+
+@pytest.mark.parametrize("source,needle", [
+    ("def tensor_info(t):\n    return {\n", "syntax error"),
+    (b"", "empty"),
+    (b"\x00\x01\x02\xff\xfe binary", "not readable"),
+    ("x = 'ñandú'\n".encode("latin-1"), "syntax error"),  # latin-1 bytes without a coding line
+])
+def test_unreadable_module_is_an_error_for_every_exercise(grade, source, needle):
+    result = grade(source)
+    assert result.score == 0
+    for item in result.exercises:
+        assert item.status == "error"
+        assert needle in item.feedback.lower(), item.feedback
+
+
+def test_missing_function_costs_only_that_exercise(grade):
+    source = REFERENCE.replace("def summarize(", "def summarise(")
+    result = grade(source)
+    only_failing(result, "summarize")
+    item = by_name(result, "summarize")
+    assert item.status == "error" and "does not define `summarize`" in item.feedback
+
+
+def test_exception_in_student_code_names_the_line(grade):
+    result = grade(with_override("def add_batch_dim(x):\n    return x.unsqueeze(0) + undefined_name\n"))
+    only_failing(result, "add_batch_dim")
+    item = by_name(result, "add_batch_dim")
+    assert item.status == "error"
+    assert "NameError" in item.feedback and "line" in item.feedback
+
+
+# -- time ----------------------------------------------------------------
+
+def test_import_time_infinite_loop_ignoring_signals(grade):
+    prelude = ("import signal\n"
+               "for s in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT):\n"
+               "    signal.signal(s, signal.SIG_IGN)\n"
+               "signal.alarm(0)\n"
+               "while True:\n    pass\n")
+    start = time.monotonic()
+    result = grade(prelude + REFERENCE, import_timeout_s=2.0)
+    assert time.monotonic() - start < 20
+    assert {e.status for e in result.exercises} == {"timeout"}
+    assert "infinite loop" in result.exercises[0].feedback
+
+
+def test_function_that_loops_forever_costs_only_its_exercise(grade):
+    code = ("def summarize(t):\n"
+            "    import signal\n"
+            "    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "    while True:\n        pass\n")
+    start = time.monotonic()
+    result = grade(with_override(code), course=fast_course(2.0))
+    assert time.monotonic() - start < 30
+    only_failing(result, "summarize")
+    assert by_name(result, "summarize").status == "timeout"
+    assert "time limit" in by_name(result, "summarize").feedback
+
+
+# -- memory ----------------------------------------------------------------
+
+def test_memory_bomb_at_once(grade):
+    result = grade(with_override("import torch\ndef add_batch_dim(x):\n    big = torch.empty(2**38)\n    return x[None]\n"))
+    only_failing(result, "add_batch_dim")
+    assert by_name(result, "add_batch_dim").status in ("error", "crashed")
+
+
+def test_memory_bomb_little_by_little(grade):
+    code = ("import torch\n_hoard = []\n"
+            "def to_channels_last(x):\n"
+            "    while True:\n"
+            "        _hoard.append(torch.ones(5_000_000))\n")
+    result = grade(with_override(code), course=fast_course(20.0))
+    only_failing(result, "to_channels_last")
+    assert by_name(result, "to_channels_last").status in ("error", "crashed")
+
+
+# -- dying -------------------------------------------------------------------
+
+@pytest.mark.parametrize("body,status", [
+    ("import sys\n    sys.exit(0)", "error"),
+    ("raise KeyboardInterrupt", "error"),
+    ("import os\n    os._exit(0)", "crashed"),
+    ("import ctypes\n    ctypes.string_at(0)", "crashed"),  # a segfault
+    ("import pytest\n    pytest.skip('no')", "error"),
+    ("import pytest\n    pytest.exit('bye')", "error"),
+])
+def test_a_function_that_ends_the_process(grade, body, status):
+    result = grade(with_override(f"def flatten_images(x):\n    {body}\n"))
+    only_failing(result, "flatten_images")
+    assert by_name(result, "flatten_images").status == status
+
+
+def test_os_exit_at_import(grade):
+    result = grade("import os\nos._exit(3)\n" + REFERENCE)
+    assert {e.status for e in result.exercises} == {"crashed"}
+    assert "importing" in result.exercises[0].feedback
+
+
+def test_sys_exit_at_import(grade):
+    result = grade("import sys\nsys.exit(0)\n" + REFERENCE)
+    assert {e.status for e in result.exercises} == {"error"}
+    assert "sys.exit" in result.exercises[0].feedback
+
+
+# -- leftovers ---------------------------------------------------------------
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_background_processes_are_killed(grade, tmp_path, monkeypatch):
+    pidfile = tmp_path / "pids.txt"
+    monkeypatch.setenv("TORCHDOJO_TEST_PIDFILE", str(pidfile))
+    code = (
+        "import os, subprocess\n"
+        "def move_to(t, device):\n"
+        "    out = open(os.environ['TORCHDOJO_TEST_PIDFILE'], 'a')\n"
+        "    p = subprocess.Popen(['sleep', '300'])\n"
+        "    out.write(f'{p.pid}\\n'); out.flush()\n"
+        "    if os.fork() == 0:\n"  # a daemon: double fork and a new session
+        "        os.setsid()\n"
+        "        if os.fork() == 0:\n"
+        "            with open(os.environ['TORCHDOJO_TEST_PIDFILE'], 'a') as f:\n"
+        "                f.write(f'{os.getpid()}\\n')\n"
+        "            import time\n"
+        "            while True: time.sleep(1)\n"
+        "        os._exit(0)\n"
+        "    import time; time.sleep(0.3)\n"
+        "    return t.to(device)\n"
+    )
+    # The zygote must see the variable: use a fresh one for this test.
+    from torchdojo.sandbox.client import Zygote
+
+    with Zygote() as z:
+        from torchdojo.check import check_workspace
+
+        folder = tmp_path / "w"
+        folder.mkdir()
+        (folder / "tensors.py").write_text(with_override(code), encoding="utf-8")
+        result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False, zygote=z)
+        pids = [int(p) for p in pidfile.read_text().split()]
+        assert len(pids) >= 2
+        time.sleep(0.2)
+        assert [p for p in pids if _alive(p)] == []
+    assert result.topics[0].exercises[0].status == "passed"
+
+
+def test_output_flood_is_bounded_and_forged_reports_are_ignored(grade):
+    code = (
+        "import sys, json\n"
+        "def summarize(t):\n"
+        "    fake = json.dumps({'schema': 'torchdojo.report/1', 'topics': [], 'score': 999})\n"
+        "    for _ in range(100):\n"
+        "        sys.stdout.write(fake + '\\n' + 'x' * 1_000_000 + '\\n')\n"
+        "        sys.stderr.write('e' * 1_000_000)\n"
+        "    print('100 passed, 0 failed')\n"
+        "    return None\n"
+    )
+    result = grade(with_override(code))
+    only_failing(result, "summarize")
+    assert by_name(result, "summarize").status == "failed"
+
+
+def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
+    marker = tmp_path / "cwd.txt"
+    monkeypatch.setenv("TORCHDOJO_TEST_CWD", str(marker))
+    from torchdojo.check import check_workspace
+    from torchdojo.sandbox.client import Zygote
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "tensors.py").write_text(with_override(
+        "import os, tempfile\n"
+        "def add_batch_dim(x):\n"
+        "    open(os.environ['TORCHDOJO_TEST_CWD'], 'w').write(os.getcwd() + '\\n' + tempfile.gettempdir())\n"
+        "    open('junk.bin', 'wb').write(b'0' * 1000)\n"
+        "    os.chmod('.', 0o500)\n"
+        "    return x[None]\n"), encoding="utf-8")
+    with Zygote() as z:
+        check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, zygote=z)
+    cwd, tmp = marker.read_text().splitlines()
+    assert cwd.startswith(tmp) or tmp.startswith(str(Path(cwd).parent))
+    assert not Path(cwd).exists()
+
+
+# -- forging a better score ----------------------------------------------------
+
+WRONG = "\n".join(f"def {name}(*args, **kwargs):\n    return None\n" for name in ALL)
+
+
+def test_monkeypatching_comparisons_gives_zero(grade):
+    prelude = (
+        "import torch, numpy\n"
+        "import torchdojo.grading.compare as c\n"
+        "import torchdojo.grading.feedback as f\n"
+        "for name in dir(c):\n"
+        "    if not name.startswith('_') and callable(getattr(c, name)):\n"
+        "        setattr(c, name, lambda *a, **k: a[0] if a else None)\n"
+        "f.check = lambda *a, **k: None\n"
+        "torch.allclose = lambda *a, **k: True\n"
+        "torch.Tensor.__eq__ = lambda *a, **k: True\n"
+    )
+    result = grade(prelude + WRONG)
+    assert result.score == 0
+    assert result.tampered
+
+
+def test_a_thread_that_keeps_patching_gives_zero(grade):
+    code = (
+        "import threading, time, torch\n"
+        "_orig = torch.equal\n"
+        "def _patch():\n"
+        "    while True:\n"
+        "        torch.equal = lambda *a, **k: True\n"
+        "        time.sleep(0.001)\n"
+        "threading.Thread(target=_patch, daemon=True).start()\n"
+    )
+    result = grade(REFERENCE.replace("return x.unsqueeze(0)", "return x") + "\n" + code)
+    assert result.tampered
+    assert result.score == 0
+
+
+def test_forged_verdicts_on_the_result_pipe_do_not_count(grade):
+    # The strongest forger we know: it finds the child's own reporter object and
+    # reports a pass for the test that is running, then returns a wrong value.
+    code = (
+        "import gc, sys\n"
+        "def _forge():\n"
+        "    emitter = next(o for o in gc.get_objects() if type(o).__name__ == 'Emitter')\n"
+        "    frame = sys._getframe()\n"
+        "    while frame is not None and 'item' not in frame.f_locals:\n"
+        "        frame = frame.f_back\n"
+        "    item = frame.f_locals['item']\n"
+        "    ex = item.get_closest_marker('exercise').args[0]\n"
+        "    emitter('test', ex=ex, name=item.name, status='passed', weight=1000.0, es='', en='')\n"
+        "    emitter('test', ex=ex, name='invented', status='passed', weight=1000.0, es='', en='')\n"
+        "def add_batch_dim(x):\n"
+        "    _forge()\n"
+        "    return x\n"
+        "def to_channels_last(x):\n"
+        "    _forge()\n"
+        "    import os; os._exit(0)\n"
+    )
+    result = grade(with_override(code))
+    only_failing(result, "add_batch_dim", "to_channels_last")
+    assert by_name(result, "add_batch_dim").score == 0
+    assert by_name(result, "to_channels_last").score == 0
+
+
+def test_conftest_in_the_submission_is_ignored(grade):
+    conftest = (
+        "import pytest\n"
+        "@pytest.hookimpl(hookwrapper=True)\n"
+        "def pytest_runtest_makereport(item, call):\n"
+        "    outcome = yield\n"
+        "    rep = outcome.get_result()\n"
+        "    rep.outcome = 'passed'\n"
+    )
+    result = grade(WRONG, extra={"conftest.py": conftest, "sitecustomize.py": "raise SystemExit(1)\n"})
+    assert result.score == 0
+
+
+def test_one_bad_submission_does_not_touch_the_next(grade):
+    bad = grade("import os\nos._exit(1)\n")
+    good = grade(REFERENCE)
+    assert bad.score == 0
+    assert good.score == good.max_score
+
+
+def test_grading_is_deterministic(grade):
+    source = REFERENCE.replace("return x.unsqueeze(0)", "return x.unsqueeze(-1)")
+    first = grade(source)
+    second = grade(source)
+    assert [(e.id, e.score, e.status, e.feedback) for e in first.exercises] == \
+        [(e.id, e.score, e.status, e.feedback) for e in second.exercises]

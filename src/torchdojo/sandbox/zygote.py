@@ -22,6 +22,15 @@ def warm(grader_dirs: list[str]) -> None:
     import numpy  # noqa: F401
     import pytest  # noqa: F401
     import torch  # noqa: F401
+
+    # Modules torch imports lazily on first use. torch._dynamo, pulled in by the
+    # first optimiser step, rebinds torch.manual_seed: importing it here keeps
+    # that from looking like tampering, and saves every child the import.
+    for name in ("torch._dynamo", "torch.optim", "torch.utils.data", "torch.nn.functional", "torch.testing"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     from _pytest.config import default_plugins
 
     for name in default_plugins:

@@ -1,0 +1,44 @@
+"""Maintainer self-check: manifest and files agree; stubs score zero; solutions full marks."""
+
+from __future__ import annotations
+
+import pytest
+
+from torchdojo import paths
+from torchdojo.check import check_workspace
+from torchdojo.manifest import course
+from torchdojo.selfcheck import problems
+from torchdojo.stubs import make_stub
+
+TOPICS = [t.id for t in course().exercise_topics]
+
+
+def test_manifest_and_files_agree():
+    assert problems(course()) == []
+
+
+def test_stub_generation_is_what_is_committed():
+    for topic in course().exercise_topics:
+        solution = (paths.solutions_dir() / topic.module).read_text(encoding="utf-8")
+        stub = (paths.exercises_dir() / topic.module).read_text(encoding="utf-8")
+        assert make_stub(solution, topic.module) == stub
+        assert "### BEGIN SOLUTION" not in stub
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_stub_is_not_attempted(topic, zygote, tmp_path):
+    (tmp_path / f"{topic}.py").write_bytes((paths.exercises_dir() / f"{topic}.py").read_bytes())
+    report = check_workspace(tmp_path, [topic], device="cpu", lang="en", record=False, zygote=zygote)
+    result = report.topics[0]
+    assert result.score == 0
+    assert {e.status for e in result.exercises} == {"not_attempted"}, \
+        [(e.id, e.status, e.feedback) for e in result.exercises if e.status != "not_attempted"]
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_solution_gets_full_marks(topic, zygote, tmp_path):
+    (tmp_path / f"{topic}.py").write_bytes((paths.solutions_dir() / f"{topic}.py").read_bytes())
+    report = check_workspace(tmp_path, [topic], device="cpu", lang="en", record=False, zygote=zygote)
+    result = report.topics[0]
+    assert [(e.id, e.status, e.feedback) for e in result.exercises if e.status != "passed"] == []
+    assert result.score == result.max_score > 0

@@ -128,6 +128,16 @@ class _Loader:
 
     def fail(self, where: str, message: str, *needles: str) -> ManifestError:
         line = self.line_of(*needles) if needles else None
+        key = where.rsplit(".", 1)[-1].split("[")[0] if "." in where else ""
+        if line and key:
+            # Point at the field's own line when it is inside the located table.
+            for i in range(line - 1, len(self.lines)):
+                text = self.lines[i].strip()
+                if i >= line and text.startswith("["):
+                    break
+                if re.match(rf"{re.escape(key)}(\.\w+)?\s*=", text):
+                    line = i + 1
+                    break
         loc = f"{self.path}:{line}" if line else str(self.path)
         return ManifestError(f"{loc}: {where}: {message}")
 

@@ -8,7 +8,6 @@ are still graded.
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from pathlib import Path
 

@@ -9,5 +9,5 @@ from rich.console import Console
 
 def make_console(stderr: bool = False) -> Console:
     # highlight=False: rich's automatic number colouring fights our own styles.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False,
+    return Console(stderr=stderr, highlight=False, soft_wrap=True,
                    file=sys.stderr if stderr else sys.stdout)

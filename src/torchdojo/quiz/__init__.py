@@ -1,0 +1,28 @@
+"""Quizzes: question banks in YAML, grading with partial credit, a terminal quiz.
+
+The bank format and the answer-file format are documented in
+``docs/quiz-format.md``. Public API::
+
+    load_bank(topic) -> Bank                 # validated quizzes/<topic>.yaml
+    load_all_banks() -> dict[str, Bank]
+    load_answer_file(path) -> dict           # {"topic", "student", "answers", ...}
+    grade_answers(topic, answers, lang) -> TopicResult   # kind="quiz"
+    grade(bank, answers, lang) -> QuizGrade  # the result plus warnings
+    run_interactive(topic, lang, seed) -> TopicResult
+    answer_template(bank, lang, fmt) -> str
+    seed_for(seed=None, student=None) -> int | None
+"""
+
+from torchdojo.quiz.answers import SCHEMA as ANSWERS_SCHEMA
+from torchdojo.quiz.answers import answer_template, load_answer_file
+from torchdojo.quiz.bank import BankError, load_all_banks, load_bank, load_bank_file, parse_bank, quiz_topics
+from torchdojo.quiz.grading import QuizGrade, grade, grade_answers, score_answer
+from torchdojo.quiz.interactive import run_interactive
+from torchdojo.quiz.model import Bank, Question
+from torchdojo.quiz.shuffle import present, seed_for
+
+__all__ = [
+    "ANSWERS_SCHEMA", "Bank", "BankError", "Question", "QuizGrade", "answer_template", "grade",
+    "grade_answers", "load_all_banks", "load_answer_file", "load_bank", "load_bank_file",
+    "parse_bank", "present", "quiz_topics", "run_interactive", "score_answer", "seed_for",
+]

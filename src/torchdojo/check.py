@@ -99,12 +99,10 @@ def missing_module(topic: Topic, exercises: list[Exercise], folder: Path, lang: 
     return TopicResult.from_items(topic.id, items)
 
 
-def grade_topic(zygote: Zygote, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
-                lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
-    """Grade one topic of one submission folder with a running zygote."""
-    submission = find_submission(folder, topic)
-    if submission is None:
-        return missing_module(topic, exercises, folder, lang)
+def grade_file(zygote: Zygote, topic: Topic, exercises: list[Exercise], submission: Path, *,
+               device: str | list[str] = "auto", lang: str = "es", reveal_hidden: bool = True,
+               **job_options: Any) -> TopicResult:
+    """Grade one submission file (``.py`` or ``.ipynb``) for one topic with a running zygote."""
     job = make_job(topic, exercises, submission, device=device, lang=lang, **job_options)
     start = time.perf_counter()
     result = zygote.run(job)
@@ -114,6 +112,16 @@ def grade_topic(zygote: Zygote, topic: Topic, exercises: list[Exercise], folder:
                              reveal_hidden=reveal_hidden)
     topic_res.duration_s = round(time.perf_counter() - start, 3)
     return topic_res
+
+
+def grade_topic(zygote: Zygote, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
+                lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
+    """Grade one topic of one submission folder with a running zygote."""
+    submission = find_submission(folder, topic)
+    if submission is None:
+        return missing_module(topic, exercises, folder, lang)
+    return grade_file(zygote, topic, exercises, submission, device=device, lang=lang,
+                      reveal_hidden=reveal_hidden, **job_options)
 
 
 def check_workspace(

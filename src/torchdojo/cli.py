@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "solution",
     "progress_cmd",
     "quiz",
+    "grade",
 )
 
 

@@ -159,6 +159,10 @@ def _grade(job: dict[str, Any], workdir: Path, emit: Emitter, skip: set[str]) ->
         "-p", "no:terminal",
         "-p", "no:warnings",
         "-p", "no:legacypath",
+        # These two run several full gc.collect() passes at the end of the
+        # session: seconds with torch loaded, and the child exits right after.
+        "-p", "no:unraisableexception",
+        "-p", "no:threadexception",
         "-s",  # student output goes straight to the bounded pipe
     ]
     if job.get("collect_only"):

@@ -53,6 +53,12 @@ class Zygote:
         self.close()
 
     def start(self) -> None:
+        """Start the zygote and wait until it is warm."""
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self) -> None:
+        """Start the zygote without waiting (several can warm up in parallel)."""
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH", "")) if p)
         env.setdefault("TORCHDOJO_CONTENT", str(paths.content_root()))
@@ -66,6 +72,8 @@ class Zygote:
             env=env,
             start_new_session=True,
         )
+
+    def wait_ready(self) -> None:
         hello = self._read_line(self.start_timeout_s)
         if not hello or not json.loads(hello).get("ready"):
             raise ZygoteError(f"the grading process did not start: {self.log_tail()}")

@@ -7,6 +7,7 @@ a torch operation itself: a child forked after OpenMP work can deadlock.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -70,6 +71,10 @@ def main() -> int:
     grader_dirs = [d for d in sys.argv[1:] if os.path.isdir(d)]
     warm(grader_dirs)
     runner.init_zygote()
+    # Everything imported so far is long-lived: keep it out of the children's
+    # garbage collections (and their pages shared, copy-on-write).
+    gc.collect()
+    gc.freeze()
     channel.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
     for line in sys.stdin:
         line = line.strip()

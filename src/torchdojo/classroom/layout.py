@@ -1,0 +1,141 @@
+"""Where each student's files are.
+
+Accepted layouts (see ``docs/class-grading.md``):
+
+* ``ROOT/<student>/<files>`` - one folder per student;
+* ``ROOT/submitted/<student>/<assignment>/<files>`` - nbgrader's layout (ROOT may
+  also be the ``submitted`` folder itself);
+* a ``.zip`` of either.
+
+Files: an exercise module ``<topic>.py`` or ``<topic>.ipynb``; a quiz answer file
+``quiz_<topic>.json|yaml|yml`` (or ``<topic>_answers.*``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from torchdojo.errors import UserError
+from torchdojo.manifest import Course
+
+MAX_ZIP_BYTES = 2 << 30
+MAX_ZIP_FILES = 100_000
+QUIZ_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass
+class StudentFiles:
+    """One student's gradable files, by topic."""
+
+    student: str
+    modules: dict[str, Path] = field(default_factory=dict)
+    quizzes: dict[str, Path] = field(default_factory=dict)
+
+
+def _quiz_topic(name: str, topics: set[str]) -> str | None:
+    stem, suffix = name.rsplit(".", 1) if "." in name else (name, "")
+    if f".{suffix}" not in QUIZ_SUFFIXES:
+        return None
+    if stem.startswith("quiz_") and stem[5:] in topics:
+        return stem[5:]
+    if stem.endswith("_answers") and stem[:-8] in topics:
+        return stem[:-8]
+    return None
+
+
+def _collect(student: str, folder: Path, course: Course) -> StudentFiles:
+    files = StudentFiles(student)
+    modules = {f"{t.module_name}{s}": t.id for t in course.exercise_topics for s in (".py", ".ipynb")}
+    quiz_topics = {t.id for t in course.topics if t.quiz}
+    # The student folder itself first, then assignment folders (nbgrader), sorted.
+    folders = [folder] + sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for where in folders:
+        for path in sorted(where.iterdir()):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            topic = modules.get(path.name)
+            if topic:
+                current = files.modules.get(topic)
+                # A .py wins over a notebook of the same topic.
+                if current is None or (current.suffix == ".ipynb" and path.suffix == ".py"):
+                    files.modules[topic] = path
+                continue
+            qtopic = _quiz_topic(path.name, quiz_topics)
+            if qtopic and qtopic not in files.quizzes:
+                files.quizzes[qtopic] = path
+    return files
+
+
+def _safe_extract(archive: Path, into: Path) -> None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+                raise UserError(f"{archive}: archive too large to grade")
+            for info in infos:
+                name = PurePosixPath(info.filename.replace("\\", "/"))
+                if name.is_absolute() or ".." in name.parts or name.parts[:1] == ("__MACOSX",):
+                    continue  # never write outside the extraction folder
+                target = into.joinpath(*name.parts)
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+    except zipfile.BadZipFile:
+        raise UserError(f"{archive}: not a valid zip archive") from None
+
+
+def _root_of(folder: Path) -> Path:
+    if (folder / "submitted").is_dir():
+        return folder / "submitted"
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
+    if len(entries) == 1 and entries[0].is_dir():
+        inner = entries[0]
+        children = [p for p in inner.iterdir() if not p.name.startswith(".")]
+        # One wrapping folder (as zips often have) holding student folders.
+        if children and all(p.is_dir() for p in children):
+            return _root_of(inner)
+    return folder
+
+
+class ClassLayout:
+    """The students of a submissions folder or zip; a context manager when extracting."""
+
+    def __init__(self, submissions: str | Path, course: Course):
+        self.source = Path(submissions)
+        self.course = course
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        if not self.source.exists():
+            raise UserError(f"'{self.source}' does not exist")
+        if self.source.is_file():
+            if self.source.suffix.lower() != ".zip":
+                raise UserError(f"'{self.source}' is neither a folder nor a .zip")
+            self._tmp = tempfile.TemporaryDirectory(prefix="torchdojo-class-")
+            _safe_extract(self.source, Path(self._tmp.name))
+            root = Path(self._tmp.name)
+        else:
+            root = self.source
+        self.root = _root_of(root)
+
+    def students(self) -> list[StudentFiles]:
+        out = []
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            out.append(_collect(folder.name, folder, self.course))
+        return out
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> ClassLayout:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,81 @@
+"""``torchdojo grade``: grade a whole class."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from torchdojo.console import make_console
+from torchdojo.i18n import pick
+from torchdojo.report import TopicResult
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("grade", help="grade a whole class / califica una clase",
+                       description="Grade every student of SUBMISSIONS (a folder or .zip; one folder per student, "
+                                   "or nbgrader's submitted/<student>/<assignment>/).")
+    p.add_argument("submissions", help="the class folder or .zip")
+    p.add_argument("--topic", action="append", dest="topics", metavar="T",
+                   help="grade only this topic (repeatable; default: every topic handed in)")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="parallel workers (default: number of CPUs)")
+    p.add_argument("--out", default="grades", help="output folder (default: grades)")
+    p.add_argument("--json", action="store_true", help="print grades.json to stdout at the end")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    p.add_argument("--device", default="cpu", choices=("cpu", "auto", "cuda", "mps"),
+                   help="grading device for device exercises (default: cpu)")
+    p.set_defaults(func=run)
+
+
+class _Progress:
+    """A rich progress bar on a terminal, plain lines otherwise, nothing when quiet."""
+
+    def __init__(self, quiet: bool, lang: str):
+        self.quiet = quiet
+        self.lang = lang
+        self.console = make_console(stderr=True)
+        self.bar = None
+        self.task = None
+
+    def __call__(self, student: str, topic: str, result: TopicResult, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.console.is_terminal:
+            if self.bar is None:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+                self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                    TimeRemainingColumn(), console=self.console, transient=False)
+                self.bar.start()
+                self.task = self.bar.add_task(pick(self.lang, "calificando", "grading"), total=total)
+            self.bar.update(self.task, completed=done, description=f"{student} {topic}")
+        else:
+            print(f"[{done}/{total}] {student} {topic}: {result.score:g}/{result.max_score:g}",
+                  file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    from torchdojo.classroom.batch import grade_class
+    from torchdojo.classroom.exports.tables import grades_document
+
+    progress = _Progress(args.quiet, args.lang)
+    try:
+        result = grade_class(args.submissions, out=args.out, topics=args.topics, jobs=args.jobs,
+                             lang=args.lang, device=args.device, on_result=progress)
+    finally:
+        progress.close()
+    if args.json:
+        import json
+
+        print(json.dumps(grades_document(result), indent=2, ensure_ascii=False))
+    elif not args.quiet:
+        console = make_console(stderr=True)
+        console.print(pick(args.lang,
+                           f"{len(result.students)} estudiantes; {result.graded} archivos calificados, "
+                           f"{result.skipped} sin cambios; {result.seconds:.1f} s. Resultados en {result.out}/",
+                           f"{len(result.students)} students; {result.graded} files graded, "
+                           f"{result.skipped} unchanged; {result.seconds:.1f} s. Outputs in {result.out}/"))
+    return 0

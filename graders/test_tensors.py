@@ -52,7 +52,12 @@ def test_tensor_info(student, case):
           f"{what[0]}['shape'] debe ser una tupla (o torch.Size) y es {type(info['shape']).__name__}",
           f"{what[1]}['shape'] must be a tuple (or torch.Size), got {type(info['shape']).__name__}")
     compare.equal(tuple(info["shape"]), tuple(t.shape), (f"{what[0]}['shape']", f"{what[1]}['shape']"))
-    check(isinstance(info["dtype"], torch.dtype) and info["dtype"] == t.dtype,
+    check(isinstance(info["dtype"], torch.dtype),
+          f"{what[0]}['dtype'] debe ser el torch.dtype (t.dtype), no un {type(info['dtype']).__name__} "
+          f"({short(info['dtype'])})",
+          f"{what[1]}['dtype'] must be the torch.dtype itself (t.dtype), not a {type(info['dtype']).__name__} "
+          f"({short(info['dtype'])})")
+    check(info["dtype"] == t.dtype,
           f"{what[0]}['dtype']: se esperaba {t.dtype} y llegó {short(info['dtype'])}",
           f"{what[1]}['dtype']: expected {t.dtype}, got {short(info['dtype'])}")
     check(type(info["device"]) is str,
@@ -77,6 +82,13 @@ def test_make_range_matrix(student, device, rows, cols, dtype):
     what = (f"make_range_matrix({rows}, {cols}, dtype={dtype}, device='{device}')",) * 2
     compare.require_tensor(got, what)
     compare.device(got, device, what)
+    compare.shape(got, (rows, cols), what)
+    column_major = torch.arange(rows * cols, dtype=torch.float64).reshape(cols, rows).T
+    check(not torch.equal(compare.to_cpu(got).double(), column_major) or rows == 1 or cols == 1,
+          f"{what[0]}: los valores van por columnas (como reshape(cols, rows).T); deben ir por filas: "
+          f"la primera fila es 0..{cols - 1}",
+          f"{what[1]}: the values run down the columns (as reshape(cols, rows).T does); they must run "
+          f"along the rows (row-major): the first row is 0..{cols - 1}")
     compare.tensor_close(got, expected, what)
 
 
@@ -94,6 +106,8 @@ def _rng_states(device):
     states = [torch.get_rng_state()]
     if device.type == "cuda":
         states.append(torch.cuda.get_rng_state(device))
+    elif device.type == "mps":
+        states.append(torch.mps.get_rng_state())
     return states
 
 
@@ -130,8 +144,10 @@ def test_seeded_rand_reproducible(student, device):
 @pytest.mark.exercise("seeded_rand")
 def test_seeded_rand_leaves_global_rng(student, device):
     before = [s.clone() for s in _rng_states(device)]
-    student.seeded_rand((5, 5), 3, device=device)
+    got = student.seeded_rand((5, 5), 3, device=device)
     after = _rng_states(device)
+    # Leaving the state alone only counts for a function that does its job.
+    compare.shape(compare.require_tensor(got, "seeded_rand((5, 5), 3)"), (5, 5), "seeded_rand((5, 5), 3)")
     for b, a in zip(before, after):
         check(torch.equal(b, a),
               "seeded_rand cambió el estado global del generador (¿torch.manual_seed?): usa un torch.Generator propio",
@@ -146,8 +162,14 @@ def test_seeded_rand_leaves_global_rng(student, device):
 def test_safe_matmul_values(student, device, m, k, n, seed):
     a = _data((m, k), seed)
     b = _data((k, n), seed + 1)
-    got = student.safe_matmul(a.to(device), b.to(device))
     what = f"safe_matmul(a{(m, k)}, b{(k, n)})"
+    try:
+        got = student.safe_matmul(a.to(device), b.to(device))
+    except ValueError as exc:
+        fail(f"{what}: se lanzó ValueError ({short(str(exc))}) aunque las formas se pueden multiplicar: "
+             f"compara las columnas de a (a.shape[1] = {k}) con las filas de b (b.shape[0] = {k})",
+             f"{what}: raised ValueError ({short(str(exc))}) although the shapes can be multiplied: "
+             f"compare the columns of a (a.shape[1] = {k}) with the rows of b (b.shape[0] = {k})")
     compare.device(compare.require_tensor(got, what), device, what)
     compare.tensor_close(got, (a.double() @ b.double()).float(), what, rtol=1e-4, atol=1e-4)
 
@@ -189,13 +211,28 @@ def test_safe_matmul_mismatch(student, device, sa, sb):
        seed=st.integers(0, 1000))
 def test_summarize(student, shape, dtype, seed):
     t = _data(tuple(shape), seed, dtype)
-    _check_summary(student.summarize(t), t)
+    _check_summary(_summarize(student, t), t)
 
 
 @pytest.mark.exercise("summarize")
 def test_summarize_ties_and_ints(student):
     t = torch.tensor([[1, 9, 3], [9, 2, 9]], dtype=torch.int64)  # first maximum at flat index 1
-    _check_summary(student.summarize(t), t)
+    _check_summary(_summarize(student, t), t)
+
+
+def _summarize(student, t):
+    """``student.summarize(t)``, with the usual error on integer tensors explained."""
+    try:
+        return student.summarize(t)
+    except NotImplementedError:
+        raise
+    except (RuntimeError, TypeError) as exc:
+        if t.is_floating_point() or "mean" not in str(exc):
+            raise
+        fail(f"summarize(tensor {t.dtype}) lanzó {type(exc).__name__}: {short(str(exc), 120)}. "
+             "mean() no funciona con tensores enteros: convierte antes a float (t.double() o t.float())",
+             f"summarize(tensor {t.dtype}) raised {type(exc).__name__}: {short(str(exc), 120)}. "
+             "mean() does not work on integer tensors: convert to float first (t.double() or t.float())")
 
 
 def _check_summary(got, t):
@@ -222,6 +259,11 @@ def test_flatten_images(student, device, n, c, h, w):
     what = f"flatten_images(x{(n, c, h, w)})"
     got = student.flatten_images(x)
     compare.device(compare.require_tensor(got, what), device, what)
+    check(got.ndim != 1,
+          f"{what}: devolvió un tensor 1-D de forma {tuple(got.shape)}: también se aplanó la dimensión del lote; "
+          f"consérvala (forma esperada {(n, c * h * w)}, p. ej. con flatten(start_dim=1))",
+          f"{what}: returned a 1-D tensor of shape {tuple(got.shape)}: the batch dimension was flattened too; "
+          f"keep it (expected shape {(n, c * h * w)}, e.g. with flatten(start_dim=1))")
     compare.tensor_close(got, _data((n, c, h, w)).reshape(n, c * h * w), what)
 
 
@@ -230,7 +272,17 @@ def test_flatten_images_non_contiguous(student, device):
     base = _data((2, 5, 4, 3))
     x = base.to(device).permute(0, 3, 1, 2)  # (2, 3, 5, 4), not contiguous
     what = ("flatten_images(x no contiguo de forma (2, 3, 5, 4))", "flatten_images(non-contiguous x of shape (2, 3, 5, 4))")
-    got = student.flatten_images(x)
+    try:
+        got = student.flatten_images(x)
+    except NotImplementedError:
+        raise
+    except RuntimeError as exc:
+        if "view" not in str(exc):
+            raise
+        fail(f"{what[0]}: lanzó RuntimeError ({short(str(exc), 100)}): view no funciona con tensores no "
+             "contiguos (p. ej. tras un permute); usa reshape o flatten(start_dim=1)",
+             f"{what[1]}: raised RuntimeError ({short(str(exc), 100)}): view does not work on non-contiguous "
+             "tensors (e.g. after a permute); use reshape or flatten(start_dim=1)")
     compare.tensor_close(got, base.permute(0, 3, 1, 2).reshape(2, 60), what)
 
 
@@ -241,7 +293,21 @@ def test_flatten_images_non_contiguous(student, device):
 def test_to_channels_last(student, shape):
     x = _data(shape)
     what = f"to_channels_last(x{shape})"
-    compare.tensor_close(student.to_channels_last(x.clone()), x.permute(0, 2, 3, 1), what)
+    got = compare.require_tensor(student.to_channels_last(x.clone()), what)
+    n, c, h, w = shape
+    check(tuple(got.shape) != shape or c == h == w,
+          f"{what}: la forma sigue siendo (N, C, H, W) = {shape}; se esperaba (N, H, W, C) = {(n, h, w, c)}. "
+          "torch.channels_last es un formato de memoria que conserva la forma: reordena las dimensiones con permute",
+          f"{what}: the shape is still (N, C, H, W) = {shape}; expected (N, H, W, C) = {(n, h, w, c)}. "
+          "torch.channels_last is a memory format that keeps the shape: reorder the dimensions with permute")
+    reshaped = x.reshape(n, h, w, c)
+    if tuple(got.shape) == (n, h, w, c) and got.dtype == x.dtype and not torch.equal(reshaped, x.permute(0, 2, 3, 1)):
+        check(not torch.equal(compare.to_cpu(got), reshaped),
+              f"{what}: la forma es correcta pero los valores no: reshape cambia la forma sin mover los valores; "
+              "el valor de [n, c, h, w] debe pasar a [n, h, w, c] (permute)",
+              f"{what}: the shape is right but the values are not: reshape changes the shape without moving "
+              "the values; the value at [n, c, h, w] must move to [n, h, w, c] (permute)")
+    compare.tensor_close(got, x.permute(0, 2, 3, 1), what)
 
 
 # -- add_batch_dim -----------------------------------------------------------
@@ -250,7 +316,14 @@ def test_to_channels_last(student, shape):
 @pytest.mark.parametrize("shape", [(3, 8, 8), (5,), (2, 3), (), (1, 4, 1)])
 def test_add_batch_dim(student, shape):
     x = _data(shape)
-    compare.tensor_close(student.add_batch_dim(x.clone()), x.unsqueeze(0), f"add_batch_dim(x{shape})")
+    what = f"add_batch_dim(x{shape})"
+    got = compare.require_tensor(student.add_batch_dim(x.clone()), what)
+    check(tuple(got.shape) != (*shape, 1) or tuple(got.shape) == (1, *shape),
+          f"{what}: forma {tuple(got.shape)}: la dimensión nueva quedó al final; debe ir al principio "
+          f"(forma esperada {(1, *shape)})",
+          f"{what}: shape {tuple(got.shape)}: the new dimension went to the end; it must go at the front "
+          f"(expected shape {(1, *shape)})")
+    compare.tensor_close(got, x.unsqueeze(0), what)
 
 
 # -- from_numpy_shared -------------------------------------------------------

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from torchdojo import __version__, paths
-from torchdojo.check import grade_file, missing_module
+from torchdojo.check import missing_module
 from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.errors import UserError
 from torchdojo.i18n import pick
 from torchdojo.manifest import Course, Topic, course as load_course
 from torchdojo.report import ERROR, ItemResult, TopicResult
-from torchdojo.sandbox.client import Zygote
 from torchdojo.sandbox.runner import EXCLUDED
 
 GRADEBOOK = "gradebook.sqlite"
@@ -185,29 +184,30 @@ def grade_class(
                 if on_result:
                     on_result(student, key, result, done, total)
 
-            def grade_one(zygote: Zygote, task: Task) -> TopicResult:
-                topic = course.topic(task.topic)
-                return grade_file(zygote, topic, list(topic.exercises), task.path, device=device, lang=lang,
-                                  reveal_hidden=False, threads=1, **job_options)
-
             if tasks:
                 from torchdojo.classroom.executor import LocalExecutor
+                from torchdojo.classroom.gradebook import topic_from_dict
+                from torchdojo.classroom.request import GradeRequest, grade_request
 
+                requests = [GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
+                                                   device=device, job_options=dict(job_options)) for t in tasks]
                 runner = executor or LocalExecutor(jobs or max(1, (os.cpu_count() or 1)))
                 with runner:
-                    for task, result in runner.run(grade_one, tasks):
-                        if isinstance(result, BaseException):
-                            if isinstance(result, (KeyboardInterrupt, UserError)):
-                                raise result
-                            topic = course.topic(task.topic)
-                            result = TopicResult.from_items(task.topic, [
+                    for req, outcome in runner.run(grade_request, requests):
+                        if isinstance(outcome, BaseException):
+                            if isinstance(outcome, (KeyboardInterrupt, UserError)):
+                                raise outcome
+                            topic = course.topic(req.topic)
+                            result = TopicResult.from_items(req.topic, [
                                 ItemResult(e.id, 0.0, e.points, ERROR,
-                                           pick(lang, f"no se pudo calificar: {result}", f"could not be graded: {result}"))
+                                           pick(lang, f"no se pudo calificar: {outcome}", f"could not be graded: {outcome}"))
                                 for e in topic.exercises])
-                        book.put(task.student, task.topic, task.content_hash, result)
+                        else:
+                            result = topic_from_dict(outcome)
+                        book.put(req.student, req.topic, req.content_hash, result)
                         done += 1
                         if on_result:
-                            on_result(task.student, task.topic, result, done, total)
+                            on_result(req.student, req.topic, result, done, total)
             stored = book.results()
         finally:
             book.close()

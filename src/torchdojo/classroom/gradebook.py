@@ -27,7 +27,10 @@ SCHEMA = "torchdojo.gradebook/1"
 
 
 def topic_from_json(text: str) -> TopicResult:
-    d = json.loads(text)
+    return topic_from_dict(json.loads(text))
+
+
+def topic_from_dict(d: dict) -> TopicResult:
     items = [ItemResult(**{**e, "tests": [TestOutcome(**t) for t in e.get("tests", [])]}) for e in d["exercises"]]
     return TopicResult(**{**d, "exercises": items})
 

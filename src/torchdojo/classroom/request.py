@@ -1,0 +1,57 @@
+"""A picklable request to grade one file, and the function that grades it.
+
+The request carries the file's bytes (and its sibling modules'), so it can be
+graded on another machine (a Dask worker) that does not share the filesystem.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from torchdojo.sandbox.client import Zygote
+from torchdojo.sandbox.runner import EXCLUDED
+
+MAX_SIBLING_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class GradeRequest:
+    student: str
+    topic: str
+    filename: str
+    content: bytes
+    content_hash: str
+    siblings: tuple[tuple[str, bytes], ...] = ()
+    lang: str = "es"
+    device: str = "cpu"
+    job_options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, student: str, topic: str, path: Path, content_hash: str, **kw: Any) -> GradeRequest:
+        siblings = tuple(
+            (p.name, p.read_bytes()) for p in sorted(path.parent.glob("*.py"))
+            if p != path and p.name not in EXCLUDED and p.is_file() and p.stat().st_size < MAX_SIBLING_BYTES)
+        return cls(student, topic, path.name, path.read_bytes(), content_hash, siblings, **kw)
+
+
+def grade_request(zygote: Zygote, request: GradeRequest) -> dict[str, Any]:
+    """Grade one request with a running zygote; the result as plain data (a TopicResult dict)."""
+    from torchdojo.check import grade_file
+    from torchdojo.manifest import course
+
+    topic = course().topic(request.topic)
+    folder = Path(tempfile.mkdtemp(prefix="torchdojo-req-"))
+    try:
+        for name, data in request.siblings:
+            (folder / name).write_bytes(data)
+        path = folder / request.filename
+        path.write_bytes(request.content)
+        result = grade_file(zygote, topic, list(topic.exercises), path, device=request.device, lang=request.lang,
+                            reveal_hidden=False, threads=1, **request.job_options)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return asdict(result)

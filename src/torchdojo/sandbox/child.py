@@ -57,14 +57,19 @@ def run_child(job: dict[str, Any], workdir: Path, result_fd: int, out_fd: int, t
         os.setpgid(0, 0)
         _redirect_output(out_fd)
         _close_other_fds({result_fd})
-        limits.apply_child_limits(job)
+        import torch  # already imported by the zygote
+
+        devices = _resolve_devices(job.get("devices", "auto"), torch)
+        # CUDA reserves huge address ranges: there the RSS watchdog limits memory instead.
+        cuda = isinstance(devices, list) and any(torch.device(d).type == "cuda" for d in devices)
+        limits.apply_child_limits({**job, "limit_address_space": job.get("limit_address_space", True) and not cuda})
         os.chdir(workdir)
         for var in ("TMPDIR", "TEMP", "TMP", "HOME"):
             os.environ[var] = str(workdir)
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         os.environ.pop("PYTEST_ADDOPTS", None)
         tempfile.tempdir = str(workdir)
-        _grade(job, workdir, emit, skip)
+        _grade(job, workdir, emit, skip, devices)
     except BaseException as exc:  # noqa: BLE001 - report anything, then leave
         try:
             emit("internal_error", msg=f"{type(exc).__name__}: {exc}"[:1000])
@@ -99,7 +104,7 @@ def _resolve_devices(wanted: Any, torch: Any) -> list[str] | str:
     return list(wanted)
 
 
-def _grade(job: dict[str, Any], workdir: Path, emit: Emitter, skip: set[str]) -> None:
+def _grade(job: dict[str, Any], workdir: Path, emit: Emitter, skip: set[str], devices: list[str] | str) -> None:
     import pytest
     import torch
 
@@ -130,7 +135,6 @@ def _grade(job: dict[str, Any], workdir: Path, emit: Emitter, skip: set[str]) ->
     if changed:
         emit("tamper", what=changed[:10])
     emit("imported", cell_errors=[list(e) for e in loaded.cell_errors])
-    devices = _resolve_devices(job.get("devices", "auto"), torch)
     if isinstance(devices, str):
         emit("device_unavailable", device=devices)
         emit("done")

@@ -79,7 +79,7 @@ def protections(job: dict[str, Any], subreaper: bool) -> list[str]:
     if sys.platform.startswith("linux"):
         out.append("RSS watchdog")
         out.append("parent-death signal")
-    if job.get("memory_mb") and job.get("limit_address_space", True):
+    if job.get("memory_mb") and job.get("limit_address_space", True) and "cuda" not in (job.get("devices") or []):
         out.append(f"address-space limit (+{job['memory_mb']} MiB)")
     out.append(f"file-size limit ({job.get('file_mb', 256)} MiB)")
     if subreaper:

@@ -119,7 +119,7 @@ class JobState:
             "children": self.children,
             "devices": self.devices,
             "device_unavailable": self.device_unavailable,
-            "protections": limits.protections(self.job, _SUBREAPER),
+            "protections": limits.protections({**self.job, "devices": self.devices}, _SUBREAPER),
         }
 
 

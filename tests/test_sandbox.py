@@ -195,7 +195,9 @@ def test_background_processes_are_killed(grade, tmp_path, monkeypatch):
         folder = tmp_path / "w"
         folder.mkdir()
         (folder / "tensors.py").write_text(with_override(code), encoding="utf-8")
-        result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False, zygote=z)
+        # The daemon reports its pid in a file outside the private folder.
+        result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False, zygote=z,
+                                 restrict_writes=False)
         pids = [int(p) for p in pidfile.read_text().split()]
         assert len(pids) >= 2
         time.sleep(0.2)
@@ -235,7 +237,8 @@ def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
         "    os.chmod('.', 0o500)\n"
         "    return x[None]\n"), encoding="utf-8")
     with Zygote() as z:
-        check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, zygote=z)
+        check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, zygote=z,
+                        restrict_writes=False)  # the test reads what the submission saw
     cwd, tmp = marker.read_text().splitlines()
     assert cwd.startswith(tmp) or tmp.startswith(str(Path(cwd).parent))
     assert not Path(cwd).exists()
@@ -331,3 +334,76 @@ def test_grading_is_deterministic(grade):
     second = grade(source)
     assert [(e.id, e.score, e.status, e.feedback) for e in first.exercises] == \
         [(e.id, e.score, e.status, e.feedback) for e in second.exercises]
+
+
+# -- the OS protections (Linux: Landlock, network namespace) ------------------
+
+def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypatch):
+    outside = tmp_path / "outside.txt"
+    monkeypatch.setenv("TORCHDOJO_TEST_OUTSIDE", str(outside))
+    from torchdojo.check import check_workspace
+    from torchdojo.sandbox.client import Zygote
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "tensors.py").write_text(with_override(
+        "import os\n"
+        "def add_batch_dim(x):\n"
+        "    try:\n"
+        "        open(os.environ['TORCHDOJO_TEST_OUTSIDE'], 'w').write('pwned')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    open('inside.txt', 'w').write('fine')\n"
+        "    return x[None]\n"), encoding="utf-8")
+    with Zygote() as z:
+        report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, zygote=z)
+    topic = report.topics[0]
+    if "Landlock (writes only in the private folder)" not in topic.protections:
+        pytest.skip("Landlock is not available on this kernel")
+    assert topic.exercises[0].status == "passed"  # writing inside still works
+    assert not outside.exists()
+
+
+def test_no_network_from_student_code(grade, tmp_path, monkeypatch):
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    monkeypatch.setenv("TORCHDOJO_TEST_PORT", str(server.getsockname()[1]))
+    accepted = []
+
+    def serve():
+        for _ in range(60):
+            try:
+                conn, _ = server.accept()
+                accepted.append(conn)
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    from torchdojo.check import check_workspace
+    from torchdojo.sandbox.client import Zygote
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "tensors.py").write_text(with_override(
+        "import os, socket\n"
+        "def add_batch_dim(x):\n"
+        "    try:\n"
+        "        socket.create_connection(('127.0.0.1', int(os.environ['TORCHDOJO_TEST_PORT'])), timeout=1)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    return x[None]\n"), encoding="utf-8")
+    with Zygote() as z:
+        report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, zygote=z)
+    thread.join()
+    server.close()
+    topic = report.topics[0]
+    if "network namespace (no network)" not in topic.protections:
+        pytest.skip("network namespaces are not available here")
+    assert topic.exercises[0].status == "passed"
+    assert accepted == []

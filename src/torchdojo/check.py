@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -87,7 +86,9 @@ def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, devic
         "exercises": [{"name": e.name, "timeout_s": e.timeout_s, "device": e.device} for e in exercises],
         "devices": device,
         "lang": lang,
-        "threads": threads or min(4, os.cpu_count() or 1),
+        # One thread: tiny tensors gain nothing from more, and under load
+        # OpenMP threads fighting for cores made jobs 30 times slower.
+        "threads": threads or 1,
         **overrides,
     }
 

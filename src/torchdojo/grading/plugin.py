@@ -231,10 +231,16 @@ class GradingPlugin:
             msg = short(str(exc), 600) if str(exc) else "AssertionError"
             return "failed", (msg, msg)
         lineno = _student_frame(call.excinfo, self.filename)
-        where_es = f" en la línea {lineno} de {self.filename}" if lineno else ""
-        where_en = f" at line {lineno} of {self.filename}" if lineno else ""
-        text = short(f"{type(exc).__name__}: {exc}", 600)
-        return "error", (f"tu código lanzó {text}{where_es}", f"your code raised {text}{where_en}")
+        try:
+            text = short(f"{type(exc).__name__}: {exc}", 600)
+        except Exception:  # a student exception whose __str__ raises
+            text = type(exc).__name__
+        if lineno is None:
+            # Raised in grader code, typically on a value of the wrong kind.
+            return "error", (f"la comprobación no pudo usar lo que devolvió tu código: {text}",
+                             f"checking what your code returned failed: {text}")
+        return "error", (f"tu código lanzó {text} en la línea {lineno} de {self.filename}",
+                         f"your code raised {text} at line {lineno} of {self.filename}")
 
 
 _START = pytest.StashKey[float]()

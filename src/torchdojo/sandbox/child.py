@@ -13,7 +13,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from torchdojo.sandbox import limits
+from torchdojo.sandbox import limits, oslimits
 from torchdojo.sandbox.protocol import Emitter
 
 _exit = os._exit
@@ -64,6 +64,12 @@ def run_child(job: dict[str, Any], workdir: Path, result_fd: int, out_fd: int, t
         cuda = isinstance(devices, list) and any(torch.device(d).type == "cuda" for d in devices)
         limits.apply_child_limits({**job, "limit_address_space": job.get("limit_address_space", True) and not cuda})
         os.chdir(workdir)
+        active = []
+        if job.get("isolate_network", True) and oslimits.isolate_network():
+            active.append("network namespace (no network)")
+        if job.get("restrict_writes", True) and oslimits.restrict_writes([str(workdir), "/dev"]):
+            active.append("Landlock (writes only in the private folder)")
+        emit("protections", active=active)
         for var in ("TMPDIR", "TEMP", "TMP", "HOME"):
             os.environ[var] = str(workdir)
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"

@@ -65,6 +65,7 @@ class JobState:
         self.started: list[str] = []
         self.children = 0
         self.devices: list[str] = []
+        self.os_protections: list[str] = []
         #: Test names per exercise, from a trusted collection without student code.
         self.expected: dict[str, list[str]] | None = None
         self.collected: dict[str, list[str]] | None = None
@@ -119,7 +120,8 @@ class JobState:
             "children": self.children,
             "devices": self.devices,
             "device_unavailable": self.device_unavailable,
-            "protections": limits.protections({**self.job, "devices": self.devices}, _SUBREAPER),
+            "protections": limits.protections({**self.job, "devices": self.devices}, _SUBREAPER)
+            + self.os_protections,
         }
 
 
@@ -298,6 +300,8 @@ def _run_once(job: dict[str, Any], skip: set[str], state: JobState) -> str:
             state.tampered.extend(str(w) for w in event.get("what", []))
         elif kind == "internal_error":
             state.internal.append(str(event.get("msg", ""))[:1000])
+        elif kind == "protections":
+            state.os_protections = [str(p) for p in event.get("active", [])][:10]
         elif kind == "devices":
             state.devices = [str(d) for d in event.get("devices", [])]
         elif kind == "device_unavailable":

@@ -242,3 +242,25 @@ def test_bad_input_is_one_line(tmp_path):
                               text=True, timeout=60)
         assert proc.returncode == 2, (args, proc.stderr)
         assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_progress_bar_on_a_terminal_and_lines_otherwise(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    root = tmp_path / "class"
+    for name in ("ana", "bea"):
+        (root / name).mkdir(parents=True)
+        (root / name / "tensors.py").write_text(REFERENCE, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), "COLUMNS": "120"}
+    child = pexpect.spawn(sys.executable, ["-m", "torchdojo", "--lang", "en", "grade", str(root), "--out",
+                                           str(tmp_path / "tty"), "-j", "1"], env=env, timeout=120,
+                          encoding="utf-8", dimensions=(40, 120))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "2/2" in child.before and "2 students" in child.before
+    plain = subprocess.run([sys.executable, "-m", "torchdojo", "--lang", "en", "grade", str(root), "--out",
+                            str(tmp_path / "plain"), "-j", "1"], env=env, capture_output=True, text=True, timeout=120)
+    assert "[1/2] ana tensors: 11/11" in plain.stderr and "[2/2] bea tensors: 11/11" in plain.stderr
+    quiet = subprocess.run([sys.executable, "-m", "torchdojo", "grade", str(root), "--out", str(tmp_path / "quiet"),
+                            "-j", "1", "--quiet"], env=env, capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""

@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 #: Mistakes that only a GPU can reveal (skipped with --device cpu).
-GPU_ONLY = {"mistake_range_ignores_device.py", "mistake_rand_ignores_device.py", "mistake_move_to_ignores_device.py"}
+GPU_ONLY = {"mistake_range_ignores_device.py", "mistake_rand_ignores_device.py", "mistake_move_to_ignores_device.py",
+            "mistake_train_batches_not_moved.py", "mistake_fit_model_not_moved.py",
+            "mistake_finetune_data_not_moved.py"}
 #: topic -> {variant file: exercise that must lose points}
 MISTAKES = {
     "tensors": {
@@ -33,6 +35,16 @@ MISTAKES = {
         "mistake_move_to_ignores_device.py": "move_to",
         "mistake_rand_global_seed.py": "seeded_rand",
         "mistake_batch_dim_last.py": "add_batch_dim",
+    },
+    "cnns": {
+        "mistake_train_batches_not_moved.py": "train_epoch",
+        "mistake_fit_model_not_moved.py": "fit",
+        "mistake_conv_no_dilation.py": "conv_output_size",
+    },
+    "transfer_learning": {
+        "mistake_finetune_data_not_moved.py": "fine_tune",
+        "mistake_head_wrong_dtype_device.py": "replace_head",
+        "mistake_finetune_train_mode.py": "fine_tune",  # BatchNorm statistics drift
     },
 }
 

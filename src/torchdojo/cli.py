@@ -25,6 +25,10 @@ COMMAND_MODULES = (
     "progress_cmd",
     "quiz",
     "grade",
+    "gradescope_cmd",
+    "nbgrader_cmd",
+    "release",
+    "watch",
 )
 
 

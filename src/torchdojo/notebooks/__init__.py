@@ -1,0 +1,15 @@
+"""Notebooks made from the course's single source (``solutions/*.py``).
+
+* :mod:`~torchdojo.notebooks.split` cuts a solution module into its parts
+  (lesson text, setup code, one piece per exercise);
+* :mod:`~torchdojo.notebooks.nbjson` writes nbformat-v4 JSON deterministically;
+* :mod:`~torchdojo.notebooks.build` makes the learner's notebooks
+  (``exercises/notebooks/<topic>.ipynb``), kept in sync by
+  ``scripts/sync_content.py``;
+* :mod:`~torchdojo.notebooks.nbgrader_export` makes nbgrader source notebooks
+  (with :mod:`~torchdojo.notebooks.quizcells` for the quiz questions).
+
+The student release (:mod:`torchdojo.release`) ships the learner notebooks.
+
+Checking from inside a running notebook is :mod:`torchdojo.notebook` (singular).
+"""

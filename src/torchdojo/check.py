@@ -152,7 +152,7 @@ def check_workspace(
     course = course or load_packaged_course()
     plan = resolve_targets(course, targets)
     own = zygote is None
-    z = zygote or Zygote()
+    z = zygote or Zygote(topics=[topic.id for topic, _ in plan])
     try:
         topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
                   for topic, exercises in plan]

@@ -191,7 +191,8 @@ def grade_class(
 
                 requests = [GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
                                                    device=device, job_options=dict(job_options)) for t in tasks]
-                runner = executor or LocalExecutor(jobs or max(1, (os.cpu_count() or 1)))
+                runner = executor or LocalExecutor(jobs or max(1, (os.cpu_count() or 1)),
+                                                   topics=sorted({t.topic for t in tasks}))
                 with runner:
                     for req, outcome in runner.run(grade_request, requests):
                         if isinstance(outcome, BaseException):

@@ -22,14 +22,15 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, topics: list[str] | None = None):
         self.workers = max(1, int(workers))
+        self.topics = topics
         self._zygotes: queue.Queue[Zygote] = queue.Queue()
         self._all: list[Zygote] = []
 
     def __enter__(self) -> LocalExecutor:
         for _ in range(self.workers):
-            z = Zygote()
+            z = Zygote(topics=self.topics)
             z.spawn()  # all warm up at once
             self._all.append(z)
         for z in self._all:

@@ -38,8 +38,12 @@ def job_budget_s(job: dict[str, Any]) -> float:
 class Zygote:
     """A warm grading process (see :mod:`torchdojo.sandbox.zygote`)."""
 
-    def __init__(self, grader_dirs: list[Path] | None = None, start_timeout_s: float = 120.0):
-        self.grader_dirs = [str(d) for d in (grader_dirs or [paths.graders_dir()])]
+    def __init__(self, topics: list[str] | None = None, start_timeout_s: float = 120.0):
+        """``topics``: the graders to keep warm (all when None); others still work, a little slower."""
+        if topics is None:
+            self.graders = [str(paths.graders_dir())]
+        else:
+            self.graders = [str(paths.graders_dir() / f"test_{t}.py") for t in topics]
         self.start_timeout_s = start_timeout_s
         self.proc: subprocess.Popen | None = None
         self._log = None
@@ -65,7 +69,7 @@ class Zygote:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "torchdojo.sandbox.zygote", *self.grader_dirs],
+            [sys.executable, "-m", "torchdojo.sandbox.zygote", *self.graders],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

@@ -15,7 +15,29 @@ import sys
 from typing import Any
 
 
-def warm(grader_dirs: list[str]) -> None:
+def grader_files(args: list[str]) -> list[str]:
+    """Grader files named on the command line, folders expanded."""
+    out: list[str] = []
+    for arg in args:
+        if os.path.isdir(arg):
+            out += [os.path.join(arg, e) for e in sorted(os.listdir(arg)) if e.startswith("test_") and e.endswith(".py")]
+        elif os.path.isfile(arg):
+            out.append(arg)
+    return out
+
+
+def _trains(graders: list[str]) -> bool:
+    for path in graders:
+        try:
+            with open(path, encoding="utf-8") as f:
+                if "optim" in f.read():
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def warm(graders: list[str]) -> None:
     """Import everything a grading child needs, so each fork starts warm."""
     # torch.cuda.is_available() through NVML, so that asking (in a child) does
     # not initialise the CUDA runtime before a fork.
@@ -24,10 +46,13 @@ def warm(grader_dirs: list[str]) -> None:
     import pytest  # noqa: F401
     import torch  # noqa: F401
 
-    # Modules torch imports lazily on first use. torch._dynamo, pulled in by the
-    # first optimiser step, rebinds torch.manual_seed: importing it here keeps
-    # that from looking like tampering, and saves every child the import.
-    for name in ("torch._dynamo", "torch.optim", "torch.utils.data", "torch.nn.functional", "torch.testing"):
+    # Modules torch imports lazily on first use. torch._dynamo (about a second)
+    # comes with the first optimiser step: graders that train get it here once
+    # rather than in every child.
+    lazy = ["torch.optim", "torch.utils.data", "torch.nn.functional", "torch.testing"]
+    if _trains(graders):
+        lazy.insert(0, "torch._dynamo")
+    for name in lazy:
         try:
             importlib.import_module(name)
         except ImportError:
@@ -50,15 +75,14 @@ def warm(grader_dirs: list[str]) -> None:
     # Graders are imported under the names pytest's default import mode gives
     # them, so pytest reuses these modules in every child instead of executing
     # the files again.
-    for folder in grader_dirs:
+    for path in graders:
+        folder, entry = os.path.split(path)
         if folder not in sys.path:
             sys.path.insert(0, folder)
-        for entry in sorted(os.listdir(folder)):
-            if entry.startswith("test_") and entry.endswith(".py"):
-                try:
-                    importlib.import_module(entry[:-3])
-                except Exception as exc:  # a broken grader is reported per job
-                    print(f"torchdojo zygote: cannot import grader {entry}: {exc}", file=sys.stderr)
+        try:
+            importlib.import_module(entry[:-3])
+        except Exception as exc:  # a broken grader is reported per job
+            print(f"torchdojo zygote: cannot import grader {entry}: {exc}", file=sys.stderr)
 
 
 def main() -> int:
@@ -68,8 +92,7 @@ def main() -> int:
     # so that stray prints (ours or a library's) cannot corrupt the protocol.
     channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
-    grader_dirs = [d for d in sys.argv[1:] if os.path.isdir(d)]
-    warm(grader_dirs)
+    warm(grader_files(sys.argv[1:]))
     runner.init_zygote()
     # Everything imported so far is long-lived: keep it out of the children's
     # garbage collections (and their pages shared, copy-on-write).

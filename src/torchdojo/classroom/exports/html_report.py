@@ -78,16 +78,17 @@ def render(result: ClassResult, course: Course, lang: str) -> str:
     items: dict[str, list[bool]] = {}
     quiz_items: dict[str, list[bool]] = {}
     slow: list[tuple[float, str, str]] = []
-    failing: list[list[str]] = []
+    failing: dict[tuple[str, str, str, str], list[str]] = {}
     for s in students:
         for key, topic in result.results.get(s, {}).items():
             target = quiz_items if key.startswith("quiz:") else items
             for item in topic.exercises:
                 target.setdefault(item.id, []).append(item.status == "passed")
                 if item.status in BAD:
-                    failing.append([s, item.id, item.status, item.feedback[:160]])
+                    # One row per student, topic and reason (a broken file fails every item the same way).
+                    failing.setdefault((s, key, item.status, item.feedback[:160]), []).append(item.id)
             if topic.tampered:
-                failing.append([s, key, "tampered", ""])
+                failing.setdefault((s, key, "tampered", ""), []).append(key)
             if not key.startswith("quiz:"):
                 slow.append((topic.duration_s, s, key))
     rate = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
@@ -124,7 +125,9 @@ def render(result: ClassResult, course: Course, lang: str) -> str:
                      [[s, k, f"{d:.2f}"] for d, s, k in slow[:10]]),
               f"<h2>{t('Entregas con errores, tiempo agotado o caídas', 'Submissions with errors, timeouts or crashes')}</h2>",
               _table([t("estudiante", "student"), t("ejercicio", "item"), t("estado", "status"),
-                      t("comentario", "feedback")], failing[:200]) if failing
+                      t("comentario", "feedback")],
+                     [[s, ids[0] + (f" (+{len(ids) - 1})" if len(ids) > 1 else ""), status, fb]
+                      for (s, _key, status, fb), ids in list(failing.items())[:200]]) if failing
               else f"<p>{t('Ninguna.', 'None.')}</p>",
               f"<h2>{t('Notas', 'Grades')}</h2>",
               _table([t("estudiante", "student"), t("puntos", "points"), "%"],

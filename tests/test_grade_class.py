@@ -264,3 +264,28 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise(tmp_path):
     quiet = subprocess.run([sys.executable, "-m", "torchdojo", "grade", str(root), "--out", str(tmp_path / "quiet"),
                             "-j", "1", "--quiet"], env=env, capture_output=True, text=True, timeout=120)
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+
+
+class _LostWorkers:
+    """An executor whose every task fails for reasons outside the submission."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def run(self, fn, tasks):
+        for task in tasks:
+            yield task, RuntimeError("worker lost")
+
+
+def test_infrastructure_failures_are_graded_again_next_run(tmp_path):
+    root = tmp_path / "class"
+    (root / "ana").mkdir(parents=True)
+    (root / "ana" / "tensors.py").write_text(REFERENCE, encoding="utf-8")
+    first = grade_class(root, out=tmp_path / "out", executor=_LostWorkers(), lang="en")
+    assert first.results["ana"]["tensors"].score == 0
+    assert "worker lost" in first.results["ana"]["tensors"].exercises[0].feedback
+    second = grade_class(root, out=tmp_path / "out", jobs=1, lang="en")
+    assert second.graded == 1 and second.results["ana"]["tensors"].score == 11

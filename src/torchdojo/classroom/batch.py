@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 
 from torchdojo import __version__, paths
 from torchdojo.check import missing_module
+from torchdojo.grading.aggregate import INFRA_NOTE
 from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.errors import UserError
@@ -23,6 +24,7 @@ from torchdojo.report import ERROR, ItemResult, TopicResult
 from torchdojo.sandbox.runner import EXCLUDED
 
 GRADEBOOK = "gradebook.sqlite"
+RETRY = "retry:"
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def grade_class(
                                                    topics=sorted({t.topic for t in tasks}))
                 with runner:
                     for req, outcome in runner.run(grade_request, requests):
+                        content = req.content_hash
                         if isinstance(outcome, BaseException):
                             if isinstance(outcome, (KeyboardInterrupt, UserError)):
                                 raise outcome
@@ -203,9 +206,15 @@ def grade_class(
                                 ItemResult(e.id, 0.0, e.points, ERROR,
                                            pick(lang, f"no se pudo calificar: {outcome}", f"could not be graded: {outcome}"))
                                 for e in topic.exercises])
+                            content = RETRY + content
                         else:
                             result = topic_from_dict(outcome)
-                        book.put(req.student, req.topic, req.content_hash, result)
+                            if any(n.startswith(INFRA_NOTE) for n in result.notes):
+                                content = RETRY + content
+                        # A failure of ours (a worker or zygote lost), not of the
+                        # submission, is recorded under a hash that never matches,
+                        # so the next run grades the file again.
+                        book.put(req.student, req.topic, content, result)
                         done += 1
                         if on_result:
                             on_result(req.student, req.topic, result, done, total)

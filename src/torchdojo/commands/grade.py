@@ -23,7 +23,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.add_argument("--device", default="cpu", choices=("cpu", "auto", "cuda", "mps"),
                    help="grading device for device exercises (default: cpu)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where to grade: warm workers on this machine (local, default) or a Dask cluster (dask)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="the Dask scheduler, e.g. tcp://host:8786 (with --executor dask; see docs/dask.md)")
     p.set_defaults(func=run)
+
+
+def _executor(args: argparse.Namespace) -> object | None:
+    """``None`` for local grading (grade_class builds it from -j), else a DaskExecutor."""
+    from torchdojo.errors import UserError
+
+    if args.executor == "local":
+        if args.scheduler:
+            raise UserError(pick(args.lang, "--scheduler solo sirve con --executor dask",
+                                 "--scheduler only applies with --executor dask"))
+        return None
+    if not args.scheduler:
+        raise UserError(pick(args.lang, "--executor dask necesita --scheduler DIRECCIÓN (p. ej. tcp://host:8786)",
+                             "--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)"))
+    try:
+        from torchdojo.classroom.dask_executor import DaskExecutor
+    except ImportError:
+        raise UserError(pick(args.lang, "falta Dask: pip install 'torchdojo[dask]'",
+                             "Dask is not installed: pip install 'torchdojo[dask]'")) from None
+    return DaskExecutor(args.scheduler)
 
 
 class _Progress:
@@ -61,10 +85,11 @@ def run(args: argparse.Namespace) -> int:
     from torchdojo.classroom.batch import grade_class
     from torchdojo.classroom.exports.tables import grades_document
 
+    executor = _executor(args)
     progress = _Progress(args.quiet, args.lang)
     try:
         result = grade_class(args.submissions, out=args.out, topics=args.topics, jobs=args.jobs,
-                             lang=args.lang, device=args.device, on_result=progress)
+                             lang=args.lang, device=args.device, executor=executor, on_result=progress)
     finally:
         progress.close()
     if args.json:

@@ -16,6 +16,8 @@ from torchdojo.manifest import Exercise, Topic
 from torchdojo.report import (CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, ItemResult, TestOutcome,
                               TopicResult)
 
+#: Note that marks a result the grading infrastructure failed to produce.
+INFRA_NOTE = "internal: grading process failed"
 _HIDDEN = ("(detalle oculto: es una prueba oculta)", "(details withheld: a hidden test)")
 
 
@@ -90,6 +92,8 @@ def topic_result(
         notes.append(pick(lang, es, en))
     for msg in job_result.get("internal") or []:
         notes.append(f"internal: {msg}")
+    if zerr:
+        notes.append(f"{INFRA_NOTE}: {zerr}"[:500])
     for ex in exercises:
         if zerr:
             items.append(ItemResult(ex.id, 0.0, ex.points, CRASHED,

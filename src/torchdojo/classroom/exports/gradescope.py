@@ -1,7 +1,7 @@
 """Gradescope's ``results.json``, one per submission (student).
 
-Gradescope's documented format: ``score``, ``max_score`` (optional), and
-``tests`` with ``name``, ``score``, ``max_score``, ``status`` (``passed`` or
+Gradescope's documented format: ``score`` (optional when every test has one),
+``output``, ``visibility``, and ``tests`` with ``name``, ``score``, ``max_score``, ``status`` (``passed`` or
 ``failed``), ``output`` and ``visibility``.
 """
 
@@ -34,7 +34,6 @@ def results_json(topics: list[TopicResult]) -> dict[str, Any]:
             })
     return {
         "score": round(sum(t.score for t in topics), 4),
-        "max_score": round(sum(t.max_score for t in topics), 4),
         "output": "torchdojo",
         "visibility": "visible",
         "stdout_visibility": "hidden",

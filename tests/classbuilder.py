@@ -1,0 +1,95 @@
+"""Small synthetic classes for the executor and Gradescope tests (and scripts/bench_scaling.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from torchdojo import paths
+from torchdojo.stubs import strip_markers
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+VARIANTS = Path(__file__).resolve().parent / "variants" / "tensors"
+REFERENCE = strip_markers((paths.solutions_dir() / "tensors.py").read_text(encoding="utf-8"))
+MISTAKE = REFERENCE.replace("return x.unsqueeze(0)", "return x.unsqueeze(-1)")
+SYNTAX_ERROR = "import torch\n\ndef tensor_info(x:\n    return {}\n"
+
+
+def notebook(source: str) -> str:
+    """A notebook whose one code cell is ``source`` (with a magic the loader drops)."""
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Tensores"},
+             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": "%matplotlib inline\n" + source}]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def kinds() -> dict[str, tuple[str, str | bytes]]:
+    """Named submissions: ``kind -> (file name, content)``."""
+    return {
+        "correct": ("tensors.py", REFERENCE),
+        "notebook": ("tensors.ipynb", notebook(REFERENCE)),
+        "mistake": ("tensors.py", MISTAKE),
+        "mistake_seed": ("tensors.py", (VARIANTS / "mistake_rand_ignores_seed.py").read_text(encoding="utf-8")),
+        "stub": ("tensors.py", (paths.exercises_dir() / "tensors.py").read_text(encoding="utf-8")),
+        "syntax": ("tensors.py", SYNTAX_ERROR),
+        "binary": ("tensors.py", b"\x00\xffELF binary"),
+    }
+
+
+def write_submission(folder: Path, kind: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    name, content = kinds()[kind]
+    target = folder / name
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content, encoding="utf-8")
+    return target
+
+
+def write_class(root: Path, students: dict[str, str]) -> Path:
+    """``{student: kind}`` -> a class folder, one folder per student."""
+    for student, kind in students.items():
+        write_submission(root / student, kind)
+    return root
+
+
+def mixed_class(root: Path, n: int, only: list[str] | None = None) -> Path:
+    """``n`` students cycling through every kind of submission (or the kinds in ``only``)."""
+    names = list(only or kinds())
+    return write_class(root, {f"s{i:03d}": names[i % len(names)] for i in range(n)})
+
+
+def exercise_scores(grades_json: Path) -> dict[str, dict[str, float]]:
+    """``{student: {exercise id: score}}`` from a ``torchdojo.grades/1`` file."""
+    doc = json.loads(grades_json.read_text(encoding="utf-8"))
+    return {s["student"]: {e["id"]: e["score"] for t in s["topics"] for e in t["exercises"]}
+            for s in doc["students"]}
+
+
+def unpack_bundle(bundle: Path, root: Path) -> Path:
+    """Lay a Gradescope autograder zip out as Gradescope does, in ``root`` (a stand-in for /autograder):
+    the zip in ``source/``, ``run_autograder`` copied up, an empty ``submission/``."""
+    source = root / "source"
+    with zipfile.ZipFile(bundle) as zf:
+        for info in zf.infolist():
+            zf.extract(info, source)
+            os.chmod(source / info.filename, (info.external_attr >> 16) & 0o777)
+    (root / "run_autograder").write_bytes((source / "run_autograder").read_bytes())
+    (root / "run_autograder").chmod(0o755)
+    (root / "submission").mkdir()
+    return root
+
+
+def run_bundle(root: Path) -> dict:
+    """Run ``root/run_autograder`` with this environment's packages (instead of setup.sh); results.json."""
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "TORCHDOJO_PYTHON": sys.executable,
+           "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("TORCHDOJO_CONTENT", None)
+    proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))

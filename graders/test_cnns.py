@@ -34,6 +34,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from torchdojo.datasets.shapes import make_shapes
 from torchdojo.grading import compare
 from torchdojo.grading.feedback import Feedback, check, fail, short
+from torchdojo.grading.helpers import generator, init_params, swapped_in
 from torchdojo.grading.props import grading_settings
 
 # Bound before any student code runs.
@@ -55,22 +56,12 @@ _cpu = torch.device("cpu")
 # --------------------------------------------------------------------------
 
 
-def _gen(seed: int) -> torch.Generator:
-    return torch.Generator(device="cpu").manual_seed(seed)
+_gen = generator
 
 
 def _init(module: nn.Module, seed: int, scale: float = 0.3) -> nn.Module:
     """Overwrite every parameter (and BatchNorm statistics) from a private generator."""
-    g = _gen(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            p.copy_(torch.randn(p.shape, generator=g) * scale)
-        for name, b in module.named_buffers():
-            if name.endswith("running_mean"):
-                b.copy_(torch.randn(b.shape, generator=g) * 0.2)
-            elif name.endswith("running_var"):
-                b.copy_(torch.rand(b.shape, generator=g) + 0.5)
-    return module
+    return init_params(module, seed, scale, mean_scale=0.2)
 
 
 def _state(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -247,30 +238,7 @@ def _ref_fit(model, train_loader, test_loader, *, epochs, lr, device):
     return hist
 
 
-class _patched:
-    """Set attributes of the student's module for the duration of a call (restored before the verdict)."""
-
-    def __init__(self, student, **names):
-        self.module = student.module
-        self.names = names
-        self.saved: dict[str, object] = {}
-
-    def __enter__(self):
-        for name, value in self.names.items():
-            self.saved[name] = self.module.__dict__.get(name, _MISSING)
-            setattr(self.module, name, value)
-        return self
-
-    def __exit__(self, *exc):
-        for name, value in self.saved.items():
-            if value is _MISSING:
-                self.module.__dict__.pop(name, None)
-            else:
-                setattr(self.module, name, value)
-        return False
-
-
-_MISSING = object()
+_patched = swapped_in
 
 
 # --------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from torch import nn
 from torchdojo.datasets import make_moons
 from torchdojo.grading import compare
 from torchdojo.grading.feedback import check, fail, short
+from torchdojo.grading.helpers import generator, init_params
 
 # Bound before any student code runs.
 _deepcopy = copy.deepcopy
@@ -47,22 +48,12 @@ _len = len
 # --------------------------------------------------------------------------
 
 
-def _gen(seed: int) -> torch.Generator:
-    return torch.Generator(device="cpu").manual_seed(seed)
+_gen = generator
 
 
 def _init(module: nn.Module, seed: int, scale: float = 0.5) -> nn.Module:
     """Overwrite every parameter (and BatchNorm statistics) from a private generator."""
-    g = _gen(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            p.copy_(torch.randn(p.shape, generator=g) * scale)
-        for name, b in module.named_buffers():
-            if name.endswith("running_mean"):
-                b.copy_(torch.randn(b.shape, generator=g))
-            elif name.endswith("running_var"):
-                b.copy_(torch.rand(b.shape, generator=g) + 0.5)
-    return module
+    return init_params(module, seed, scale, mean_scale=1.0)
 
 
 def _bn_net(sizes: tuple[int, int, int], seed: int, dropout: float = 0.0) -> nn.Module:

@@ -38,6 +38,7 @@ _TORCH_ATTRS = (
 _GRADING_MODULES = (
     "torchdojo.grading.compare",
     "torchdojo.grading.feedback",
+    "torchdojo.grading.helpers",
     "torchdojo.grading.plugin",
     "torchdojo.grading.integrity",
     "torchdojo.sandbox.protocol",

@@ -69,7 +69,7 @@ def warm(graders: list[str]) -> None:
         import hypothesis.strategies  # noqa: F401
     except ImportError:
         pass
-    from torchdojo.grading import compare, feedback, integrity, loader, plugin  # noqa: F401
+    from torchdojo.grading import compare, feedback, helpers, integrity, loader, plugin  # noqa: F401
     from torchdojo.sandbox import child  # noqa: F401
 
     # Graders are imported under the names pytest's default import mode gives

@@ -32,9 +32,21 @@ def notebook(source: str) -> str:
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
+TAMPER = (
+    "import torchdojo.grading.compare as c\n"
+    "for name in dir(c):\n"
+    "    if callable(getattr(c, name)) and not name.startswith('_'):\n"
+    "        setattr(c, name, lambda *a, **k: None)\n"
+    + MISTAKE
+)
+
+
 def make_class(root: Path) -> Path:
-    """Six students: correct .py, correct notebook, mistake, stub, corrupt notebook, binary."""
+    """Eight students: correct .py, correct notebook, mistake, stub, corrupt notebook, binary,
+    and two hostile ones (a .py that patches the comparisons, a notebook that kills its process)."""
     files = {
+        "gil": ("tensors.py", TAMPER),
+        "hugo": ("tensors.ipynb", notebook("import os\nos._exit(0)\n" + REFERENCE)),
         "ana": ("tensors.py", REFERENCE),
         "bruno": ("tensors.ipynb", notebook(REFERENCE)),
         "carla": ("tensors.py", MISTAKE),
@@ -71,7 +83,7 @@ def graded(tmp_path_factory):
 
 def test_every_student_is_graded_with_the_right_points(graded):
     _, out, result = graded
-    assert result.students == ["ana", "bruno", "carla", "diego", "elena", "fran"]
+    assert result.students == ["ana", "bruno", "carla", "diego", "elena", "fran", "gil", "hugo"]
     assert result.topics == ["quiz:paradigms", "tensors"]  # course order
     doc = json.loads((out / "grades.json").read_text(encoding="utf-8"))
     by = {s["student"]: {t["topic"] + (":quiz" if t["kind"] == "quiz" else ""): t for t in s["topics"]}
@@ -87,6 +99,9 @@ def test_every_student_is_graded_with_the_right_points(graded):
         assert statuses == {"error"}, broken
     assert "not a valid notebook" in by["elena"]["tensors"]["exercises"][0]["feedback"]
     assert "binary" in by["fran"]["tensors"]["exercises"][0]["feedback"]
+    assert by["gil"]["tensors"]["score"] == 0 and by["gil"]["tensors"]["tampered"]
+    assert by["hugo"]["tensors"]["score"] == 0
+    assert {e["status"] for e in by["hugo"]["tensors"]["exercises"]} == {"crashed"}
     assert by["ana"]["paradigms:quiz"]["score"] > 0
     assert {e["status"] for e in by["carla"]["paradigms:quiz"]["exercises"]} == {"error"}
 
@@ -95,7 +110,7 @@ def test_csv_one_row_per_student_with_totals(graded):
     _, out, _ = graded
     with open(out / "grades.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [r["student"] for r in rows] == ["ana", "bruno", "carla", "diego", "elena", "fran"]
+    assert [r["student"] for r in rows] == ["ana", "bruno", "carla", "diego", "elena", "fran", "gil", "hugo"]
     ana = rows[0]
     assert ana["tensors/seeded_rand"] == "1" and "quiz:paradigms" in ana
     assert float(ana["total"]) == 11 + float(ana["quiz:paradigms"])
@@ -130,7 +145,7 @@ def test_feedback_and_gradescope_results(graded):
 def test_rerun_grades_nothing_unchanged_and_regrades_a_change(graded, tmp_path):
     root, out, _ = graded
     again = grade_class(root, out=out, jobs=1, lang="en")
-    assert again.graded == 0 and again.skipped == 12
+    assert again.graded == 0 and again.skipped == 16
     copy = tmp_path / "class"
     shutil.copytree(root, copy)
     shutil.copytree(out, tmp_path / "out")
@@ -188,7 +203,7 @@ def test_report_renders_in_a_real_browser(graded, tmp_path):
     dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert dom.stdout.count("<svg") >= 3 and "<rect" in dom.stdout
-    assert 'id="n-students">6<' in dom.stdout
+    assert 'id="n-students">8<' in dom.stdout
     assert "CONSOLE" not in dom.stderr, [l for l in dom.stderr.splitlines() if "CONSOLE" in l]
     shot = tmp_path / "report.png"
     subprocess.run([chromium, *flags, f"--screenshot={shot}", "--window-size=1200,1600", url],

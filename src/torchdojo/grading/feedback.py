@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 
+#: The feedback of a test that reached the stub's NotImplementedError (es, en).
+NOT_ATTEMPTED_TEXT = ("sin hacer: la función aún lanza NotImplementedError",
+                      "not attempted: the function still raises NotImplementedError")
+
+
 class Feedback(AssertionError):
     """A failed expectation of a grader, with its message in Spanish and English."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
+from torchdojo.grading.feedback import NOT_ATTEMPTED_TEXT
 from torchdojo.i18n import pick
 from torchdojo.report import Report, TopicResult
 
@@ -40,7 +41,9 @@ def print_topic(console: Console, topic: TopicResult, lang: str, title: str = ""
         label = pick(lang, *LABEL.get(item.status, (item.status, item.status)))
         console.print(f"  [{colour}]{mark} {escape(item.id.ljust(width))}[/{colour}]  "
                       f"{_points(item.score)}/{_points(item.max_score)}  [{colour}]{label}[/{colour}]")
-        if item.feedback and item.status != "passed":
+        # The stub's own "not attempted" adds nothing to the label; other reasons
+        # (no file handed in) are worth a line.
+        if item.feedback and item.status != "passed" and item.feedback not in NOT_ATTEMPTED_TEXT:
             console.print(f"      [dim]{escape(item.feedback)}[/dim]")
     for note in topic.notes:
         console.print(f"  [yellow]{escape(note)}[/yellow]")

@@ -140,3 +140,14 @@ def test_list_shows_topics_and_status(tmp_path):
     for topic in ("why_ml", "paradigms", "tensors", "fc_nets", "cnns", "transfer_learning"):
         assert topic in proc.stdout
     assert "tensors/seeded_rand" in proc.stdout and "not attempted" in proc.stdout
+
+
+def test_the_cli_process_itself_imports_no_torch():
+    # torch lives in the grading process; the CLI stays light so check/quiz/hint start fast.
+    code = ("import sys, torchdojo.cli, torchdojo.check, torchdojo.classroom.batch, torchdojo.quiz;"
+            "torchdojo.cli.build_parser();"
+            "print(sorted(m for m in ('torch', 'pytest', 'hypothesis') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": SRC})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.text import Text as RichText
 
 from torchdojo import progress
+from torchdojo.commands._common import add_workspace
 from torchdojo.console import make_console
 from torchdojo.errors import UserError
 from torchdojo.i18n import pick
@@ -50,8 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="shuffle questions and options with this seed (same seed, same order)")
     order.add_argument("--student", metavar="ID",
                        help="shuffle questions and options in an order fixed by this student id")
-    p.add_argument("--workspace", metavar="DIR", default=".",
-                   help="where progress is recorded (default: the current directory)")
+    add_workspace(p)  # where progress is recorded
     p.set_defaults(func=run)
 
 

@@ -55,18 +55,27 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+def _setrlimit(which: int, value: int) -> None:
+    soft, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)  # never ask for more than allowed (raising it needs privileges)
+    try:
+        resource.setrlimit(which, (value, value if hard == resource.RLIM_INFINITY else hard))
+    except (ValueError, OSError):
+        pass  # some platforms refuse some limits; the wall clock and the watchdog still hold
+
+
 def apply_child_limits(job: dict[str, Any]) -> None:
     """Limits set in the child before student code runs (all inherited by its children)."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the zygote dies -> the child dies
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     file_mb = int(job.get("file_mb", 256))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb << 20, file_mb << 20))
+    _setrlimit(resource.RLIMIT_CORE, 0)
+    _setrlimit(resource.RLIMIT_FSIZE, file_mb << 20)
     memory_mb = int(job.get("memory_mb", 0))
-    if memory_mb and job.get("limit_address_space", True):
+    if memory_mb and job.get("limit_address_space", True) and sys.platform.startswith("linux"):
         # The child inherits the zygote's mappings (torch is big): allow those plus the budget.
-        limit = vm_size_bytes() + (memory_mb << 20)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _setrlimit(resource.RLIMIT_AS, vm_size_bytes() + (memory_mb << 20))
     # A handler the student installs must not survive a kill; SIGKILL cannot be caught anyway.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -79,7 +88,8 @@ def protections(job: dict[str, Any], subreaper: bool) -> list[str]:
     if sys.platform.startswith("linux"):
         out.append("RSS watchdog")
         out.append("parent-death signal")
-    if job.get("memory_mb") and job.get("limit_address_space", True) and "cuda" not in (job.get("devices") or []):
+    if (job.get("memory_mb") and job.get("limit_address_space", True) and sys.platform.startswith("linux")
+            and "cuda" not in (job.get("devices") or [])):
         out.append(f"address-space limit (+{job['memory_mb']} MiB)")
     out.append(f"file-size limit ({job.get('file_mb', 256)} MiB)")
     if subreaper:

@@ -3,9 +3,9 @@
     python scripts/gpu_check.py [--device cuda] [--out gpu_check.json]
 
 For each topic: the reference solution must get full marks on ``--device`` (the
-device exercises run there, the others on the CPU), and each mistake of
-``tests/variants/<topic>/mistake_*.py`` listed in MISTAKES must lose exactly the
-exercise named. Mistakes that only show on a GPU (a function that ignores its
+device exercises run there, the others on the CPU), and each mistake listed in
+MISTAKES (built from ``tests/variants/<topic>/mistakes.py``) must lose exactly
+the exercise named. Mistakes that only show on a GPU (a function that ignores its
 ``device`` argument) are included: on the CPU they cannot be told apart.
 Exit status 0 when every expectation holds. Needs no test framework.
 """
@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))  # the mistake tables and how to build them
 
 #: Mistakes that only a GPU can reveal (skipped with --device cpu).
 GPU_ONLY = {"mistake_range_ignores_device.py", "mistake_rand_ignores_device.py", "mistake_move_to_ignores_device.py",
@@ -60,22 +61,23 @@ def main() -> int:
     from torchdojo.errors import UserError
     from torchdojo.manifest import course
     from torchdojo.sandbox.client import Zygote
+    from variant_suite import build_mistake
 
     rows, ok = [], True
     work = Path(tempfile.mkdtemp(prefix="torchdojo-gpu-"))
     try:
         with Zygote() as z:
             for topic in course().exercise_topics:
-                cases = [("reference", paths.solutions_dir() / topic.module, None)]
-                variants = ROOT / "tests" / "variants" / topic.id
+                reference = (paths.solutions_dir() / topic.module).read_text(encoding="utf-8")
+                cases = [("reference", reference, None)]
                 for name, exercise in MISTAKES.get(topic.id, {}).items():
                     if args.device == "cpu" and name in GPU_ONLY:
                         continue
-                    cases.append((name, variants / name, exercise))
+                    cases.append((name, build_mistake(topic.id, name), exercise))
                 for label, source, loses in cases:
                     folder = work / topic.id / label
                     folder.mkdir(parents=True)
-                    shutil.copy(source, folder / topic.module)
+                    (folder / topic.module).write_text(source, encoding="utf-8")
                     start = time.perf_counter()
                     try:
                         report = check_workspace(folder, [topic.id], device=args.device, lang="en",

@@ -2,8 +2,8 @@
 
 * The reference solution and correct solutions written in other styles
   (``tests/variants/cnns/correct_*.py``) get full marks.
-* Each ``tests/variants/cnns/mistake_*.py`` is the reference with ONE realistic
-  mistake (its docstring says which, a ``# MISTAKE`` comment marks the line); it
+* Each mistake of ``tests/variants/cnns/mistakes.py`` is the reference with ONE
+  realistic mistake (a function replaced, a ``# MISTAKE`` comment on the line); it
   loses points on exactly the exercise below, whose feedback names the problem.
   Mistakes that only an accelerator can reveal (a batch or a model left on the
   CPU) lose points only where one is present; on a CPU-only machine they pass.

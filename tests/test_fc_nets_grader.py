@@ -28,12 +28,6 @@ VARIANTS = ROOT / "tests" / "variants" / "fc_nets"
 EXERCISE_IDS = [e.id for e in course().topic("fc_nets").exercises]
 
 
-@pytest.fixture(scope="module")
-def zygote():
-    with Zygote() as z:
-        yield z
-
-
 def grade(zygote: Zygote, workspace: Path, source: str, *, device: str = "cpu", lang: str = "en") -> dict:
     workspace.mkdir(parents=True, exist_ok=True)
     (workspace / "fc_nets.py").write_text(source, encoding="utf-8")

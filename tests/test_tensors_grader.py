@@ -3,8 +3,8 @@
 * The reference solution, and correct solutions written in other styles
   (``tests/variants/tensors/correct_*``: a ``.py`` file, or a folder holding
   ``tensors.py`` or ``tensors.ipynb`` with its sibling modules), get full marks.
-* Each ``tests/variants/tensors/mistake_*.py`` is a whole module, correct but
-  for ONE realistic mistake (its first line says which). It loses points on
+* Each mistake of ``tests/variants/tensors/mistakes.py`` is the reference
+  solution with ONE realistic mistake (one function replaced; ``what`` says which). It loses points on
   exactly one exercise, every other exercise keeps full marks, and the feedback
   of that exercise names the mistake.
 
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from variant_suite import build_mistake, load_mistakes
 
 from torchdojo.check import check_workspace
 from torchdojo.manifest import course
@@ -35,16 +36,13 @@ EXERCISE_IDS = [e.id for e in course().topic("tensors").exercises]
 HAS_ACCELERATOR = torch.cuda.is_available() or torch.backends.mps.is_available()
 
 
-@pytest.fixture(scope="module")
-def zygote():
-    with Zygote() as z:
-        yield z
-
-
 def stage(variant: Path, workspace: Path) -> Path:
-    """Copy a variant into ``workspace``: a file becomes ``tensors.py``; a folder is copied as it is."""
+    """Copy a variant into ``workspace``: a file becomes ``tensors.py``; a folder is copied as it is;
+    a mistake is built from the reference."""
     workspace.mkdir(parents=True, exist_ok=True)
-    if variant.is_dir():
+    if variant.name.startswith("mistake_"):
+        (workspace / "tensors.py").write_text(build_mistake("tensors", variant.name), encoding="utf-8")
+    elif variant.is_dir():
         for f in variant.iterdir():
             if f.is_file():
                 shutil.copyfile(f, workspace / f.name)
@@ -145,14 +143,12 @@ ACCELERATOR_MISTAKES = [
 ]
 
 
-def test_every_mistake_file_is_listed():
-    files = {p.name for p in VARIANTS.glob("mistake_*.py")}
+def test_every_mistake_is_listed():
+    table = load_mistakes("tensors")
     listed = {f"mistake_{name}.py" for name, _, _ in MISTAKES + ACCELERATOR_MISTAKES}
-    assert files == listed
+    assert set(table) == listed
     assert len(MISTAKES) >= 12
-    for name in files:
-        first = (VARIANTS / name).read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith("# MISTAKE: "), name
+    assert all(entry["what"] and len(entry["replace"]) == 1 for entry in table.values())
 
 
 def assert_loses_exactly(results: dict, exercise: str, keywords: list[str]) -> None:

@@ -2,9 +2,9 @@
 
 * The reference solution and correct solutions written in other styles
   (``tests/variants/transfer_learning/correct_*.py``) get full marks.
-* Each ``tests/variants/transfer_learning/mistake_*.py`` is the reference with ONE
-  realistic mistake (its docstring says which, a ``# MISTAKE`` comment marks the
-  line); it loses points on exactly the exercise below, whose feedback names the
+* Each mistake of ``tests/variants/transfer_learning/mistakes.py`` is the
+  reference with ONE realistic mistake (a function replaced, a ``# MISTAKE``
+  comment on the line); it loses points on exactly the exercise below, whose feedback names the
   problem. Data left on the CPU shows only where an accelerator is present.
 
 Every submission is graded once, through the real engine

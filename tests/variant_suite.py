@@ -6,9 +6,10 @@ A topic's test module subclasses :class:`VariantSuite` and fills in ``TOPIC``,
 * the reference solution and every ``tests/variants/<topic>/correct_*.py`` get
   full marks (in English and, for the reference, in Spanish);
 * the stub is not attempted everywhere;
-* each ``mistake_*.py`` (the reference with ONE realistic mistake, marked by a
-  ``# MISTAKE`` comment) loses points on exactly its exercise, with feedback
-  naming the problem; mistakes only an accelerator can reveal pass on a CPU;
+* each mistake of ``tests/variants/<topic>/mistakes.py`` (the reference with ONE
+  realistic mistake: a function or class replaced) loses points on exactly its
+  exercise, with feedback naming the problem; mistakes only an accelerator can
+  reveal pass on a CPU;
 * one mistake's feedback is checked in Spanish.
 
 Every submission is graded once, through the real engine, with the session's
@@ -17,6 +18,9 @@ warm zygote.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+from functools import lru_cache
 from pathlib import Path
 
 import torch
@@ -24,9 +28,40 @@ import torch
 from torchdojo.check import check_workspace
 from torchdojo.manifest import course
 from torchdojo.report import PASSED
+from torchdojo.stubs import strip_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCELERATOR = torch.cuda.is_available() or torch.backends.mps.is_available()
+
+
+@lru_cache(maxsize=None)
+def load_mistakes(topic: str) -> dict[str, dict]:
+    """The mistake table ``tests/variants/<topic>/mistakes.py``."""
+    path = ROOT / "tests" / "variants" / topic / "mistakes.py"
+    spec = importlib.util.spec_from_file_location(f"mistakes_{topic}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MISTAKES
+
+
+def build_mistake(topic: str, name: str) -> str:
+    """The reference solution with mistake ``name``: its definitions replaced, its extra lines added."""
+    entry = load_mistakes(topic)[name]
+    source = strip_markers((ROOT / "solutions" / f"{topic}.py").read_text(encoding="utf-8"))
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    spans = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in entry["replace"]:
+            start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+            spans.append((start, node.end_lineno, entry["replace"][node.name]))
+    assert len(spans) == len(entry["replace"]), f"{name}: a replaced name is not in the reference"
+    for start, end, code in sorted(spans, reverse=True):
+        lines[start:end] = [code]
+    if entry.get("extra"):
+        first = tree.body[1].lineno - 1 if ast.get_docstring(tree) is not None else 0
+        lines[first:first] = [entry["extra"]]
+    return f"# MISTAKE: {entry['what']}\n" + "".join(lines)
 
 
 def grade(zygote, workspace: Path, topic: str, source: str, *, device: str = "auto", lang: str = "en") -> dict:
@@ -65,11 +100,14 @@ class VariantSuite:
         assert not wrong, wrong
 
     def source(self, name: str) -> str:
+        if name.startswith("mistake_"):
+            return build_mistake(self.TOPIC, name)
         return (self.variants / name).read_text(encoding="utf-8")
 
     def test_variant_files_and_table_agree(self):
         assert len(list(self.variants.glob("correct_*.py"))) >= 4
-        assert sorted(p.name for p in self.variants.glob("mistake_*.py")) == sorted(self.MISTAKES)
+        assert sorted(load_mistakes(self.TOPIC)) == sorted(self.MISTAKES)
+        assert all(m["what"] and m["replace"] for m in load_mistakes(self.TOPIC).values())
         names = {e.name for e in course().topic(self.TOPIC).exercises}
         assert {ex for ex, _, _ in self.MISTAKES.values()} == names  # every exercise has a mistake it catches
 
@@ -89,7 +127,6 @@ class VariantSuite:
     def test_mistake_loses_points_on_its_exercise_only(self, zygote, tmp_path, mistake):
         exercise, words, accelerator_only = self.MISTAKES[mistake]
         source = self.source(mistake)
-        assert "# MISTAKE" in source
         results = grade(zygote, tmp_path / "ws", self.TOPIC, source)
         if accelerator_only and not ACCELERATOR:
             self.assert_full_marks(results)  # a CPU cannot tell where a tensor would have been

@@ -1,0 +1,214 @@
+"""Realistic mistakes in ``transfer_learning``: the reference solution with ONE change each.
+
+Each entry names a variant (kept as the file name a student would hand in), says
+what the mistake is, and gives the top-level functions or classes that replace
+the reference's (``replace``) and any module-level lines added (``extra``).
+``tests/variant_suite.py`` builds the module with :func:`variant_suite.build_mistake`.
+"""
+
+MISTAKES = {
+    'mistake_build_freeze_after_head.py': {
+        "what": 'build_transfer_model replaces the head first and freezes afterwards, so the new head is frozen too.',
+        "replace": {
+            'build_transfer_model': r'''def build_transfer_model(backbone, num_classes):
+    return freeze(replace_head(backbone, num_classes))  # MISTAKE: the new head gets frozen too
+''',
+        },
+    },
+    'mistake_finetune_all_parameters.py': {
+        "what": 'fine_tune hands Adam every parameter of the model, frozen ones included.',
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # MISTAKE: frozen parameters too
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        model.eval()  # frozen BatchNorm keeps its statistics
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
+    'mistake_finetune_data_not_moved.py': {
+        "what": 'fine_tune moves the model but not the data to the device (only visible when grading on a GPU).',
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    # MISTAKE: X and y stay where they are
+    optimizer = torch.optim.Adam(trainable_parameters(model), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        model.eval()  # frozen BatchNorm keeps its statistics
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
+    'mistake_finetune_sgd.py': {
+        "what": 'fine_tune uses SGD instead of Adam.',
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    optimizer = torch.optim.SGD(trainable_parameters(model), lr=lr)  # MISTAKE: not Adam
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        model.eval()  # frozen BatchNorm keeps its statistics
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
+    'mistake_finetune_train_mode.py': {
+        "what": 'fine_tune trains in train mode, so the frozen BatchNorm running statistics drift.',
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    optimizer = torch.optim.Adam(trainable_parameters(model), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        model.train()  # MISTAKE: BatchNorm updates running_mean/var even though it is frozen
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
+    'mistake_finetune_unfreezes.py': {
+        "what": 'fine_tune unfreezes the whole model to make sure it trains, so the backbone changes.',
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    model.requires_grad_(True)  # MISTAKE: the backbone trains again
+    optimizer = torch.optim.Adam(trainable_parameters(model), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        model.eval()  # frozen BatchNorm keeps its statistics
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
+    'mistake_freeze_attribute.py': {
+        "what": 'freeze sets model.requires_grad = False, which only creates an attribute on the module.',
+        "replace": {
+            'freeze': r'''def freeze(model):
+    model.requires_grad = False  # MISTAKE: a new attribute, no parameter changes
+    return model
+''',
+        },
+    },
+    'mistake_freeze_conv_only.py': {
+        "what": 'freeze only freezes the convolution layers: BatchNorm and Linear parameters keep training.',
+        "replace": {
+            'freeze': r'''def freeze(model):
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):  # MISTAKE: BatchNorm and Linear are left trainable
+            for parameter in module.parameters():
+                parameter.requires_grad_(False)
+    return model
+''',
+        },
+    },
+    'mistake_freeze_eval_only.py': {
+        "what": 'freeze only switches the model to eval mode, which freezes nothing.',
+        "replace": {
+            'freeze': r'''def freeze(model):
+    model.eval()  # MISTAKE: eval mode is not freezing
+    return model
+''',
+        },
+    },
+    'mistake_head_only_fc.py': {
+        "what": 'replace_head only knows the .fc layout.',
+        "replace": {
+            'replace_head': r'''def replace_head(model, num_classes):
+    parent, name = model, "fc"  # MISTAKE: .classifier layouts are not handled
+    old = getattr(parent, name)
+    new = nn.Linear(old.in_features, num_classes, device=old.weight.device, dtype=old.weight.dtype)
+    setattr(parent, name, new)
+    return model
+''',
+        },
+    },
+    'mistake_head_whole_classifier.py': {
+        "what": 'replace_head replaces the whole nn.Sequential classifier instead of its last item.',
+        "replace": {
+            'replace_head': r'''def replace_head(model, num_classes):
+    if isinstance(getattr(model, "fc", None), nn.Linear):
+        parent, name = model, "fc"
+    elif isinstance(model.classifier, nn.Sequential):
+        parent, name = model, "classifier"  # MISTAKE: drops the Flatten and Dropout before the last Linear
+        old = model.classifier[-1]
+        setattr(parent, name, nn.Linear(old.in_features, num_classes, device=old.weight.device, dtype=old.weight.dtype))
+        return model
+    else:
+        parent, name = model, "classifier"
+    old = getattr(parent, name)
+    new = nn.Linear(old.in_features, num_classes, device=old.weight.device, dtype=old.weight.dtype)
+    setattr(parent, name, new)
+    return model
+''',
+        },
+    },
+    'mistake_head_wrong_dtype_device.py': {
+        "what": "replace_head creates the new Linear with the default dtype on the CPU, not the old layer's.",
+        "replace": {
+            'replace_head': r'''def replace_head(model, num_classes):
+    if isinstance(getattr(model, "fc", None), nn.Linear):
+        parent, name = model, "fc"
+    elif isinstance(model.classifier, nn.Sequential):
+        parent, name = model.classifier, str(len(model.classifier) - 1)
+    else:
+        parent, name = model, "classifier"
+    old = getattr(parent, name)
+    new = nn.Linear(old.in_features, num_classes)  # MISTAKE: float32 on the CPU, whatever the model
+    setattr(parent, name, new)
+    return model
+''',
+        },
+    },
+    'mistake_trainable_filter.py': {
+        "what": 'trainable_parameters returns a filter object, not a list.',
+        "replace": {
+            'trainable_parameters': r'''def trainable_parameters(model):
+    return filter(lambda p: p.requires_grad, model.parameters())  # MISTAKE: not a list
+''',
+        },
+    },
+    'mistake_trainable_names.py': {
+        "what": 'trainable_parameters returns the names of the parameters, not the parameters.',
+        "replace": {
+            'trainable_parameters': r'''def trainable_parameters(model):
+    return [name for name, p in model.named_parameters() if p.requires_grad]  # MISTAKE: names
+''',
+        },
+    },
+}

@@ -9,11 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+from variant_suite import build_mistake
+
 from torchdojo import paths
 from torchdojo.stubs import strip_markers
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
-VARIANTS = Path(__file__).resolve().parent / "variants" / "tensors"
 REFERENCE = strip_markers((paths.solutions_dir() / "tensors.py").read_text(encoding="utf-8"))
 MISTAKE = REFERENCE.replace("return x.unsqueeze(0)", "return x.unsqueeze(-1)")
 SYNTAX_ERROR = "import torch\n\ndef tensor_info(x:\n    return {}\n"
@@ -33,7 +34,7 @@ def kinds() -> dict[str, tuple[str, str | bytes]]:
         "correct": ("tensors.py", REFERENCE),
         "notebook": ("tensors.ipynb", notebook(REFERENCE)),
         "mistake": ("tensors.py", MISTAKE),
-        "mistake_seed": ("tensors.py", (VARIANTS / "mistake_rand_ignores_seed.py").read_text(encoding="utf-8")),
+        "mistake_seed": ("tensors.py", build_mistake("tensors", "mistake_rand_ignores_seed.py")),
         "stub": ("tensors.py", (paths.exercises_dir() / "tensors.py").read_text(encoding="utf-8")),
         "syntax": ("tensors.py", SYNTAX_ERROR),
         "binary": ("tensors.py", b"\x00\xffELF binary"),

@@ -304,3 +304,14 @@ def test_infrastructure_failures_are_graded_again_next_run(tmp_path):
     assert "worker lost" in first.results["ana"]["tensors"].exercises[0].feedback
     second = grade_class(root, out=tmp_path / "out", jobs=1, lang="en")
     assert second.graded == 1 and second.results["ana"]["tensors"].score == 11
+
+
+def test_a_missing_module_is_reported_for_its_own_student(tmp_path):
+    root = tmp_path / "class"
+    for name in ("zoe", "yago"):
+        (root / name).mkdir(parents=True)
+        (root / name / "notes.txt").write_text("nothing here", encoding="utf-8")
+    result = grade_class(root, out=tmp_path / "out", topics=["tensors"], lang="en")
+    for name in ("zoe", "yago"):
+        item = result.results[name]["tensors"].exercises[0]
+        assert item.status == "not_attempted" and f"in {name}" in item.feedback, item.feedback

@@ -17,7 +17,7 @@ from torchdojo.i18n import pick
 from torchdojo.manifest import Course, Exercise, Topic, course as load_packaged_course
 from torchdojo.report import NOT_ATTEMPTED, ItemResult, Report, TopicResult
 from torchdojo.sandbox.client import Zygote
-from torchdojo.sandbox.runner import EXCLUDED
+from torchdojo.sandbox.runner import sibling_modules
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 #: Defaults of a grading job; ``memory_mb`` is on top of what torch itself maps.
@@ -73,8 +73,7 @@ def find_submission(folder: Path, topic: Topic) -> Path | None:
 def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, device: str | list[str] = "auto",
              lang: str = "es", threads: int | None = None, **overrides: Any) -> dict[str, Any]:
     """The JSON job the zygote runs for one submission file and one topic."""
-    siblings = sorted(str(p) for p in submission.parent.glob("*.py")
-                      if p.name not in EXCLUDED and p.is_file() and p.stat().st_size < (4 << 20))
+    siblings = [str(p) for p in sibling_modules(submission)]
     return {
         **JOB_DEFAULTS,
         "topic": topic.id,

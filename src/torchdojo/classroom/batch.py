@@ -21,7 +21,7 @@ from torchdojo.errors import UserError
 from torchdojo.i18n import pick
 from torchdojo.manifest import Course, Topic, course as load_course
 from torchdojo.report import ERROR, ItemResult, TopicResult
-from torchdojo.sandbox.runner import EXCLUDED
+from torchdojo.sandbox.runner import sibling_modules
 
 GRADEBOOK = "gradebook.sqlite"
 RETRY = "retry:"
@@ -72,10 +72,9 @@ def content_hash(path: Path, fingerprint: str, *, siblings: bool = True) -> str:
     h = hashlib.sha256(fingerprint.encode())
     h.update(path.name.encode())
     h.update(path.read_bytes())
-    for sibling in sorted(path.parent.glob("*.py")) if siblings else []:
-        if sibling != path and sibling.name not in EXCLUDED and sibling.is_file():
-            h.update(sibling.name.encode())
-            h.update(sibling.read_bytes())
+    for sibling in sibling_modules(path) if siblings else []:
+        h.update(sibling.name.encode())
+        h.update(sibling.read_bytes())
     return h.hexdigest()
 
 
@@ -170,7 +169,7 @@ def grade_class(
                     else:
                         path = s.modules.get(tid)
                         h = content_hash(path, fingerprint) if path else missing
-                        make = lambda t=topic: missing_module(t, list(t.exercises), Path(s.student), lang)
+                        make = lambda t=topic, who=s.student: missing_module(t, list(t.exercises), Path(who), lang)
                     if book.hash_of(s.student, key) == h:
                         skipped += 1
                     elif key.startswith("quiz:") or path is None:
@@ -191,8 +190,9 @@ def grade_class(
                 from torchdojo.classroom.gradebook import topic_from_dict
                 from torchdojo.classroom.request import GradeRequest, grade_request
 
-                requests = [GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
-                                                   device=device, job_options=dict(job_options)) for t in tasks]
+                # A generator: each file is read when it is sent, not the whole class up front.
+                requests = (GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
+                                                   device=device, job_options=dict(job_options)) for t in tasks)
                 runner = executor or LocalExecutor(jobs or max(1, (os.cpu_count() or 1)),
                                                    topics=sorted({t.topic for t in tasks}))
                 with runner:

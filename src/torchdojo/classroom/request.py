@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from torchdojo.sandbox.client import Zygote
-from torchdojo.sandbox.runner import EXCLUDED
+from torchdojo.sandbox.runner import sibling_modules
 
-MAX_SIBLING_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,7 @@ class GradeRequest:
 
     @classmethod
     def from_file(cls, student: str, topic: str, path: Path, content_hash: str, **kw: Any) -> GradeRequest:
-        siblings = tuple(
-            (p.name, p.read_bytes()) for p in sorted(path.parent.glob("*.py"))
-            if p != path and p.name not in EXCLUDED and p.is_file() and p.stat().st_size < MAX_SIBLING_BYTES)
+        siblings = tuple((p.name, p.read_bytes()) for p in sibling_modules(path))
         return cls(student, topic, path.name, path.read_bytes(), content_hash, siblings, **kw)
 
 

@@ -31,12 +31,19 @@ _SUBREAPER = False
 # Files of a submission folder that never take part in grading: they would
 # configure pytest or Python itself.
 EXCLUDED = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"}
+MAX_SIBLING_BYTES = 4 << 20
 POLL_S = 0.05
 _CONFLICT = ("resultado en conflicto para esta prueba (¿manipulación?): cuenta como error",
              "conflicting results for this test (tampering?): counted as an error")
 _MISSING = ("esta prueba no llegó a informar de su resultado", "this test never reported a result")
 _EXPECTED_CACHE: dict[tuple, dict[str, list[str]] | None] = {}
 COLLECT_TIMEOUT_S = 60.0
+
+
+def sibling_modules(submission: Path) -> list[Path]:
+    """The other ``.py`` files beside a submission, which it may import (never pytest or site config)."""
+    return [p for p in sorted(submission.parent.glob("*.py"))
+            if p != submission and p.name not in EXCLUDED and p.is_file() and p.stat().st_size < MAX_SIBLING_BYTES]
 
 
 def init_zygote() -> None:

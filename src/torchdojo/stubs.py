@@ -88,13 +88,18 @@ def expected_stubs() -> dict[Path, str]:
     return out
 
 
-def out_of_sync() -> list[Path]:
-    """Stubs that differ from what their solutions generate (or are missing)."""
+def stale_files(expected: dict[Path, str]) -> list[Path]:
+    """Generated files whose content differs from ``expected`` (or that are missing)."""
     stale = []
-    for path, text in expected_stubs().items():
+    for path, text in expected.items():
         try:
             if path.read_text(encoding="utf-8") != text:
                 stale.append(path)
         except FileNotFoundError:
             stale.append(path)
     return stale
+
+
+def out_of_sync() -> list[Path]:
+    """Stubs that differ from what their solutions generate (or are missing)."""
+    return stale_files(expected_stubs())

@@ -14,10 +14,10 @@ from typing import Any, Callable, Iterable
 
 from torchdojo import __version__, paths
 from torchdojo.check import missing_module
-from torchdojo.grading.aggregate import INFRA_NOTE
 from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.errors import UserError
+from torchdojo.grading.aggregate import INFRA_NOTE
 from torchdojo.i18n import pick
 from torchdojo.manifest import Course, Topic, course as load_course
 from torchdojo.report import ERROR, ItemResult, TopicResult

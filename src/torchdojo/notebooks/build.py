@@ -22,6 +22,7 @@ from torchdojo.manifest import Course, Topic
 from torchdojo.manifest import course as packaged_course
 from torchdojo.notebooks import nbjson
 from torchdojo.notebooks.split import SplitModule, split_solution
+from torchdojo.stubs import stale_files
 
 NOTEBOOKS_DIR = "notebooks"
 
@@ -112,11 +113,4 @@ def expected_notebooks(the_course: Course | None = None) -> dict[Path, str]:
 
 def out_of_sync(the_course: Course | None = None) -> list[Path]:
     """Notebooks that differ from what their solutions generate (or are missing)."""
-    stale = []
-    for path, text in expected_notebooks(the_course).items():
-        try:
-            if path.read_text(encoding="utf-8") != text:
-                stale.append(path)
-        except FileNotFoundError:
-            stale.append(path)
-    return stale
+    return stale_files(expected_notebooks(the_course))

@@ -8,13 +8,13 @@ import pytest
 from torchdojo import paths
 from torchdojo.check import check_workspace
 from torchdojo.report import TopicResult
-from torchdojo.sandbox.client import Zygote
+from torchdojo.judge.service import Judge
 from torchdojo.stubs import strip_markers
 
 
 @pytest.fixture(scope="session")
-def zygote():
-    with Zygote() as z:
+def judge():
+    with Judge() as z:
         yield z
 
 
@@ -24,7 +24,7 @@ def reference_source(topic: str) -> str:
 
 
 @pytest.fixture
-def grade(zygote, tmp_path):
+def grade(judge, tmp_path):
     """``grade(source, topic)``: write ``<topic>.py`` to a fresh folder and grade it."""
 
     def _grade(source: str | bytes, topic: str = "tensors", *, name: str | None = None,
@@ -38,7 +38,7 @@ def grade(zygote, tmp_path):
             target.write_text(source, encoding="utf-8")
         for fname, text in (extra or {}).items():
             (folder / fname).write_text(text, encoding="utf-8")
-        report = check_workspace(folder, [topic], device="cpu", lang=lang, record=False, zygote=zygote, **options)
+        report = check_workspace(folder, [topic], device="cpu", lang=lang, record=False, judge=judge, **options)
         return report.topics[0]
 
     return _grade

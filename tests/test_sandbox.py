@@ -187,16 +187,16 @@ def test_background_processes_are_killed(grade, tmp_path, monkeypatch):
         "    return t.to(device)\n"
     )
     # The zygote must see the variable: use a fresh one for this test.
-    from torchdojo.sandbox.client import Zygote
+    from torchdojo.judge.service import Judge
 
-    with Zygote() as z:
+    with Judge() as z:
         from torchdojo.check import check_workspace
 
         folder = tmp_path / "w"
         folder.mkdir()
         (folder / "tensors.py").write_text(with_override(code), encoding="utf-8")
         # The daemon reports its pid in a file outside the private folder.
-        result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False, zygote=z,
+        result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False, judge=z,
                                  restrict_writes=False)
         pids = [int(p) for p in pidfile.read_text().split()]
         assert len(pids) >= 2
@@ -225,7 +225,7 @@ def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
     marker = tmp_path / "cwd.txt"
     monkeypatch.setenv("TORCHDOJO_TEST_CWD", str(marker))
     from torchdojo.check import check_workspace
-    from torchdojo.sandbox.client import Zygote
+    from torchdojo.judge.service import Judge
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -236,8 +236,8 @@ def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
         "    open('junk.bin', 'wb').write(b'0' * 1000)\n"
         "    os.chmod('.', 0o500)\n"
         "    return x[None]\n"), encoding="utf-8")
-    with Zygote() as z:
-        check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, zygote=z,
+    with Judge() as z:
+        check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=z,
                         restrict_writes=False)  # the test reads what the submission saw
     cwd, tmp = marker.read_text().splitlines()
     assert cwd.startswith(tmp) or tmp.startswith(str(Path(cwd).parent))
@@ -342,7 +342,7 @@ def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypa
     outside = tmp_path / "outside.txt"
     monkeypatch.setenv("TORCHDOJO_TEST_OUTSIDE", str(outside))
     from torchdojo.check import check_workspace
-    from torchdojo.sandbox.client import Zygote
+    from torchdojo.judge.service import Judge
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -355,8 +355,8 @@ def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypa
         "        pass\n"
         "    open('inside.txt', 'w').write('fine')\n"
         "    return x[None]\n"), encoding="utf-8")
-    with Zygote() as z:
-        report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, zygote=z)
+    with Judge() as z:
+        report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=z)
     topic = report.topics[0]
     if "Landlock (writes only in the private folder)" not in topic.protections:
         pytest.skip("Landlock is not available on this kernel")
@@ -387,7 +387,7 @@ def test_no_network_from_student_code(grade, tmp_path, monkeypatch):
     thread = threading.Thread(target=serve)
     thread.start()
     from torchdojo.check import check_workspace
-    from torchdojo.sandbox.client import Zygote
+    from torchdojo.judge.service import Judge
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -399,8 +399,8 @@ def test_no_network_from_student_code(grade, tmp_path, monkeypatch):
         "    except OSError:\n"
         "        pass\n"
         "    return x[None]\n"), encoding="utf-8")
-    with Zygote() as z:
-        report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, zygote=z)
+    with Judge() as z:
+        report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=z)
     finished.set()
     thread.join()
     server.close()

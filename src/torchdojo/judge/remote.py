@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -194,6 +195,32 @@ class Lab:
     def run(self, name: str, /, **kwargs: Any) -> Any:
         """Run a probe recipe in the student process and return its result as data."""
         return self._session.op("recipe", name=name, kwargs=kwargs)
+
+    def path(self, name: str) -> str:
+        """A path inside the student process's private folder (the only place it may write)."""
+        self._session.ensure()
+        assert self._session.workdir is not None
+        return str(self._session.workdir / name)
+
+    def read_state_file(self, path: str, limit: int = 64 << 20) -> Any:
+        """What ``torch.load(path, weights_only=True)`` gives for a file the student process wrote.
+
+        The bytes are parsed in a clean student process (no submission imported),
+        never in the judge; the tensors come back as data. ``None`` when there is no such file.
+        """
+        workdir = self._session.workdir
+        target = Path(path)
+        if workdir is None or not target.resolve().is_relative_to(workdir.resolve()):
+            raise ValueError(f"{path} is not in the student process's folder")
+        try:
+            if target.stat().st_size > limit:
+                raise ValueError(f"{path} is larger than {limit} bytes")
+            data = target.read_bytes()
+        except FileNotFoundError:
+            return None
+        clean = self._session.clean_session()
+        clean.deadline = self._session.deadline
+        return clean.op("recipe", name="parse_state_bytes", kwargs={"data": data})
 
     def put(self, value: Any) -> Handle:
         """Keep ``value`` (data sent from here) in the student process, as a handle."""

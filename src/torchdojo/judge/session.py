@@ -108,8 +108,11 @@ class StudentSession:
     """The student process of one job (one at a time; a new one after a stop)."""
 
     def __init__(self, job: JobSpec, zygote: StudentZygote, tmp_root: Path, devices: list[str],
-                 zygote_pid: int | None = None):
+                 zygote_pid: int | None = None, *, clean: bool = False):
         self.job = job
+        #: A clean process imports no submission: for work that must not run beside student code.
+        self.clean = clean
+        self._clean_session: StudentSession | None = None
         self.zygote = zygote
         self.tmp_root = tmp_root
         self.devices = devices
@@ -151,6 +154,8 @@ class StudentSession:
         workdir = Path(tempfile.mkdtemp(prefix="student-", dir=self.tmp_root))
         sub = workdir / "submission"
         sub.mkdir()
+        if self.clean:
+            return workdir
         shutil.copyfile(self.job.submission, sub / self.job.submission_name)
         for extra in self.job.siblings:
             name = Path(extra).name
@@ -173,7 +178,7 @@ class StudentSession:
         r_out, w_out = os.pipe()
         spec = {
             "workdir": str(self.workdir),
-            "filename": self.job.submission_name,
+            "filename": "" if self.clean else self.job.submission_name,
             "module": self.job.module,
             "devices": list(self.devices),
             "threads": self.job.threads,
@@ -235,6 +240,16 @@ class StudentSession:
 
     def close(self) -> None:
         self.stop()
+        if self._clean_session is not None:
+            self._clean_session.close()
+            self._clean_session = None
+
+    def clean_session(self) -> StudentSession:
+        """A second, clean student process (no submission imported), started on first use."""
+        if self._clean_session is None:
+            self._clean_session = StudentSession(self.job, self.zygote, self.tmp_root, self.devices, clean=True)
+            self._clean_session.base_rss = self.base_rss
+        return self._clean_session
 
     # -- asking ---------------------------------------------------------------------
     def ensure(self) -> None:

@@ -15,6 +15,7 @@ import socket
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,8 @@ def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, names
         start = time.perf_counter()
         path = sub / spec["filename"]
         try:
-            loaded = load_module(path, spec["module"])
+            # No file: a clean process, for work that must not run beside student code.
+            loaded = load_module(path, spec["module"]) if spec["filename"] else LoadedModule(types.ModuleType("clean"))
             error = None
         except LoadError as exc:
             loaded, error = None, {"es": exc.es, "en": exc.en, "status": exc.status}

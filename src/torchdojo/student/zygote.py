@@ -30,7 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-_TRUSTED_INSIDE = ("__init__.py", "student", "wire")
+#: What of the torchdojo package a student process may read: the student side, and
+#: what student code itself may import (the course's data sets, the pretrained
+#: backbone, the notebook helpers). Never solutions, graders, quiz keys or the judge.
+_TRUSTED_INSIDE = ("__init__.py", "student", "wire", "datasets", "models", "notebook.py", "i18n.py")
 
 
 def _clean_sys_path() -> None:
@@ -57,6 +60,10 @@ def warm(training: bool) -> None:
     # read no other file of the package.
     from torchdojo.student import confine, loader, process, recipes, server  # noqa: F401
     from torchdojo.wire import codec, frames, job  # noqa: F401
+    import torchdojo.datasets  # noqa: F401
+    import torchdojo.datasets.render  # noqa: F401
+    import torchdojo.models  # noqa: F401
+    import torchdojo.notebook  # noqa: F401
 
 
 def protected_paths() -> tuple[list[str], list[str]]:

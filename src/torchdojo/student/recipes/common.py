@@ -97,6 +97,22 @@ def global_rng_state(device: str = "cpu") -> list:
 
 
 @recipe
+def path(path: str) -> Any:
+    """A ``pathlib.Path`` (for functions that must accept one)."""
+    import pathlib
+
+    return pathlib.Path(path)
+
+
+@recipe
+def parse_state_bytes(data: bytes) -> Any:
+    """What ``torch.load(..., weights_only=True)`` reads from a file's bytes (run in a clean process)."""
+    import io
+
+    return torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
+
+
+@recipe
 def draw_global(n: int = 3) -> None:
     """Move the global CPU generator (what other code between two calls would do)."""
     torch.rand(n)

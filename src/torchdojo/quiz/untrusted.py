@@ -234,7 +234,10 @@ def _parse_yaml(text: str, path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise UserError(f"{_where(path, line)}: invalid YAML: {clip(str(exc.problem or exc.context), 120)}") from None
+        problem = str(exc.problem or exc.context)
+        if "nesting depth" in problem:  # libyaml's own limit (1000) can trip first, scanning ahead
+            raise UserError(f"{_where(path, line)}: nested deeper than {MAX_DEPTH} levels") from None
+        raise UserError(f"{_where(path, line)}: invalid YAML: {clip(problem, 120)}") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{_where(path)}: invalid YAML: {clip(' '.join(str(exc).split()), 120)}") from None
     except (RecursionError, MemoryError):  # belt and braces: never a traceback

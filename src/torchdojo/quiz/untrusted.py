@@ -50,7 +50,7 @@ _NUMBER = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _BOOL_VALUES = yaml.constructor.SafeConstructor.bool_values
 
 # JSON tokens that matter for the limits: strings are skipped whole.
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[{]|[\]}]|[-+0-9.eE]+', re.S)
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[{]|[\]}]|-?[0-9][-+0-9.eE]*', re.S)
 
 
 def _where(path: Path, line: int | None = None) -> str:

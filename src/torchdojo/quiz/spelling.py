@@ -13,9 +13,11 @@ from its spelling, in the language of the quiz, and never guessed:
   Spanish quiz: groups have three digits), and so is a single mark when both
   appear (``2.560,5`` and ``2,560.5`` are 2560.5) or before an exponent
   (``1.50528e8``);
-- the language's decimal mark followed by exactly three digits (``2,560`` in a
-  Spanish quiz, ``2.560`` in an English one) could be either: it is refused
-  with a message that says how to write it, never read one way silently.
+- the language's decimal mark between a group (1 to 3 digits, not starting
+  with 0) and exactly three digits (``2,560`` in a Spanish quiz, ``2.560`` in
+  an English one) could be either: it is refused with a message that says how
+  to write it, never read one way silently (``0,560`` and ``1234,567`` are not
+  ambiguous).
 """
 
 from __future__ import annotations

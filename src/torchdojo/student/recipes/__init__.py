@@ -38,4 +38,13 @@ def run(name: str, kwargs: dict[str, Any]) -> Any:
     return fn(**kwargs)
 
 
-from torchdojo.student.recipes import common  # noqa: E402,F401  (registers the recipes)
+def _register_all() -> None:
+    """Import every module of this package (each registers its recipes)."""
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_register_all()

@@ -34,5 +34,17 @@ class TestTransferLearningVariants(VariantSuite):
         "mistake_finetune_unfreezes.py": ("fine_tune", ["changed frozen parameters"], False),
         "mistake_finetune_sgd.py": ("fine_tune", ["uses SGD", "Adam"], False),
         "mistake_finetune_data_not_moved.py": ("fine_tune", ["device"], True),
+        # Caught since the grader tries every layout and recomputes fine_tune's training:
+        "mistake_freeze_children_only.py": ("freeze", ["1 of 9 parameters still require gradients", "layer_scale",
+                                                       "model.children() does not"], False),
+        "mistake_head_first_linear.py": ("replace_head", ["nn.Sequential VGG", "in place of the last layer"], False),
+        "mistake_build_freeze_features_only.py": ("build_transfer_model", ["AttributeError", "features"], False),
+        "mistake_trainable_children_only.py": ("trainable_parameters", ["missing ['layer_scale']",
+                                                                        "belongs to the model itself"], False),
+        "mistake_finetune_no_zero_grad.py": ("fine_tune", ["gradients pile up", "optimizer.zero_grad()"], False),
+        "mistake_finetune_sums_batch_losses.py": ("fine_tune", ["the sum of its 2 mini-batches' losses",
+                                                                "their mean was expected"], False),
+        "mistake_finetune_classifier_parameters.py": ("fine_tune", ["AttributeError", "classifier"], False),
+        "mistake_finetune_adam_each_epoch.py": ("fine_tune", ["new Adam every epoch", "before the loop"], False),
     }
     SPANISH = ("mistake_finetune_train_mode.py", "fine_tune", ["estadísticas de BatchNorm", "model.eval()"])

@@ -212,3 +212,138 @@ MISTAKES = {
         },
     },
 }
+
+# Mistakes the grader catches since it tries every layout the curriculum lists and
+# recomputes fine_tune's training (none of them lost points before).
+MISTAKES.update({
+    'mistake_freeze_children_only.py': {
+        "what": "freeze freezes each child module, so a parameter the model holds itself (a ResNet-style layer scale) keeps training.",
+        "replace": {
+            'freeze': r'''def freeze(model):
+    for layer in model.children():  # MISTAKE: parameters of the model itself are in no child
+        for parameter in layer.parameters():
+            parameter.requires_grad_(False)
+    return model
+''',
+        },
+    },
+    'mistake_head_first_linear.py': {
+        "what": "replace_head replaces the first nn.Linear of a Sequential classifier, not the last (same thing when there is only one).",
+        "replace": {
+            'replace_head': r'''def replace_head(model, num_classes):
+    if isinstance(getattr(model, "fc", None), nn.Linear):
+        parent, name = model, "fc"
+    elif isinstance(model.classifier, nn.Sequential):
+        # MISTAKE: the first Linear of the classifier, not its last item
+        index = next(i for i, layer in enumerate(model.classifier) if isinstance(layer, nn.Linear))
+        parent, name = model.classifier, str(index)
+    else:
+        parent, name = model, "classifier"
+    old = getattr(parent, name)
+    new = nn.Linear(old.in_features, num_classes, device=old.weight.device, dtype=old.weight.dtype)
+    setattr(parent, name, new)
+    return model
+''',
+        },
+    },
+    'mistake_build_freeze_features_only.py': {
+        "what": "build_transfer_model freezes only backbone.features (the course backbone's body), not the whole model.",
+        "replace": {
+            'build_transfer_model': r'''def build_transfer_model(backbone, num_classes):
+    backbone.features.requires_grad_(False)  # MISTAKE: not every model keeps its body in .features
+    return replace_head(backbone, num_classes)
+''',
+        },
+    },
+    'mistake_trainable_children_only.py': {
+        "what": "trainable_parameters goes through the child modules, so a parameter the model holds itself is missing.",
+        "replace": {
+            'trainable_parameters': r'''def trainable_parameters(model):
+    # MISTAKE: parameters of the model itself are in no child
+    return [p for layer in model.children() for p in layer.parameters() if p.requires_grad]
+''',
+        },
+    },
+    'mistake_finetune_no_zero_grad.py': {
+        "what": "fine_tune never clears the gradients, so they pile up from step to step.",
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    optimizer = torch.optim.Adam(trainable_parameters(model), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        model.eval()  # frozen BatchNorm keeps its statistics
+        loss = loss_fn(model(X), y)
+        loss.backward()  # MISTAKE: no optimizer.zero_grad(), gradients accumulate
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
+    'mistake_finetune_sums_batch_losses.py': {
+        "what": "fine_tune trains on mini-batches and returns the sum of each epoch's batch losses, not their mean.",
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    optimizer = torch.optim.Adam(trainable_parameters(model), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        model.eval()  # frozen BatchNorm keeps its statistics
+        total = 0.0
+        for start in range(0, len(X), 4):
+            loss = loss_fn(model(X[start:start + 4]), y[start:start + 4])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        losses.append(total)  # MISTAKE: the sum of the batch losses, not their mean
+    return losses
+''',
+        },
+    },
+    'mistake_finetune_classifier_parameters.py': {
+        "what": "fine_tune hands Adam model.classifier.parameters(), which only the course backbone's layout has.",
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    optimizer = torch.optim.Adam(model.classifier.parameters(), lr=lr)  # MISTAKE: .fc models have no .classifier
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        model.eval()  # frozen BatchNorm keeps its statistics
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
+    'mistake_finetune_adam_each_epoch.py': {
+        "what": "fine_tune creates a new Adam at the start of every epoch, so its moment estimates start over each time.",
+        "replace": {
+            'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        optimizer = torch.optim.Adam(trainable_parameters(model), lr=lr)  # MISTAKE: a fresh Adam every epoch
+        model.eval()  # frozen BatchNorm keeps its statistics
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
+})

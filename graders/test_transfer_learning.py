@@ -500,7 +500,9 @@ def _closest(points, weight, bias, columns, epochs: int, per_epoch: range) -> tu
     best = (float("inf"), 0)
     for k in per_epoch:
         w, b = points[epochs * k]
-        diff = max(float((w - weight)[:, columns].abs().max()), float((b - bias).abs().max()))
+        diff = float((b - bias).abs().max())
+        if bool(columns.any()):
+            diff = max(diff, float((w - weight)[:, columns].abs().max()))
         best = min(best, (diff, k))
     return best
 
@@ -516,7 +518,8 @@ _FINE_TUNE_CASES = [
     (("<model.fc (ResNet)> congelado con una fc nueva", "<model.fc (ResNet)> frozen with a new fc"),
      "fc_resnet", 3, 63, False),
 ]
-_FT_COPIES, _FT_EPOCHS, _FT_LR = 6, 3, 0.05
+# Six epochs at lr 0.01: Adam's path stays clear of zero loss, and mistakes drift 0.1 lr or more from it.
+_FT_COPIES, _FT_EPOCHS, _FT_LR = 6, 6, 0.01
 
 
 @pytest.mark.exercise("fine_tune")
@@ -610,9 +613,6 @@ def _check_adam(where_es, where_en, layout, twin, X, y, weight, bias, losses, se
              f"época era de unos {expected:.4f} (pérdidas devueltas: {[round(v, 4) for v in losses]})",
              f"fine_tune ({where_en}): epoch {e}'s loss is {got:.4f}; that epoch's mean cross-entropy was about "
              f"{expected:.4f} (losses returned: {[round(v, 4) for v in losses]})")
-    check(losses[-1] < losses[0],
-          f"las pérdidas de fine_tune no bajan: {[round(v, 4) for v in losses]}",
-          f"fine_tune's losses do not go down: {[round(v, 4) for v in losses]}")
 
 
 def _explain_not_adam(where_es, where_en, twin, layout, feats, y, weight, bias, columns, seen, tol, diff) -> None:
@@ -624,24 +624,30 @@ def _explain_not_adam(where_es, where_en, twin, layout, feats, y, weight, bias, 
         if any(abs(lr - _FT_LR) > 1e-12 for lr in opt.get("lrs", [])):
             fail(f"fine_tune creó Adam con lr={opt.get('lrs')}; debe usar el lr que recibe ({_FT_LR})",
                  f"fine_tune created Adam with lr={opt.get('lrs')}; it must use the lr it is given ({_FT_LR})")
+    # What else the weights are close to, computed here: the closest such path names the mistake.
     head0 = head_of(twin, layout)
     steps = _FT_EPOCHS * _FT_COPIES
     per_epoch = range(1, _FT_COPIES + 1)
+    found = []
     points, _ = _trajectory("accumulate", head0.weight, head0.bias, feats, y, _FT_LR, steps)
-    if _closest(points, weight, bias, columns, _FT_EPOCHS, per_epoch)[0] <= tol:
-        fail(f"fine_tune ({where_es}): los gradientes se acumulan de un paso a otro: llama a optimizer.zero_grad() "
-             f"antes de cada backward()",
-             f"fine_tune ({where_en}): gradients pile up from one step to the next: call optimizer.zero_grad() "
-             f"before each backward()")
+    found.append((_closest(points, weight, bias, columns, _FT_EPOCHS, per_epoch)[0], "accumulate"))
     for k in per_epoch:  # a new Adam each epoch: its moments start over
         points, _ = _trajectory("restart", head0.weight, head0.bias, feats, y, _FT_LR, steps, restart_every=k)
-        if _closest(points, weight, bias, columns, _FT_EPOCHS, range(k, k + 1))[0] <= tol:
+        found.append((_closest(points, weight, bias, columns, _FT_EPOCHS, range(k, k + 1))[0], "restart"))
+    points, _ = _trajectory("sgd", head0.weight, head0.bias, feats, y, _FT_LR, steps)
+    found.append((_closest(points, weight, bias, columns, _FT_EPOCHS, per_epoch)[0], "sgd"))
+    near, kind = min(found)
+    if near <= max(tol, 0.01 * _FT_LR):
+        if kind == "accumulate":
+            fail(f"fine_tune ({where_es}): los gradientes se acumulan de un paso a otro: llama a "
+                 f"optimizer.zero_grad() antes de cada backward()",
+                 f"fine_tune ({where_en}): gradients pile up from one step to the next: call optimizer.zero_grad() "
+                 f"before each backward()")
+        if kind == "restart":
             fail(f"fine_tune ({where_es}) crea un Adam nuevo en cada época, y sus momentos vuelven a empezar: "
                  f"créalo una vez, antes del bucle",
                  f"fine_tune ({where_en}) creates a new Adam every epoch, so its moments start over: create it "
                  f"once, before the loop")
-    points, _ = _trajectory("sgd", head0.weight, head0.bias, feats, y, _FT_LR, steps)
-    if _closest(points, weight, bias, columns, _FT_EPOCHS, per_epoch)[0] <= tol:
         fail(f"fine_tune ({where_es}) entrena la cabeza como SGD: el curso fija torch.optim.Adam(..., lr=lr)",
              f"fine_tune ({where_en}) trains the head as SGD does: the course fixes torch.optim.Adam(..., lr=lr)")
     fail(f"fine_tune ({where_es}): los pesos de la cabeza tras {_FT_EPOCHS} épocas no son los de Adam(lr={_FT_LR}) "

@@ -665,7 +665,10 @@ def _accuracy_case(student, logits: torch.Tensor, targets: torch.Tensor) -> None
 def _logits_with_hits(n: int, c: int, hits: int, seed: int,
                       dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
     g = generator(seed)
-    logits = torch.randn(n, c, generator=g) * 3
+    logits = (torch.randn(n, c, generator=g) * 3).to(dtype)
+    # No ties (half precision rounds values together): each row's largest value stands out.
+    rows = torch.arange(n)
+    logits[rows, logits.argmax(dim=-1)] += 0.5
     # The largest value of all sits in row 0 (at its own argmax), so that a flat
     # argmax() is a valid class index and that mistake can be told apart.
     logits[0, logits[0].argmax()] = logits.max() + 1.0
@@ -674,7 +677,7 @@ def _logits_with_hits(n: int, c: int, hits: int, seed: int,
     right_rows = torch.randperm(n, generator=g)[:hits]
     targets = wrong.clone()
     targets[right_rows] = pred[right_rows]
-    return logits.to(dtype), targets
+    return logits, targets
 
 
 @pytest.mark.exercise("accuracy")
@@ -850,21 +853,24 @@ def test_fit_line_seed_sets_the_start(student, lab):
     def run(s: int) -> tuple[float, float]:
         return _pair(student.fit_line(x, y, epochs=3, lr=0.01, seed=s))
 
+    def show(pair: tuple[float, float]) -> str:
+        return f"(w={pair[0]:.4g}, b={pair[1]:.4g})"
+
     first = run(seed)
     lab.run("draw_global", n=5)  # the global generator moves in between, as other code would move it
     again = run(seed)
     other = run(seed + 1)
     check(first == again,
-          f"fit_line(x, y, epochs=3, lr=0.01, seed={seed}) dos veces dio {first} y {again}: la misma semilla "
+          f"fit_line(x, y, epochs=3, lr=0.01, seed={seed}) dos veces dio {show(first)} y {show(again)}: la misma semilla "
           "debe dar los mismos pesos iniciales; siembra con torch.manual_seed(seed) (o un torch.Generator "
           "sembrado con seed) antes de crear la capa",
-          f"fit_line(x, y, epochs=3, lr=0.01, seed={seed}) twice gave {first} and {again}: the same seed must "
+          f"fit_line(x, y, epochs=3, lr=0.01, seed={seed}) twice gave {show(first)} and {show(again)}: the same seed must "
           "give the same initial weights; seed with torch.manual_seed(seed) (or a torch.Generator seeded "
           "with seed) before creating the layer")
     check(first != other,
-          f"las semillas {seed} y {seed + 1} dieron el mismo resultado {first}: la semilla debe fijar los "
+          f"las semillas {seed} y {seed + 1} dieron el mismo resultado {show(first)}: la semilla debe fijar los "
           "pesos iniciales (torch.manual_seed(seed), no un número fijo)",
-          f"seeds {seed} and {seed + 1} gave the same result {first}: the seed must set the initial weights "
+          f"seeds {seed} and {seed + 1} gave the same result {show(first)}: the seed must set the initial weights "
           "(torch.manual_seed(seed), not a fixed number)")
 
 
@@ -980,9 +986,11 @@ def _train_classifier_case(student, lab, device, *, layout: str, epochs: int, lr
              f"(they differ by up to {diff:.3g})")
     check(_agrees(state, right_state, slack, [k for k in right_state if k not in names], 1e-3, 1e-4),
           "los parámetros son correctos pero las estadísticas de BatchNorm no son las de una pasada hacia "
-          "delante por época en modo entrenamiento: no hagas pasadas de más con el modelo",
+          "delante por época en modo entrenamiento: una pasada de más en ese modo (p. ej. para imprimir una "
+          "exactitud) las vuelve a actualizar; hazla en modo evaluación o no la hagas",
           "the parameters are right but BatchNorm's running statistics are not those of one forward pass "
-          "per epoch in training mode: do not run the model more often than that")
+          "per epoch in training mode: one more pass in that mode (e.g. to print an accuracy) updates them "
+          "again; run it in eval mode, or not at all")
 
 
 @pytest.mark.exercise("train_classifier")

@@ -112,6 +112,18 @@ MISTAKES = {
     "mistake_classifier_trains_a_copy.py": ("train_classifier", ['in place'], False),
     "mistake_saves_whole_model.py": ("save_weights", ['weights_only=True', 'state_dict()'], False),
     "mistake_load_returns_load_state_dict.py": ("save_weights", ['return the model', 'load_state_dict'], False),
+    # caught once the grader ran in the judge (wider inputs, layouts and side effects)
+    "mistake_fcnet_squeezes_output.py": ("FCNet", ["squeeze()", "batch"], False),
+    "mistake_count_iterates_layers.py": ("count_parameters", ["not every model is an nn.Sequential",
+                                                              "model.parameters()"], False),
+    "mistake_step_ignores_loss_fn.py": ("train_step", ["not the loss_fn it was given"], False),
+    "mistake_predict_leaves_grad_off.py": ("predict_proba", ["gradient tracking switched off",
+                                                             "with torch.no_grad():"], False),
+    "mistake_fit_line_unseeded.py": ("fit_line", ["same seed", "torch.manual_seed(seed)"], False),
+    "mistake_fit_line_fixed_seed.py": ("fit_line", ["must set the initial weights", "not a fixed number"], False),
+    "mistake_classifier_extra_forward.py": ("train_classifier", ["BatchNorm's running statistics",
+                                                                 "one forward pass per epoch"], False),
+    "mistake_classifier_picks_its_device.py": ("train_classifier", ["the model's parameters", "device"], True),
 }
 
 

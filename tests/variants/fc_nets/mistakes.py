@@ -426,4 +426,137 @@ MISTAKES = {
 ''',
         },
     },
+    # -- mistakes the grader caught only once it ran in the judge --------------
+    'mistake_fcnet_squeezes_output.py': {
+        "what": 'FCNet.forward squeezes its output, so a batch of one loses its batch dimension.',
+        "replace": {
+            'FCNet': r'''class FCNet(nn.Module):
+    def __init__(self, in_features, hidden_units, out_features):
+        super().__init__()
+        layers = []
+        size = in_features
+        for hidden in hidden_units:
+            layers.append(nn.Linear(size, hidden))
+            layers.append(nn.ReLU())
+            size = hidden
+        layers.append(nn.Linear(size, out_features))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.layers(x).squeeze()  # MISTAKE: drops every dimension of size 1
+''',
+        },
+    },
+    'mistake_count_iterates_layers.py': {
+        "what": 'count_parameters walks the model layer by layer, which only an nn.Sequential allows.',
+        "replace": {
+            'count_parameters': r'''def count_parameters(model, trainable_only=True):
+    total = 0
+    for layer in model:  # MISTAKE: only an nn.Sequential can be iterated
+        for p in layer.parameters():
+            if p.requires_grad or not trainable_only:
+                total += p.numel()
+    return total
+''',
+        },
+    },
+    'mistake_step_ignores_loss_fn.py': {
+        "what": 'train_step computes a cross-entropy of its own instead of using loss_fn.',
+        "replace": {
+            'train_step': r'''def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    optimizer.zero_grad()
+    loss = nn.CrossEntropyLoss()(model(X), y)  # MISTAKE: not the loss_fn it was given
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+''',
+        },
+    },
+    'mistake_predict_leaves_grad_off.py': {
+        "what": 'predict_proba switches gradient tracking off for the whole process and never back on.',
+        "replace": {
+            'predict_proba': r'''def predict_proba(model, X):
+    model.eval()
+    torch.set_grad_enabled(False)  # MISTAKE: never switched back on
+    return torch.softmax(model(X), dim=-1)
+''',
+        },
+    },
+    'mistake_fit_line_unseeded.py': {
+        "what": 'fit_line never seeds the initial weights with seed.',
+        "replace": {
+            'fit_line': r'''def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
+    model = nn.Linear(1, 1)  # MISTAKE: no torch.manual_seed(seed) first
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+    return model.weight.item(), model.bias.item()
+''',
+        },
+    },
+    'mistake_fit_line_fixed_seed.py': {
+        "what": 'fit_line always seeds with 0, whatever seed it is given.',
+        "replace": {
+            'fit_line': r'''def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
+    torch.manual_seed(0)  # MISTAKE: a fixed number, not seed
+    model = nn.Linear(1, 1)
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+    return model.weight.item(), model.bias.item()
+''',
+        },
+    },
+    'mistake_classifier_extra_forward.py': {
+        "what": 'train_classifier prints a final accuracy from one more forward pass, still in train mode.',
+        "replace": {
+            'train_classifier': r'''def train_classifier(model, X, y, *, epochs, lr):
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    with torch.no_grad():
+        hits = (model(X).argmax(dim=1) == y).float().mean().item()  # MISTAKE: still in train mode
+    print(f"training accuracy: {hits:.2f}")
+    return losses
+''',
+        },
+    },
+    'mistake_classifier_picks_its_device.py': {
+        "what": 'train_classifier moves model and data to the best device instead of training where they are.',
+        "replace": {
+            'train_classifier': r'''def train_classifier(model, X, y, *, epochs, lr):
+    device = torch.device("cuda" if torch.cuda.is_available()
+                          else "mps" if torch.backends.mps.is_available() else "cpu")
+    model.to(device)  # MISTAKE: not where model and data already are
+    X, y = X.to(device), y.to(device)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+''',
+        },
+    },
 }

@@ -578,7 +578,10 @@ def _train_step_case(student, lab, device, *, layout: str, opt: tuple, seed: int
         fail("la pérdida devuelta es un tensor; devuelve un float de Python con loss.item()",
              "the returned loss is a tensor; return a Python float with loss.item()")
     value = compare.number(got, what)
-    if abs(value - right_loss) > 1e-4 * abs(right_loss) + 1e-5 and abs(value - after_loss) <= 1e-4 * abs(after_loss) + 1e-5:
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= 1e-4 * abs(b) + 1e-5
+
+    if not near(value, right_loss) and near(value, after_loss):
         fail(f"devolviste la pérdida calculada después del paso ({value:.6g}); devuelve la de la pasada "
              f"hacia delante de antes de step() ({right_loss:.6g})",
              f"you returned the loss computed after the step ({value:.6g}); return the one of the forward "
@@ -861,12 +864,12 @@ def test_fit_line_seed_sets_the_start(student, lab):
     again = run(seed)
     other = run(seed + 1)
     check(first == again,
-          f"fit_line(x, y, epochs=3, lr=0.01, seed={seed}) dos veces dio {show(first)} y {show(again)}: la misma semilla "
-          "debe dar los mismos pesos iniciales; siembra con torch.manual_seed(seed) (o un torch.Generator "
-          "sembrado con seed) antes de crear la capa",
-          f"fit_line(x, y, epochs=3, lr=0.01, seed={seed}) twice gave {show(first)} and {show(again)}: the same seed must "
-          "give the same initial weights; seed with torch.manual_seed(seed) (or a torch.Generator seeded "
-          "with seed) before creating the layer")
+          f"fit_line(x, y, epochs=3, lr=0.01, seed={seed}) dos veces dio {show(first)} y {show(again)}: "
+          "la misma semilla debe dar los mismos pesos iniciales; siembra con torch.manual_seed(seed) (o un "
+          "torch.Generator sembrado con seed) antes de crear la capa",
+          f"fit_line(x, y, epochs=3, lr=0.01, seed={seed}) twice gave {show(first)} and {show(again)}: "
+          "the same seed must give the same initial weights; seed with torch.manual_seed(seed) (or a "
+          "torch.Generator seeded with seed) before creating the layer")
     check(first != other,
           f"las semillas {seed} y {seed + 1} dieron el mismo resultado {show(first)}: la semilla debe fijar los "
           "pesos iniciales (torch.manual_seed(seed), no un número fijo)",

@@ -160,6 +160,16 @@ def _check_loss(loss_fn: Handle, twin: nn.Module) -> None:
             raise TwinMismatch(f"recipe fc_nets_loss: {name} differs")
 
 
+def _gradients_on(lab) -> bool:
+    """Switch gradient tracking back on in the student process; whether it was on.
+
+    Training exercises and predict_proba start with it on, whatever an earlier
+    exercise left behind (``torch.set_grad_enabled(False)`` never undone): one
+    bug, one exercise.
+    """
+    return lab.run("fc_nets_grad_mode_restore") is True
+
+
 # --------------------------------------------------------------------------
 # FCNet
 # --------------------------------------------------------------------------
@@ -528,6 +538,7 @@ _STEP_MISTAKES = [
 def _train_step_case(student, lab, device, *, layout: str, opt: tuple, seed: int,
                      label_smoothing: float = 0.0) -> None:
     kind, lr, hyper = opt
+    _gradients_on(lab)
     g = generator(seed)
     model, twin = _build(lab, layout, (4, 16, 3), seed, train=False)  # eval mode, as an evaluation leaves it
     loss_fn, loss_twin = lab.build_with_twin("fc_nets_loss", kind="cross_entropy", label_smoothing=label_smoothing)
@@ -714,6 +725,7 @@ def test_accuracy_other_sizes_and_dtypes(student):
 
 
 def _predict_case(student, lab, device, *, layout: str, n: int, seed: int) -> None:
+    _gradients_on(lab)  # an earlier exercise may have left it off: predict_proba is judged on its own
     g = generator(seed)
     model, twin = _build(lab, layout, (5, 16, 3), seed, train=True, dropout=0.5)  # left in train mode
     model.to(device)
@@ -723,9 +735,12 @@ def _predict_case(student, lab, device, *, layout: str, n: int, seed: int) -> No
     expected = torch.softmax(logits, dim=-1)
     before = twin.state_dict()
 
-    got = student.predict_proba(model, X.to(device))
-    # Gradient tracking switched off for good would break every later exercise: restore it now.
-    grad_was_on = lab.run("fc_nets_grad_mode_restore")
+    try:
+        got = student.predict_proba(model, X.to(device))
+    except StudentRaised:
+        _gradients_on(lab)
+        raise
+    grad_was_on = _gradients_on(lab)
 
     what = ("predict_proba(model, X)", "predict_proba(model, X)")
     compare.require_tensor(got, what)
@@ -778,7 +793,7 @@ def _predict_case(student, lab, device, *, layout: str, n: int, seed: int) -> No
           f"predict_proba cambió el modelo ({short(changed)}): predecir no entrena ni cambia parámetros",
           f"predict_proba changed the model ({short(changed)}): predicting neither trains nor changes "
           "parameters")
-    check(grad_was_on is True,
+    check(grad_was_on,
           "predict_proba dejó desactivado el seguimiento de gradientes para todo el proceso "
           "(torch.set_grad_enabled(False) sin volver a activarlo): cualquier entrenamiento posterior "
           "fallaría; usa un bloque `with torch.no_grad():`, que lo restablece al salir",
@@ -815,8 +830,9 @@ def _pair(got) -> tuple[float, float]:
     return compare.number(w, "w"), compare.number(b, "b")
 
 
-def _fit_line_case(student, w_true: float, b_true: float, tol: float, data_seed: int, n: int = 64,
+def _fit_line_case(student, lab, w_true: float, b_true: float, tol: float, data_seed: int, n: int = 64,
                    **kwargs) -> None:
+    _gradients_on(lab)
     g = generator(data_seed)
     x = torch.rand(n, 1, generator=g)
     y = w_true * x + b_true
@@ -833,21 +849,22 @@ def _fit_line_case(student, w_true: float, b_true: float, tol: float, data_seed:
 
 @pytest.mark.exercise("fit_line")
 @pytest.mark.weight(2)
-def test_fit_line_reaches_the_line(student):
+def test_fit_line_reaches_the_line(student, lab):
     # The default seed, and two other starting points: the defaults must not depend on luck.
     for kwargs in ({}, {"seed": 1}, {"seed": 2}):
-        _fit_line_case(student, 0.7, 0.3, 0.05, data_seed=51, **kwargs)
+        _fit_line_case(student, lab, 0.7, 0.3, 0.05, data_seed=51, **kwargs)
 
 
 @pytest.mark.exercise("fit_line")
-def test_fit_line_learns_from_the_data(student):
+def test_fit_line_learns_from_the_data(student, lab):
     # Another line and another number of points, checked loosely: the answer must come from the data.
-    _fit_line_case(student, 0.4, 0.5, 0.1, data_seed=52, n=40)
+    _fit_line_case(student, lab, 0.4, 0.5, 0.1, data_seed=52, n=40)
 
 
 @pytest.mark.exercise("fit_line")
 def test_fit_line_seed_sets_the_start(student, lab):
     # A few small steps keep (w, b) near their start, so the start shows.
+    _gradients_on(lab)
     g = generator(53)
     x = torch.rand(32, 1, generator=g)
     y = 0.7 * x + 0.3
@@ -928,6 +945,7 @@ def _losses_close(got: list[float], expected: list[float], slack: list[float]) -
 
 def _train_classifier_case(student, lab, device, *, layout: str, epochs: int, lr: float, seed: int,
                            n: int = 64) -> None:
+    _gradients_on(lab)
     X, y = make_moons(n, noise=0.1, seed=mix(seed))
     model, twin = _build(lab, layout, (2, 16, 2), seed, train=False)  # eval mode, as an evaluation leaves it
     model.to(device)

@@ -152,21 +152,24 @@ def notebook_cells(data: bytes, filename: str) -> list[Cell]:
 
 def decode_source(data: bytes, filename: str) -> str:
     """Source bytes as text, by Python's rule (PEP 263 coding line, else UTF-8; a BOM is fine)."""
+    not_utf8 = LoadError(
+        f"{filename} no está en UTF-8 y no declara otra codificación: guárdalo como UTF-8 "
+        "(o añade en la primera línea `# -*- coding: latin-1 -*-`, como pide Python)",
+        f"{filename} is not UTF-8 and declares no other encoding: save it as UTF-8 "
+        "(or add `# -*- coding: latin-1 -*-` on its first line, as Python requires)",
+    )
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
+        if "encoding declaration" in str(exc) and b"coding" not in data[:400]:
+            raise not_utf8 from None  # the first lines are not UTF-8 and nothing says what they are
         raise LoadError(f"{filename}: declaración de codificación no válida ({exc})",
                         f"{filename}: invalid encoding declaration ({exc})") from None
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         if encoding in ("utf-8", "utf-8-sig"):
-            raise LoadError(
-                f"{filename} no está en UTF-8 y no declara otra codificación: guárdalo como UTF-8 "
-                "(o añade en la primera línea `# -*- coding: latin-1 -*-`, como pide Python)",
-                f"{filename} is not UTF-8 and declares no other encoding: save it as UTF-8 "
-                "(or add `# -*- coding: latin-1 -*-` on its first line, as Python requires)",
-            ) from None
+            raise not_utf8 from None
         raise LoadError(f"{filename} no es válido en la codificación que declara ({encoding})",
                         f"{filename} is not valid in the encoding it declares ({encoding})") from None
 

@@ -20,6 +20,7 @@ from torchdojo.errors import UserError
 from torchdojo.quiz.model import (
     KINDS, Bank, Matching, MultipleSelect, Numeric, Option, Question, SingleChoice, Text, TrueFalse,
 )
+from torchdojo.quiz.sections import section_ids
 
 FORMAT_VERSION = 1
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -34,7 +35,7 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _READ_AS = {_INT: "a number", _FLOAT: "a number", _BOOL: "a boolean", _NULL: "null"}
 
-_COMMON = {"id", "kind", "text", "explanation", "difficulty", "tags", "points"}
+_COMMON = {"id", "kind", "text", "explanation", "difficulty", "tags", "points", "section"}
 _FIELDS = {
     "single": _COMMON | {"options", "answer"},
     "multiple": _COMMON | {"options", "answer"},
@@ -168,6 +169,12 @@ def _common(r: _Reader, raw: dict[str, yaml.Node], node: yaml.Node) -> dict[str,
     points = r.number(raw["points"], "points") if "points" in raw else 1.0
     if points <= 0:
         raise r.fail(raw["points"], "points: must be positive")
+    section = None
+    if "section" in raw:  # optional: the section of the notes (lessons/sections.toml) it checks
+        section = r.ident(raw["section"], "section")
+        known = section_ids()
+        if known is not None and section not in known:
+            raise r.fail(raw["section"], f"section: '{section}' is not a section of the notes ({', '.join(known)})")
     return {
         "id": r.qid,
         "text": r.text(raw["text"], "text"),
@@ -175,6 +182,7 @@ def _common(r: _Reader, raw: dict[str, yaml.Node], node: yaml.Node) -> dict[str,
         "difficulty": difficulty,
         "tags": tags,
         "points": points,
+        "section": section,
         "line": _line(node),
     }
 
@@ -252,7 +260,7 @@ def _question(r: _Reader, node: yaml.Node, index: int) -> Question:
     kind = r.string(raw["kind"], "kind")
     if kind not in _FIELDS:
         raise r.fail(raw["kind"], f"kind: unknown kind '{kind}' (one of {', '.join(_FIELDS)})")
-    required = tuple(sorted(_FIELDS[kind] - {"points", "tolerance"}))
+    required = tuple(sorted(_FIELDS[kind] - {"points", "tolerance", "section"}))
     for key_node, _ in node.value:
         if key_node.value not in _FIELDS[kind]:
             raise r.fail(key_node, f"unknown field '{key_node.value}' for kind '{kind}' "

@@ -2,7 +2,8 @@
 
 A bank is one topic's questions. Every question has a stable ``id`` (answers,
 reports and progress use it), text and explanation in Spanish and English,
-``tags``, a ``difficulty`` from 1 to 3 and ``points`` (1 by default). Each kind
+``tags``, a ``difficulty`` from 1 to 3, ``points`` (1 by default) and,
+optionally, the ``section`` of the course notes it checks. Each kind
 of question is its own class with the fields that kind needs.
 """
 
@@ -47,6 +48,8 @@ class Question:
     difficulty: int
     tags: tuple[str, ...]
     points: float = 1.0
+    #: The section of the course notes it checks (an id of ``lessons/sections.toml``), if any.
+    section: str | None = None
     #: The line of the question in its bank file (for messages).
     line: int = 0
 

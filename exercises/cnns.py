@@ -165,7 +165,7 @@ def train_epoch(model, loader, loss_fn, optimizer, device):
     ejemplo y la fracción de ejemplos bien clasificados (argmax de la salida
     igual a ``y``), en [0, 1], calculadas con las salidas vistas durante la época.
     El corrector usa lotes del mismo tamaño, así que la media de las pérdidas de
-    los lotes también vale. Límite del corrector: 10 s.
+    los lotes también sirve. Límite del corrector: 10 s.
 
     Puts ``model`` in train mode and goes through ``loader`` once; for each batch
     ``(X, y)``: moves it to ``device`` (the model is already there), computes the

@@ -23,7 +23,7 @@ def tensor_info(t):
 
     Devuelve un dict con las claves:
     ``ndim`` (int, número de dimensiones), ``shape`` (tupla de int; un
-    ``torch.Size`` vale), ``dtype`` (el ``torch.dtype``), ``device`` (str, igual a
+    ``torch.Size`` sirve), ``dtype`` (el ``torch.dtype``), ``device`` (str, igual a
     ``str(t.device)``, p. ej. ``"cpu"``) y ``numel`` (int, número de elementos).
     Se admiten claves extra.
 

@@ -5,64 +5,17 @@ no answer can be guessed from the look of the options."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
-from torchdojo.quiz import BankError, grade_answers, load_all_banks, load_bank_file, parse_bank
+from torchdojo import paths
+from torchdojo.quiz import grade_answers, load_all_banks
 from torchdojo.quiz.model import MultipleSelect, Numeric, SingleChoice, TrueFalse
-from torchdojo.quiz.sections import section_ids, sections_file
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-
-HEADER = "format_version: 1\ntopic: demo\nquestions:\n"
-
-
-def _question(section_line: str) -> str:
-    return HEADER + f"""\
-- id: first
-  kind: true_false
-{section_line}
-  difficulty: 1
-  tags: [demo]
-  text: {{es: Uno, en: One}}
-  answer: true
-  explanation: {{es: Porque sí, en: Because so}}
-"""
-
-
-def test_the_notes_sections_are_known():
-    assert section_ids() == ("why_ml", "ml_vs_dl", "neural_network", "paradigms", "dl_uses", "why_pytorch", "tensor")
-
-
-def test_a_question_may_name_its_section():
-    bank = parse_bank(_question("  section: why_pytorch"), Path("demo.yaml"))
-    assert bank.questions[0].section == "why_pytorch"
-
-
-def test_the_section_is_optional():
-    bank = parse_bank(_question("  points: 1"), Path("demo.yaml"))
-    assert bank.questions[0].section is None
-
-
-@pytest.mark.parametrize("value,fragment", [
-    ("why_pytroch", "section: 'why_pytroch' is not a section of the notes (why_ml, ml_vs_dl,"),
-    ("7", "section: must be an id"),
-    ("Why PyTorch", "is not an id"),
-])
-def test_an_unknown_section_names_file_line_and_question(tmp_path, value, fragment):
-    path = tmp_path / "demo.yaml"
-    path.write_text(_question(f"  section: {value}"), encoding="utf-8")
-    with pytest.raises(BankError) as info:
-        load_bank_file(path, "demo")
-    assert str(info.value).startswith(f"{path}:6: question 'first': "), info.value
-    assert fragment in str(info.value)
-
-
-# --- the shipped banks -----------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +29,8 @@ def questions(banks):
 
 
 def _sections() -> list[dict]:
-    with sections_file().open("rb") as f:
+    """The notes' sections (lessons/sections.toml), in the notes' order."""
+    with (paths.content_root() / "lessons" / "sections.toml").open("rb") as f:
         return tomllib.load(f)["sections"]
 
 

@@ -155,7 +155,7 @@ def _section(reader: _Reader, lines: list[tuple[int, str]]) -> str:
 def parse_lesson(text: str, path: str | Path = "lesson.md") -> Lesson:
     """Parse a lesson's source and check its own structure (see :func:`check_lesson` for the rest)."""
     reader = _Reader(Path(path), text)
-    in_fence = False
+    in_fence, fence_line = False, 0
     header: dict[str, str | bool] | None = None
     parts_raw: list[dict] = []
     current: dict | None = None
@@ -181,7 +181,8 @@ def parse_lesson(text: str, path: str | Path = "lesson.md") -> Lesson:
                     what = "<!-- part ... -->" if current is None else "<!-- es -->"
                     raise reader.fail(i, f"text outside a language section: expected {what} first")
                 continue
-            in_fence = bool(fence)
+            if fence:
+                in_fence, fence_line = True, i
             current[lang].append((i, line))
             continue
         kind = marker["kind"]
@@ -243,7 +244,7 @@ def parse_lesson(text: str, path: str | Path = "lesson.md") -> Lesson:
     if header is None:
         raise reader.fail(None, "empty lesson: it starts with <!-- lesson format_version=1 topic=<id> -->")
     if in_fence:
-        raise reader.fail(None, "a code block is never closed")
+        raise reader.fail(fence_line, "code block never closed (a line with ``` alone)")
     if not parts_raw:
         raise reader.fail(None, "a lesson has at least one <!-- part ... -->")
     if current is not None and lang != "en":

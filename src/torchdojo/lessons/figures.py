@@ -219,7 +219,7 @@ def fc_layers(lang: str) -> str:
             svg.circle(x, y, 14, fill=fill)
     names = {"es": ("capa de entrada", "capa oculta", "capa oculta", "capa de salida"),
              "en": ("input layer", "hidden layer", "hidden layer", "output layer")}[lang]
-    subs = {"es": ("2 rasgos de entrada", "5 neuronas + ReLU", "4 neuronas + ReLU", "3 logits"),
+    subs = {"es": ("2 características de entrada", "5 neuronas + ReLU", "4 neuronas + ReLU", "3 logits"),
             "en": ("2 input features", "5 units + ReLU", "4 units + ReLU", "3 logits")}[lang]
     for x, name, sub in zip(xs, names, subs):
         svg.text(x, top - 18, name, bold=True, size=12)
@@ -284,7 +284,7 @@ def conv_sliding(lang: str) -> str:
 
 def frozen_backbone(lang: str) -> str:
     """The course's backbone, frozen, with its old head swapped for a new, trainable one."""
-    t = Text(es="Una backbone congelada con una cabeza nueva", en="A frozen backbone with a new head").get(lang)
+    t = Text(es="Un backbone congelado con una cabeza nueva", en="A frozen backbone with a new head").get(lang)
     svg = Svg(860, 270, t)
     y, h = 90, 80
     svg.rect(18, y, 70, h, fill=GREY, rx=6)
@@ -294,7 +294,7 @@ def frozen_backbone(lang: str) -> str:
               ("Conv 3x3 · BN", Text(es="ReLU · media", en="ReLU · average").get(lang), "64")]
     x = 118
     svg.rect(x - 12, y - 40, 3 * 150 + 12, h + 80, fill="none", stroke=BLUE_DARK, dash="6,4", width=1.5, rx=10)
-    svg.text(x + 3 * 150 / 2 - 6, y - 20, Text(es="backbone congelada (frozen): requires_grad = False, modo eval",
+    svg.text(x + 3 * 150 / 2 - 6, y - 20, Text(es="backbone congelado (frozen): requires_grad = False, modo eval",
                                                 en="frozen backbone: requires_grad = False, eval mode").get(lang),
              size=12, bold=True, fill=BLUE_DARK)
     for i, (a, b, shape) in enumerate(blocks):
@@ -304,7 +304,7 @@ def frozen_backbone(lang: str) -> str:
         svg.text(bx + 63, y + 48, b, size=12)
         svg.text(bx + 63, y + 68, shape, size=10, mono=True, fill=MUTED)
         svg.line(bx - 28 if i == 0 else bx - 22, y + h / 2, bx - 3, y + h / 2, arrow=True, width=1.4)
-    svg.text(x + 3 * 150 / 2 - 6, y + h + 30, Text(es="64 rasgos por imagen", en="64 features per image").get(lang),
+    svg.text(x + 3 * 150 / 2 - 6, y + h + 30, Text(es="64 características por imagen", en="64 features per image").get(lang),
              size=11, fill=MUTED)
     hx = x + 3 * 150 + 40
     # old head, crossed out
@@ -321,7 +321,7 @@ def frozen_backbone(lang: str) -> str:
     out_x = x + 3 * 150 - 24  # the right edge of the last block
     svg.line(out_x + 2, y + h / 2, hx - 3, y - 4, stroke=MUTED, width=1.2, dash="4,3")
     svg.line(out_x + 2, y + h / 2, hx - 3, y + 86, arrow=True, width=1.4)
-    note = Text(es="Solo la cabeza nueva aprende (con Adam sobre sus parámetros); la backbone no cambia ni un bit.",
+    note = Text(es="Solo la cabeza nueva aprende (con Adam sobre sus parámetros); el backbone no cambia ni un bit.",
                 en="Only the new head learns (Adam over its parameters); the backbone does not change a single bit.")
     svg.text(430, 252, note.get(lang), size=12, fill=MUTED)
     svg.text(430, 26, t, size=14, bold=True)

@@ -37,7 +37,7 @@ class ExampleRun:
 def run_examples(lesson: Lesson) -> list[ExampleRun]:
     """Run every example of ``lesson`` in a fresh namespace, inside a temporary working folder.
 
-    The global random state of torch is restored
+    They run on one thread. The global random state of torch and its thread count are restored
     afterwards, so running a lesson leaves its caller as it was. Stops at the
     first example that raises (the ones after it would fail for that reason).
     """
@@ -46,6 +46,9 @@ def run_examples(lesson: Lesson) -> list[ExampleRun]:
     import torch  # the examples use it; imported here so that its random state can be restored
 
     state = torch.random.get_rng_state()
+    threads = torch.get_num_threads()
+    # The examples are tiny: one thread runs them fastest, and on a busy machine more threads only wait.
+    torch.set_num_threads(1)
     cwd = os.getcwd()
     try:
         with tempfile.TemporaryDirectory(prefix="torchdojo-lesson-") as tmp:
@@ -65,6 +68,7 @@ def run_examples(lesson: Lesson) -> list[ExampleRun]:
     finally:
         os.chdir(cwd)
         torch.random.set_rng_state(state)
+        torch.set_num_threads(threads)
     return runs
 
 

@@ -2,7 +2,8 @@
 
 For each section of ``lessons/sections.toml``: the lesson parts that teach it
 (``section=`` in ``lessons/<topic>.md``), the quiz questions that assess it
-(``section:`` in ``quizzes/<topic>.yaml``; untagged questions are counted apart),
+(``section:`` in ``quizzes/<topic>.yaml``; those also tagged ``going_further`` and the
+untagged ones are counted apart),
 and the exercises those parts prepare. Then every exercise with the parts that
 prepare it, going-further parts included.
 
@@ -32,21 +33,30 @@ HEADER = """\
 
 **ES** · Para cada sección de los apuntes «Fundamentos de PyTorch»
 (`lessons/sections.toml`): las partes de las lecciones que la enseñan, las
-preguntas de los cuestionarios que la evalúan (las que llevan `section:`) y los
-ejercicios que preparan esas partes. Después, cada ejercicio con las partes de
-lección que lo preparan, incluidas las de «Para ir más allá».
+preguntas de los cuestionarios que la evalúan (las que llevan `section:`; las
+que además llevan la etiqueta `going_further` van más allá de los apuntes y se
+cuentan aparte) y los ejercicios que preparan esas partes. Después, cada
+ejercicio con las partes de lección que lo preparan, incluidas las de «Para ir
+más allá».
 
 **EN** · For each section of the notes "Fundamentos de PyTorch"
 (`lessons/sections.toml`): the lesson parts that teach it, the quiz questions
-that assess it (those tagged `section:`) and the exercises those parts prepare.
+that assess it (those with `section:`; those also tagged `going_further` go
+beyond the notes and are counted apart) and the exercises those parts prepare.
 Then every exercise with the lesson parts that prepare it, going-further parts
 included.
 """
 
 
-def _questions() -> tuple[dict[str, list[str]], dict[str, int], int]:
-    """Question ids by section, untagged counts by topic, and the total."""
-    by_section: dict[str, list[str]] = defaultdict(list)
+#: The tag of a question on what the exercises need beyond the notes (docs/quiz-format.md).
+GOING_FURTHER = "going_further"
+
+
+def _questions() -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, int], int]:
+    """Question ids by section (the section's own, and those tagged going_further apart),
+    untagged counts by topic, and the total."""
+    own: dict[str, list[str]] = defaultdict(list)
+    further: dict[str, list[str]] = defaultdict(list)
     untagged: dict[str, int] = {}
     total = 0
     for bank in sorted(paths.quizzes_dir().glob("*.yaml")):
@@ -56,10 +66,11 @@ def _questions() -> tuple[dict[str, list[str]], dict[str, int], int]:
             total += 1
             section = q.get("section") if isinstance(q, dict) else None
             if isinstance(section, str):
-                by_section[section].append(f"{topic}/{q.get('id')}")
+                beyond = GOING_FURTHER in (q.get("tags") or [])
+                (further if beyond else own)[section].append(f"{topic}/{q.get('id')}")
             else:
                 untagged[topic] = untagged.get(topic, 0) + 1
-    return by_section, untagged, total
+    return own, further, untagged, total
 
 
 def _cell(items: list[str]) -> str:
@@ -80,9 +91,9 @@ def coverage_markdown() -> str:
     the_course = course()
     sections = load_sections()
     lessons = load_all_lessons(the_course)
-    questions, untagged, total = _questions()
+    questions, further, untagged, total = _questions()
     known = {s.id for s in sections}
-    strays = sorted(s for s in questions if s not in known)
+    strays = sorted(s for s in {**questions, **further} if s not in known)
     if strays:
         raise SystemExit(f"coverage_table: questions tagged with unknown section(s) {', '.join(strays)}")
     lines = [HEADER, "## Secciones de los apuntes / Sections of the notes", "",
@@ -93,8 +104,10 @@ def coverage_markdown() -> str:
         exercises = [f"{topic}/{name}" for topic, lesson in lessons.items() for p in lesson.parts
                      if p.section == s.id for name in p.prepares]
         qs = questions.get(s.id, [])
+        beyond = len(further.get(s.id, []))
+        extra = f" (+{beyond} `{GOING_FURTHER}`)" if beyond else ""
         title = f"`{s.id}` · {s.title.es} / {s.title.en}"
-        lines.append(f"| {title} | {_grouped(parts)} | {len(qs)}: {_grouped(qs)} | "
+        lines.append(f"| {title} | {_grouped(parts)} | {len(qs)}{extra}: {_grouped(qs)} | "
                      f"{_grouped(list(dict.fromkeys(exercises)))} |")
     tagged = total - sum(untagged.values())
     lines += ["", f"Preguntas con `section:` / Questions with `section:`: {tagged} de / of {total}."]

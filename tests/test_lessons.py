@@ -405,11 +405,15 @@ def test_coverage_doc_is_in_sync():
 def test_coverage_counts_tagged_questions_and_lists_parts_and_exercises(tmp_path):
     content = _copy_content(tmp_path, "course.toml", "lessons", "quizzes")
     bank = content / "quizzes" / "tensors.yaml"
-    text = bank.read_text(encoding="utf-8")
-    first = text.index("- id: ")
-    qid = text[first + 6:text.index("\n", first)].strip()
-    bank.write_text(text[:first] + text[first:].replace("\n  kind:", "\n  section: why_pytorch\n  kind:", 1),
-                    encoding="utf-8")
+    lines = [ln for ln in bank.read_text(encoding="utf-8").splitlines() if not ln.startswith("  section:")]
+    first, second = [i for i, ln in enumerate(lines) if ln.startswith("- id: ")][:2]
+    qid = lines[first][6:].strip()
+    # The first question checks the section; the second is on it too, but tagged as beyond the notes.
+    tags = next(i for i in range(second, len(lines)) if lines[i].startswith("  tags: ["))
+    lines[tags] = lines[tags].replace("[", "[going_further, ", 1)
+    lines.insert(second + 1, "  section: why_pytorch")
+    lines.insert(first + 1, "  section: why_pytorch")
+    bank.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code = textwrap.dedent(f"""
         import runpy
         print(runpy.run_path({str(ROOT / 'scripts' / 'coverage_table.py')!r}, run_name='x')['coverage_markdown']())
@@ -418,7 +422,7 @@ def test_coverage_counts_tagged_questions_and_lists_parts_and_exercises(tmp_path
                           env={**os.environ, "PYTHONPATH": SRC, "TORCHDOJO_CONTENT": str(content)})
     assert proc.returncode == 0, proc.stderr
     row = next(ln for ln in proc.stdout.splitlines() if ln.startswith("| `why_pytorch`"))
-    assert f"| 1: **tensors**: `{qid}` |" in row and "**tensors**: `why_pytorch`" in row
+    assert f"| 1 (+1 `going_further`): **tensors**: `{qid}` |" in row and "**tensors**: `why_pytorch`" in row
     assert "| `tensors/tensor_info` | `what_is`, `attributes` |" in proc.stdout
     assert "| `fc_nets/train_classifier` | `adam` (más allá / further) |" in proc.stdout
-    assert "Questions with `section:`: 1 de / of" in proc.stdout
+    assert "Questions with `section:`: 2 de / of" in proc.stdout

@@ -18,6 +18,7 @@ from torchdojo.manifest import ManifestError
 # Order is the order in ``torchdojo --help``.
 COMMAND_MODULES = (
     "list_cmd",
+    "learn",
     "start",
     "check",
     "hint",

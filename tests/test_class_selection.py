@@ -163,3 +163,14 @@ def test_cli_secret_file_and_errors(klass, tmp_path):
         bad = subprocess.run(base + ["--out", str(tmp_path / "c"), *args], env=env, capture_output=True, text=True,
                              timeout=120)
         assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+
+
+def test_a_new_device_grades_every_file_again_and_an_accelerator_is_graded_beside_the_cpu(klass, tmp_path):
+    from torchdojo.classroom.batch import grading_devices
+
+    assert grading_devices("cpu") == "cpu" and grading_devices("auto") == "auto"
+    assert grading_devices("cuda") == ["cpu", "cuda"] and grading_devices("mps") == ["cpu", "mps"]
+    out = tmp_path / "out"
+    grade_class(klass, out=out, topics=["tensors"], device="cpu", jobs=1, lang="en")
+    auto = grade_class(klass, out=out, topics=["tensors"], device="auto", jobs=1, lang="en")
+    assert auto.graded == 2 and auto.device == "auto"

@@ -163,6 +163,15 @@ def _quiz_result(topic: Topic, path: Path | None, lang: str) -> TopicResult:
     return result
 
 
+def grading_devices(device: str) -> Any:
+    """What the grading job is asked to use: an accelerator asked for by name is graded *beside* the CPU.
+
+    ``auto`` already means the CPU and every accelerator present; ``cuda`` or
+    ``mps`` alone would skip the CPU, so they become ``["cpu", device]``.
+    """
+    return ["cpu", device] if device in ("cuda", "mps") else device
+
+
 def secret_digest(secret: str | None) -> str:
     """What the gradebook's hashes learn of the secret: that it changed, never what it is."""
     if not secret:
@@ -213,7 +222,8 @@ def grade_class(
         from torchdojo.classroom.exports import check_templates
 
         check_templates(templates)
-    fingerprint = course_fingerprint(course) + secret_digest(secret)
+    # The device and the secret change what grading does: a change of either grades every file again.
+    fingerprint = course_fingerprint(course) + secret_digest(secret) + f":{device}"
     keys = select_keys(course, topics, quizzes=quizzes)
     with ClassLayout(submissions, course) as layout:
         students = layout.students()
@@ -323,7 +333,7 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
         for t in tasks:
             try:
                 yield GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
-                                             device=device, job_options=dict(job_options))
+                                             device=grading_devices(device), job_options=dict(job_options))
             except OSError as exc:
                 unreadable.append((t, exc))
 

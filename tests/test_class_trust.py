@@ -146,3 +146,16 @@ def test_report_in_a_real_browser_shows_item_analysis_and_copies(graded, tmp_pat
     assert "x_copy_one" in pairs[: pairs.index("</table>")]
     assert html.count('class="copy-pair"') >= 2 and "<mark>" in html
     assert "CONSOLE" not in dom.stderr, [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
+
+
+def test_a_bug_only_a_gpu_shows_passes_on_the_cpu_and_the_note_says_so(tmp_path):
+    bug = REFERENCE.replace("    return t.to(device)", "    t.to(device)  # result thrown away\n    return t")
+    assert bug != REFERENCE
+    (tmp_path / "class" / "ana").mkdir(parents=True)
+    (tmp_path / "class" / "ana" / "tensors.py").write_text(bug, encoding="utf-8")
+    result = grade_class(tmp_path / "class", out=tmp_path / "out", topics=["tensors"], jobs=1, lang="es")
+    item = next(i for i in result.results["ana"]["tensors"].exercises if i.id == "tensors/move_to")
+    assert item.status == "passed"  # CPU grading cannot see it...
+    doc = json.loads((tmp_path / "out" / "grades.json").read_text(encoding="utf-8"))
+    entry = next(e for e in doc["students"][0]["topics"][0]["exercises"] if e["id"] == "tensors/move_to")
+    assert entry["device_note"] == "calificado en cpu; no se comprobó en una GPU"  # ...and says so

@@ -17,7 +17,7 @@ import jinja2
 
 from torchdojo import atomic
 from torchdojo.classroom.devices import device_note
-from torchdojo.classroom.exports.summary import cause, total
+from torchdojo.classroom.exports.summary import cause, safe_name, total
 from torchdojo.classroom.exports.templating import clip, environment, render
 from torchdojo.i18n import pick
 from torchdojo.manifest import Course
@@ -25,10 +25,6 @@ from torchdojo.render.terminal import LABEL
 
 if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult
-
-
-def _safe_name(student: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in student)[:120] or "_"
 
 
 def _title(course: Course, key: str, lang: str) -> str:
@@ -76,7 +72,7 @@ def write_feedback(result: ClassResult, course: Course, lang: str, folder: Path,
     env = env or environment()
     written = []
     for student in result.students:
-        name = _safe_name(student)
+        name = safe_name(student)
         md, page = folder / f"{name}.md", folder / f"{name}.html"
         try:
             context = student_context(result, course, student, lang)

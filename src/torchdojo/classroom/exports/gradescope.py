@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from torchdojo import atomic
-from torchdojo.classroom.exports.feedback import _safe_name
+from torchdojo.classroom.exports.summary import safe_name
 from torchdojo.report import ItemResult, TopicResult
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def results_json(topics: list[TopicResult]) -> dict[str, Any]:
 def write_results(result: ClassResult, folder: Path) -> list[Path]:
     written = []
     for student in result.students:
-        path = folder / _safe_name(student) / "results.json"
+        path = folder / safe_name(student) / "results.json"
         doc = results_json(list(result.results.get(student, {}).values()))
         atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False))
         written.append(path)

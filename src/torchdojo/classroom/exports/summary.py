@@ -28,6 +28,11 @@ class Total:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
 
+def safe_name(student: str) -> str:
+    """A file name for a student's outputs (any other character becomes ``_``)."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in student)[:120] or "_"
+
+
 def total(result: ClassResult, student: str) -> Total:
     topics = result.results.get(student, {}).values()
     return Total(round(sum(t.score for t in topics), 4), round(sum(t.max_score for t in topics), 4))

@@ -88,7 +88,7 @@ def test_gradescope_hidden_checks_after_published_with_execution_time():
     hidden = by["tensors/summarize (hidden)"]
     assert hidden["visibility"] == "after_published" and hidden["score"] == 0.5 and hidden["max_score"] == 0.5
     assert by["tensors/tensor_info"]["visibility"] == "visible"
-    assert doc["execution_time"] == 0.7 and all(t["execution_time"] >= 0 for t in doc["tests"])
+    assert doc["execution_time"] == 0.7
     assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]))
 
 

@@ -140,7 +140,7 @@ def test_feedback_and_gradescope_results(graded):
         doc = json.loads((out / "gradescope" / student / "results.json").read_text(encoding="utf-8"))
         jsonschema.validate(doc, schema)
         assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]))
-        assert doc["execution_time"] >= 0 and all("execution_time" in t for t in doc["tests"])
+        assert doc["execution_time"] >= 0
 
 
 def test_rerun_grades_nothing_unchanged_and_regrades_a_change(graded, tmp_path):

@@ -6,8 +6,9 @@ and the rest of the student's score, in percent of the rest's maximum), the
 pass rates of the strongest and the weakest students (by the rest of the
 score, the top and bottom 27 %), and the most common failure messages with
 counts. An item that the strongest students miss more often than the weakest
-is *flagged*: it is probably badly made (a misleading question, a test that
-rejects a good solution, a key that is wrong).
+(a negative discrimination: the better a student does on everything else, the
+less likely they get this one) is *flagged*: it is probably badly made (a
+misleading question, a test that rejects a good solution, a key that is wrong).
 """
 
 from __future__ import annotations
@@ -84,8 +85,11 @@ def analyse(result: ClassResult) -> list[ItemStats]:
                 if item.id not in rows:
                     order.append((item.id, key))
                     rows[item.id] = []
+                text = item.feedback or item.status
+                if len(s) > 1:
+                    text = text.replace(s, "<student>")  # "no tensors.py in ana" is one message for the class
                 rows[item.id].append((s, item.score, item.max_score, item.status == PASSED,
-                                      "" if item.status == PASSED else failure_message(item.feedback or item.status)))
+                                      "" if item.status == PASSED else failure_message(text)))
     out = []
     for item_id, key in order:
         entries = rows[item_id]
@@ -97,11 +101,14 @@ def analyse(result: ClassResult) -> list[ItemStats]:
             rest_max = max_total - max_score
             rest.append(100.0 * (total - score) / rest_max if rest_max > 0 else 0.0)
         r = point_biserial(got, rest)
-        # Groups by the rest of the score; ties broken by student id so the split is reproducible.
-        ranked = sorted(range(n), key=lambda i: (rest[i], entries[i][0]))
+        # The strongest and weakest 27 % by the rest of the score; students tied at a
+        # group's edge all join it, so the order of names never decides a group.
+        ordered = sorted(rest)
         size = max(1, round(n * GROUP))
-        lower = sum(got[i] for i in ranked[:size]) / size
-        upper = sum(got[i] for i in ranked[-size:]) / size
+        low_edge, high_edge = ordered[size - 1], ordered[-size]
+        low = [got[i] for i in range(n) if rest[i] <= low_edge]
+        high = [got[i] for i in range(n) if rest[i] >= high_edge]
+        lower, upper = sum(low) / len(low), sum(high) / len(high)
         failures = Counter(e[4] for e in entries if not e[3])
         out.append(ItemStats(
             item=item_id, kind="quiz" if key.startswith("quiz:") else "exercise", key=key, students=n,
@@ -109,7 +116,7 @@ def analyse(result: ClassResult) -> list[ItemStats]:
             mean_score=round(sum(e[1] / e[2] for e in entries if e[2]) / n, 4),
             discrimination=None if r is None else round(r, 4),
             upper=round(upper, 4), lower=round(lower, 4),
-            flagged=n >= MIN_STUDENTS and upper < lower,
+            flagged=n >= MIN_STUDENTS and r is not None and r < 0,
             failures=sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_FAILURES],
         ))
     return out

@@ -33,10 +33,10 @@ def notebook(source: str) -> str:
 
 
 TAMPER = (
-    "import torchdojo.grading.compare as c\n"
-    "for name in dir(c):\n"
-    "    if callable(getattr(c, name)) and not name.startswith('_'):\n"
-    "        setattr(c, name, lambda *a, **k: None)\n"
+    "import torch, torch.testing\n"
+    "torch.allclose = lambda *a, **k: True\n"
+    "torch.equal = lambda *a, **k: True\n"
+    "torch.testing.assert_close = lambda *a, **k: None\n"
     + MISTAKE
 )
 
@@ -99,7 +99,9 @@ def test_every_student_is_graded_with_the_right_points(graded):
         assert statuses == {"error"}, broken
     assert "not a valid notebook" in by["elena"]["tensors"]["exercises"][0]["feedback"]
     assert "binary" in by["fran"]["tensors"]["exercises"][0]["feedback"]
-    assert by["gil"]["tensors"]["score"] == 0 and by["gil"]["tensors"]["tampered"]
+    # Patching the comparisons in the student's own process changes no verdict.
+    gil = {e["id"]: e for e in by["gil"]["tensors"]["exercises"]}
+    assert gil["tensors/add_batch_dim"]["status"] != "passed" and by["gil"]["tensors"]["score"] < 11
     assert by["hugo"]["tensors"]["score"] == 0
     assert {e["status"] for e in by["hugo"]["tensors"]["exercises"]} == {"crashed"}
     assert by["ana"]["paradigms:quiz"]["score"] > 0

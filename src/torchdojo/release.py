@@ -82,7 +82,7 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.grading.loader import load_module
+from torchdojo.student.loader import load_module
 
 #: What the graders call: name -> parameter names.
 EXPECTED = {expected!r}

@@ -25,7 +25,6 @@ from __future__ import annotations
 import ast
 import io
 import itertools
-import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,18 +176,14 @@ def read_code(path: Path) -> str:
         raise ValueError(f"{path.name} is larger than {MAX_SOURCE_BYTES >> 10} KiB")
     if b"\x00" in data:
         raise ValueError(f"{path.name} is a binary file")
-    if path.suffix == ".ipynb":
-        from torchdojo.grading.loader import LoadError, notebook_cells
+    from torchdojo.student.loader import LoadError, decode_source, notebook_cells
 
-        try:
-            return "\n\n".join(normalise(cell) for cell in notebook_cells(data, path.name))
-        except LoadError as exc:
-            raise ValueError(exc.en) from None
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return normalise(data.decode(encoding))
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        raise ValueError(f"{path.name} is not readable Python text") from None
+        if path.suffix == ".ipynb":
+            return "\n\n".join(normalise(cell.source) for cell in notebook_cells(data, path.name))
+        return normalise(decode_source(data, path.name))
+    except LoadError as exc:
+        raise ValueError(exc.en) from None
 
 
 def _segments(code: str, slices: Any) -> list[Segment]:

@@ -23,7 +23,7 @@ from torchdojo.errors import UserError
 from torchdojo.i18n import pick
 from torchdojo.manifest import Topic, course
 from torchdojo.render.terminal import print_topic
-from torchdojo.sandbox.client import Zygote
+from torchdojo.judge.service import Judge
 
 Snapshot = dict[Path, tuple[int, int]]
 SUFFIXES = (".py", ".ipynb")
@@ -68,11 +68,11 @@ def topics_to_grade(paths_changed: set[Path], watched: list[Topic]) -> list[Topi
     return [t for t in watched if t.module_name in stems]
 
 
-def _grade(zygote: Zygote, folder: Path, topics: list[Topic], args: argparse.Namespace) -> None:
+def _grade(judge: Judge, folder: Path, topics: list[Topic], args: argparse.Namespace) -> None:
     console = make_console()
     for topic in topics:
         start = time.perf_counter()
-        report = check_workspace(folder, [topic.id], device=args.device, lang=args.lang, zygote=zygote)
+        report = check_workspace(folder, [topic.id], device=args.device, lang=args.lang, judge=judge)
         result = report.topics[0]
         stamp = time.strftime("%H:%M:%S")
         console.print(f"[dim]── {stamp}[/dim]")
@@ -90,11 +90,11 @@ def run(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         raise UserError("--interval must be a positive number of seconds")
     watched = [t for t, _ in resolve_targets(course(), [args.topic] if args.topic else None)]
-    zygote = Zygote()
+    judge = Judge()
     try:
-        zygote.start()
+        judge.start()
         before = snapshot(folder)
-        _grade(zygote, folder, watched, args)
+        _grade(judge, folder, watched, args)
         print(pick(args.lang, f"Vigilando {folder} (Ctrl-C para salir)", f"Watching {folder} (Ctrl-C to stop)"),
               flush=True)
         while True:
@@ -105,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
                 continue
             time.sleep(0.05)  # let an editor finish writing before reading the file
             before = snapshot(folder)
-            _grade(zygote, folder, topics_to_grade(paths_changed, watched), args)
+            _grade(judge, folder, topics_to_grade(paths_changed, watched), args)
     except KeyboardInterrupt:
         print(pick(args.lang, "\nFin de la vigilancia.", "\nStopped watching."), flush=True)
         return 0
     finally:
-        zygote.close()
+        judge.close()

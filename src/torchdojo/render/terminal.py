@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from torchdojo.grading.feedback import NOT_ATTEMPTED_TEXT
+from torchdojo.report import NOT_ATTEMPTED_TEXT
 from torchdojo.i18n import pick
 from torchdojo.report import Report, TopicResult
 
@@ -47,9 +47,6 @@ def print_topic(console: Console, topic: TopicResult, lang: str, title: str = ""
             console.print(f"      [dim]{escape(item.feedback)}[/dim]")
     for note in topic.notes:
         console.print(f"  [yellow]{escape(note)}[/yellow]")
-    if topic.tampered:
-        console.print("  [bold red]" + pick(lang, "entrega marcada como manipulada", "submission flagged as tampered")
-                      + "[/bold red]")
 
 
 def print_report(console: Console, report: Report, lang: str, titles: dict[str, str] | None = None) -> None:

@@ -68,8 +68,6 @@ def failing_rows(result: ClassResult) -> list[dict[str, str]]:
                 if item.status in BAD:
                     reason = f"{why} → {item.feedback}" if why and why not in item.feedback else item.feedback
                     rows.setdefault((s, key, item.status, reason), []).append(item.id)
-            if topic.tampered:
-                rows.setdefault((s, key, "tampered", ""), []).append(key)
     return [{"student": s, "topic": key, "items": ids[0] + (f" (+{len(ids) - 1})" if len(ids) > 1 else ""),
              "status": status, "reason": reason} for (s, key, status, reason), ids in rows.items()]
 

@@ -41,6 +41,7 @@ REQUIREMENTS = (
     "hypothesis>=6.80",
     "rich>=13.0",
     "pyyaml>=6.0",
+    "jinja2>=3.0",
     "tomli>=2.0; python_version < '3.11'",
 )
 #: Course content that grading reads (never ``solutions/``).

@@ -104,6 +104,15 @@ class _Progress:
             self.bar.stop()
 
 
+def _warn_missing_protections(lang: str) -> None:
+    """Say, before grading starts, which sandbox protections this machine cannot give."""
+    from torchdojo.student.confine import capabilities, missing_protections
+
+    console = make_console(stderr=True)
+    for es, en in missing_protections(capabilities()):
+        console.print("[yellow]" + pick(lang, f"Aviso: {es}.", f"Warning: {en}.") + "[/yellow]")
+
+
 def run(args: argparse.Namespace) -> int:
     from torchdojo.classroom.batch import grade_class
     from torchdojo.classroom.exports.tables import grades_document
@@ -113,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
 
     the_course = course()
     secret = resolve_secret(the_course, secret=args.secret, secret_file=args.secret_file)
+    if not args.quiet and args.executor == "local":
+        _warn_missing_protections(args.lang)
     executor = _executor(args)
     progress = _Progress(args.quiet, args.lang)
     try:

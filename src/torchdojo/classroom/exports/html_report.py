@@ -56,6 +56,17 @@ def _rates(result: ClassResult, quiz: bool) -> list[tuple[str, float]]:
     return sorted(((k, sum(v) / len(v)) for k, v in seen.items()), key=lambda kv: (kv[1], kv[0]))
 
 
+def protections(result: ClassResult) -> tuple[list[str], list[str]]:
+    """Sandbox protections active for every graded submission, and those active for only some."""
+    seen = [topic.protections for s in result.students for key, topic in result.results.get(s, {}).items()
+            if not key.startswith("quiz:") and topic.protections]
+    if not seen:
+        return [], []
+    everywhere = [p for p in seen[0] if all(p in other for other in seen)]
+    somewhere = sorted({p for other in seen for p in other} - set(everywhere))
+    return everywhere, somewhere
+
+
 def context(result: ClassResult, course: Course, lang: str) -> dict[str, Any]:
     """What ``report.html.j2`` sees."""
     totals = {s: total(result, s) for s in result.students}
@@ -80,6 +91,7 @@ def context(result: ClassResult, course: Course, lang: str) -> dict[str, Any]:
         "pairs": pairs[:MAX_PAIRS],
         "more_pairs": max(0, len(pairs) - MAX_PAIRS),
         "device_notes": device_notes(result, course, lang),
+        "protections": protections(result),
         "slow": slow,
         "failing": failing[:MAX_ROWS],
         "more_failing": max(0, len(failing) - MAX_ROWS),

@@ -8,7 +8,7 @@ with realistic mistakes, a quarter broken: a syntax error, a cell that raises),
 then times
 
 * ``nbgrader autograde`` (a Jupyter kernel per notebook, as nbgrader does), and
-* ``torchdojo grade submitted/ --topic T -j N`` (warm zygotes, a forked child per
+* ``torchdojo grade submitted/ --topic T -j N`` (warm judges, a forked judge child per
   notebook) on the same ``submitted/`` folder,
 
 and prints seconds per submission for both and the ratio. It also checks that

@@ -88,7 +88,7 @@ def select_keys(course: Course, requested: Iterable[str] | None, students: list[
     wanted = list(dict.fromkeys(requested or []))
     for t in wanted:
         if t not in known:
-            raise UserError(f"unknown topic '{t}' (topics: {', '.join(sorted(known))})")
+            raise UserError("unknown topic '{topic}' (topics: {known})", topic=t, known=", ".join(sorted(known)))
     with_module = {t for s in students for t in s.modules}
     with_quiz = {t for s in students for t in s.quizzes}
     keys = []
@@ -145,12 +145,12 @@ def grade_class(
     start = time.perf_counter()
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise UserError(f"'{out}' exists and is not a folder")
+        raise UserError("'{path}' exists and is not a folder", path=str(out))
     fingerprint = course_fingerprint(course)
     with ClassLayout(submissions, course) as layout:
         students = layout.students()
         if not students:
-            raise UserError(f"no student folders in '{submissions}'")
+            raise UserError("no student folders in '{path}'", path=str(submissions))
         keys = select_keys(course, topics, students)
         book = Gradebook(out / GRADEBOOK)
         try:

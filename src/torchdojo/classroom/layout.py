@@ -75,7 +75,7 @@ def _safe_extract(archive: Path, into: Path) -> None:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-                raise UserError(f"{archive}: archive too large to grade")
+                raise UserError("{path}: archive too large to grade", path=str(archive))
             for info in infos:
                 name = PurePosixPath(info.filename.replace("\\", "/"))
                 if name.is_absolute() or ".." in name.parts or name.parts[:1] == ("__MACOSX",):
@@ -88,7 +88,7 @@ def _safe_extract(archive: Path, into: Path) -> None:
                 with zf.open(info) as src, open(target, "wb") as dst:
                     shutil.copyfileobj(src, dst)
     except zipfile.BadZipFile:
-        raise UserError(f"{archive}: not a valid zip archive") from None
+        raise UserError("{path}: not a valid zip archive", path=str(archive)) from None
 
 
 def _root_of(folder: Path) -> Path:
@@ -112,10 +112,10 @@ class ClassLayout:
         self.course = course
         self._tmp: tempfile.TemporaryDirectory | None = None
         if not self.source.exists():
-            raise UserError(f"'{self.source}' does not exist")
+            raise UserError("'{path}' does not exist", path=str(self.source))
         if self.source.is_file():
             if self.source.suffix.lower() != ".zip":
-                raise UserError(f"'{self.source}' is neither a folder nor a .zip")
+                raise UserError("'{path}' is neither a folder nor a .zip", path=str(self.source))
             self._tmp = tempfile.TemporaryDirectory(prefix="torchdojo-class-")
             _safe_extract(self.source, Path(self._tmp.name))
             root = Path(self._tmp.name)

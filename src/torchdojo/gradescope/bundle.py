@@ -126,13 +126,13 @@ def build_bundle(topics: Iterable[str], out: str | Path = "autograder.zip", *, l
     course = course or load_course()
     wanted = list(dict.fromkeys(topics))
     if not wanted:
-        raise UserError("name at least one topic / indica al menos un tema")
+        raise UserError("name at least one topic")
     known = {t.id for t in course.topics}
     for topic in wanted:
         if topic not in known:
-            raise UserError(f"unknown topic '{topic}' (topics: {', '.join(sorted(known))})")
+            raise UserError("unknown topic '{topic}' (topics: {known})", topic=topic, known=", ".join(sorted(known)))
     if lang not in LANGS:
-        raise UserError(f"unknown language '{lang}' (choose from {', '.join(LANGS)})")
+        raise UserError("unknown language '{lang}' (choose from {choices})", lang=lang, choices=", ".join(LANGS))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in sorted(bundle_files(wanted, lang).items()):

@@ -31,16 +31,17 @@ def _parse(path: Path, text: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+            raise UserError("{path}:{line}: invalid JSON: {detail} (column {column})",
+                            path=str(path), line=exc.lineno, detail=exc.msg, column=exc.colno) from None
     try:
         # YAML also reads JSON, so any other extension goes through YAML.
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise UserError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+        raise UserError("{path}: invalid YAML: {detail}", path=where, detail=exc.problem or exc.context) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from None
+        raise UserError("{path}: invalid YAML: {detail}", path=str(path), detail=" ".join(str(exc).split())) from None
 
 
 def load_answer_file(path: str | Path) -> dict[str, Any]:
@@ -55,35 +56,37 @@ def load_answer_file(path: str | Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise UserError(f"{path}: no such answer file") from None
+        raise UserError("{path}: no such answer file", path=str(path)) from None
     except IsADirectoryError:
-        raise UserError(f"{path}: is a directory, not an answer file") from None
+        raise UserError("{path}: is a directory, not an answer file", path=str(path)) from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise UserError("{path}: cannot read: {detail}", path=str(path), detail=exc.strerror or str(exc)) from None
     except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
+        raise UserError("{path}: not UTF-8 text", path=str(path)) from None
     data = _parse(path, text)
     if not isinstance(data, dict):
-        raise UserError(f"{path}: an answer file must be a mapping with an 'answers' key, "
-                        f"got {type(data).__name__}")
+        raise UserError("{path}: an answer file must be a mapping with an 'answers' key, "
+                        "got {type}", path=str(path), type=type(data).__name__)
     unknown = sorted(str(k) for k in data if k not in _KEYS)
     if unknown:
-        raise UserError(f"{path}: unknown top-level key(s) {', '.join(unknown)} "
-                        f"(allowed: {', '.join(sorted(_KEYS))})")
+        raise UserError("{path}: unknown top-level key(s) {keys} "
+                        "(allowed: {allowed})",
+                        path=str(path), keys=", ".join(unknown), allowed=", ".join(sorted(_KEYS)))
     schema = data.get("schema", SCHEMA)
     if schema != SCHEMA:
-        raise UserError(f"{path}: schema must be '{SCHEMA}', got {schema!r}")
+        raise UserError("{path}: schema must be '{schema}', got {got}", path=str(path), schema=SCHEMA, got=repr(schema))
     if "answers" not in data:
-        raise UserError(f"{path}: missing the 'answers' mapping (question id: answer)")
+        raise UserError("{path}: missing the 'answers' mapping (question id: answer)", path=str(path))
     answers = data["answers"]
     if answers is None:  # `answers:` with nothing under it
         answers = {}
     if not isinstance(answers, dict):
-        raise UserError(f"{path}: 'answers' must be a mapping of question id to answer, "
-                        f"got {type(answers).__name__}")
+        raise UserError("{path}: 'answers' must be a mapping of question id to answer, "
+                        "got {type}", path=str(path), type=type(answers).__name__)
     topic = data.get("topic")
     if topic is not None and not isinstance(topic, str):
-        raise UserError(f"{path}: 'topic' must be a topic id such as 'why_ml', got {topic!r}")
+        raise UserError("{path}: 'topic' must be a topic id such as 'why_ml', got {got}",
+                        path=str(path), got=repr(topic))
     student = data.get("student")
     return {"schema": SCHEMA, "topic": topic, "student": None if student is None else str(student),
             "answers": {str(k): v for k, v in answers.items()}}

@@ -333,7 +333,7 @@ def load_bank(topic: str) -> Bank:
     """
     topics = quiz_topics()
     if topic not in topics:
-        raise UserError(f"unknown quiz topic '{topic}' (topics: {', '.join(topics)})")
+        raise UserError("unknown quiz topic '{topic}' (topics: {known})", topic=topic, known=", ".join(topics))
     return load_bank_file(bank_path(topic), topic)
 
 

@@ -205,7 +205,7 @@ def test_cli_export(tmp_path, capsys):
     assert main(["nbgrader", "export", str(tmp_path / "c"), "--topic", "tensors", "--lang", "en"]) == 0
     assert (tmp_path / "c" / "source" / "tensors" / "tensors.ipynb").is_file()
     assert "nbgrader generate_assignment" in capsys.readouterr().out
-    assert main(["nbgrader", "export", str(tmp_path / "d"), "--topic", "nope"]) == 2
+    assert main(["nbgrader", "export", str(tmp_path / "d"), "--topic", "nope", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown topic 'nope'" in err
 

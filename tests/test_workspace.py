@@ -46,6 +46,10 @@ def test_find_workspace_walks_up_like_git(tmp_path, monkeypatch):
         find_workspace(str(tmp_path / "missing"))
     monkeypatch.setenv("TORCHDOJO_WORKSPACE", str(ws))
     assert find_workspace(start=tmp_path) == ws
+    assert find_workspace(str(tmp_path)) == tmp_path  # -w wins over the environment
+    monkeypatch.setenv("TORCHDOJO_WORKSPACE", str(tmp_path / "gone"))
+    with pytest.raises(UserError, match="TORCHDOJO_WORKSPACE names"):
+        find_workspace(start=ws)
 
 
 def test_from_the_parent_of_a_workspace_nothing_is_written_there(tmp_path):

@@ -59,8 +59,13 @@ def find_workspace(explicit: str | Path | None = None, *, start: str | Path | No
     holds ``.torchdojo/workspace.json``. Raises :class:`UserError` when there is
     none, with the command that makes one.
     """
-    explicit = explicit or os.environ.get(ENV) or None
-    if explicit is not None:
+    if not explicit and os.environ.get(ENV):
+        folder = Path(os.environ[ENV])
+        if not folder.is_dir():  # say where the name came from: nothing on the command line named it
+            raise UserError("TORCHDOJO_WORKSPACE names '{path}', which is not a folder (create it with "
+                            "'torchdojo start {path}', or unset TORCHDOJO_WORKSPACE)", path=str(folder))
+        return folder
+    if explicit:
         folder = Path(explicit)
         if not folder.is_dir():
             raise UserError("workspace '{path}' is not a folder (create one with 'torchdojo start {path}')",

@@ -40,7 +40,7 @@ REQUIREMENTS = (
     "pytest>=8.0",
     "hypothesis>=6.80",
     "rich>=13.0",
-    "pyyaml>=6.0",
+    "pyyaml>=6.0.1",
     "tomli>=2.0; python_version < '3.11'",
 )
 #: Course content that grading reads (never ``solutions/``).
@@ -58,7 +58,7 @@ fi
 # Newer Ubuntu images mark the system Python as externally managed; this image is ours.
 export PIP_BREAK_SYSTEM_PACKAGES=1
 # The CPU build of torch: the CUDA build is several GB and Gradescope has no GPU.
-pip3 install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu "torch>=2.1"
+pip3 install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu "torch>=2.3"
 pip3 install --no-cache-dir -r requirements.txt
 # Fail here, when the instructor uploads, rather than on the first student.
 PYTHONPATH=vendor TORCHDOJO_CONTENT=vendor/torchdojo/content python3 -c \\

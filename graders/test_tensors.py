@@ -8,9 +8,11 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from torchdojo.grading import compare
-from torchdojo.grading.feedback import check, fail, short
-from torchdojo.grading.props import grading_settings
+from torchdojo.judge import compare
+from torchdojo.judge.feedback import check, fail, short
+from torchdojo.judge.helpers import generator
+from torchdojo.judge.props import grading_settings
+from torchdojo.judge.remote import StudentRaised
 
 GRADING = grading_settings(15)
 
@@ -19,7 +21,7 @@ small = st.integers(min_value=1, max_value=5)
 
 def _data(shape, seed=0, dtype=torch.float32):
     """Random values made on the CPU (same on every device), as ``dtype``."""
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     if dtype.is_floating_point:
         return (torch.randn(shape, generator=g) * 3).to(dtype)
     return torch.randint(-50, 50, shape, generator=g).to(dtype)
@@ -102,15 +104,6 @@ def test_make_range_matrix_defaults(student):  # the defaults mean the CPU, what
 
 # -- seeded_rand -------------------------------------------------------------
 
-def _rng_states(device):
-    states = [torch.get_rng_state()]
-    if device.type == "cuda":
-        states.append(torch.cuda.get_rng_state(device))
-    elif device.type == "mps":
-        states.append(torch.mps.get_rng_state())
-    return states
-
-
 @pytest.mark.exercise("seeded_rand")
 @pytest.mark.parametrize("shape", [(3, 4), [2, 5, 2], (7,)])
 def test_seeded_rand_values(student, device, shape):
@@ -128,11 +121,12 @@ def test_seeded_rand_values(student, device, shape):
 
 
 @pytest.mark.exercise("seeded_rand")
-def test_seeded_rand_reproducible(student, device):
-    a = compare.to_cpu(student.seeded_rand((4, 4), 7, device=device))
-    torch.rand(3)  # the global generator moves in between: the result must not care
-    b = compare.to_cpu(student.seeded_rand((4, 4), 7, device=device))
-    c = compare.to_cpu(student.seeded_rand((4, 4), 8, device=device))
+def test_seeded_rand_reproducible(student, lab, device):
+    what = "seeded_rand((4, 4), seed, device)"
+    a = compare.to_cpu(compare.require_tensor(student.seeded_rand((4, 4), 7, device=device), what))
+    lab.run("draw_global", n=3)  # the global generator moves in between: the result must not care
+    b = compare.to_cpu(compare.require_tensor(student.seeded_rand((4, 4), 7, device=device), what))
+    c = compare.to_cpu(compare.require_tensor(student.seeded_rand((4, 4), 8, device=device), what))
     check(torch.equal(a, b),
           "la misma semilla dio valores distintos: usa un generador sembrado con `seed`",
           "the same seed gave different values: use a generator seeded with `seed`")
@@ -142,10 +136,11 @@ def test_seeded_rand_reproducible(student, device):
 
 
 @pytest.mark.exercise("seeded_rand")
-def test_seeded_rand_leaves_global_rng(student, device):
-    before = [s.clone() for s in _rng_states(device)]
+def test_seeded_rand_leaves_global_rng(student, lab, device):
+    # The global random state lives in the student process: a trusted probe reads it there.
+    before = lab.run("global_rng_state", device=str(device))
     got = student.seeded_rand((5, 5), 3, device=device)
-    after = _rng_states(device)
+    after = lab.run("global_rng_state", device=str(device))
     # Leaving the state alone only counts for a function that does its job.
     compare.shape(compare.require_tensor(got, "seeded_rand((5, 5), 3)"), (5, 5), "seeded_rand((5, 5), 3)")
     for b, a in zip(before, after):
@@ -165,10 +160,12 @@ def test_safe_matmul_values(student, device, m, k, n, seed):
     what = f"safe_matmul(a{(m, k)}, b{(k, n)})"
     try:
         got = student.safe_matmul(a.to(device), b.to(device))
-    except ValueError as exc:
-        fail(f"{what}: se lanzó ValueError ({short(str(exc))}) aunque las formas se pueden multiplicar: "
+    except StudentRaised as exc:
+        if not exc.is_a(ValueError):
+            raise
+        fail(f"{what}: se lanzó ValueError ({short(exc.message)}) aunque las formas se pueden multiplicar: "
              f"compara las columnas de a (a.shape[1] = {k}) con las filas de b (b.shape[0] = {k})",
-             f"{what}: raised ValueError ({short(str(exc))}) although the shapes can be multiplied: "
+             f"{what}: raised ValueError ({short(exc.message)}) although the shapes can be multiplied: "
              f"compare the columns of a (a.shape[1] = {k}) with the rows of b (b.shape[0] = {k})")
     compare.device(compare.require_tensor(got, what), device, what)
     compare.tensor_close(got, (a.double() @ b.double()).float(), what, rtol=1e-4, atol=1e-4)
@@ -187,17 +184,17 @@ def test_safe_matmul_mismatch(student, device, sa, sb):
     a, b = _data(sa).to(device), _data(sb, 1).to(device)
     try:
         result = student.safe_matmul(a, b)
-    except ValueError as exc:
-        message = str(exc)
-        check(_names_shape(message, sa) and _names_shape(message, sb),
-              f"el ValueError debe nombrar las dos formas {sa} y {sb}; su mensaje fue: {short(message)}",
-              f"the ValueError must name both shapes {sa} and {sb}; its message was: {short(message)}")
-        return
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any other error is the mistake we explain
-        fail(f"con formas {sa} y {sb} se esperaba ValueError y se lanzó {type(exc).__name__}: {short(str(exc))}",
-             f"with shapes {sa} and {sb} a ValueError was expected, but {type(exc).__name__} was raised: {short(str(exc))}")
+    except StudentRaised as exc:
+        if exc.not_implemented:
+            raise
+        if exc.is_a(ValueError):
+            message = exc.message
+            check(_names_shape(message, sa) and _names_shape(message, sb),
+                  f"el ValueError debe nombrar las dos formas {sa} y {sb}; su mensaje fue: {short(message)}",
+                  f"the ValueError must name both shapes {sa} and {sb}; its message was: {short(message)}")
+            return
+        fail(f"con formas {sa} y {sb} se esperaba ValueError y se lanzó {exc.type_name}: {short(exc.message)}",
+             f"with shapes {sa} and {sb} a ValueError was expected, but {exc.type_name} was raised: {short(exc.message)}")
     fail(f"con formas {sa} y {sb} se esperaba ValueError y devolvió {short(result)}",
          f"with shapes {sa} and {sb} a ValueError was expected, but it returned {short(result)}")
 
@@ -224,14 +221,12 @@ def _summarize(student, t):
     """``student.summarize(t)``, with the usual error on integer tensors explained."""
     try:
         return student.summarize(t)
-    except NotImplementedError:
-        raise
-    except (RuntimeError, TypeError) as exc:
-        if t.is_floating_point() or "mean" not in str(exc):
+    except StudentRaised as exc:
+        if t.is_floating_point() or not (exc.is_a(RuntimeError) or exc.is_a(TypeError)) or "mean" not in exc.message:
             raise
-        fail(f"summarize(tensor {t.dtype}) lanzó {type(exc).__name__}: {short(str(exc), 120)}. "
+        fail(f"summarize(tensor {t.dtype}) lanzó {exc.type_name}: {short(exc.message, 120)}. "
              "mean() no funciona con tensores enteros: convierte antes a float (t.double() o t.float())",
-             f"summarize(tensor {t.dtype}) raised {type(exc).__name__}: {short(str(exc), 120)}. "
+             f"summarize(tensor {t.dtype}) raised {exc.type_name}: {short(exc.message, 120)}. "
              "mean() does not work on integer tensors: convert to float first (t.double() or t.float())")
 
 
@@ -274,14 +269,12 @@ def test_flatten_images_non_contiguous(student, device):
     what = ("flatten_images(x no contiguo de forma (2, 3, 5, 4))", "flatten_images(non-contiguous x of shape (2, 3, 5, 4))")
     try:
         got = student.flatten_images(x)
-    except NotImplementedError:
-        raise
-    except RuntimeError as exc:
-        if "view" not in str(exc):
+    except StudentRaised as exc:
+        if not exc.is_a(RuntimeError) or "view" not in exc.message:
             raise
-        fail(f"{what[0]}: lanzó RuntimeError ({short(str(exc), 100)}): view no funciona con tensores no "
+        fail(f"{what[0]}: lanzó RuntimeError ({short(exc.message, 100)}): view no funciona con tensores no "
              "contiguos (p. ej. tras un permute); usa reshape o flatten(start_dim=1)",
-             f"{what[1]}: raised RuntimeError ({short(str(exc), 100)}): view does not work on non-contiguous "
+             f"{what[1]}: raised RuntimeError ({short(exc.message, 100)}): view does not work on non-contiguous "
              "tensors (e.g. after a permute); use reshape or flatten(start_dim=1)")
     compare.tensor_close(got, base.permute(0, 3, 1, 2).reshape(2, 60), what)
 
@@ -333,18 +326,23 @@ NUMPY_DTYPES = ["float32", "float64", "int64", "int32", "uint8"]
 
 @pytest.mark.exercise("from_numpy_shared")
 @pytest.mark.parametrize("dtype", NUMPY_DTYPES)
-def test_from_numpy_shared(student, dtype):
+def test_from_numpy_shared(student, lab, dtype):
     arr = np.arange(12).reshape(3, 4).astype(dtype)
-    got = student.from_numpy_shared(arr)
     what = f"from_numpy_shared(np.array de dtype {dtype})", f"from_numpy_shared(np.array of dtype {dtype})"
-    expected = torch.from_numpy(arr.copy())
-    compare.tensor_close(got, expected, what)
-    arr[0, 0] = 7
-    check(int(got[0, 0]) == 7,
+    # Memory sharing exists only in the student process: the array lives there, and
+    # the judge writes through one object and reads through the other.
+    arr_h = lab.put(arr)
+    tensor_h = student.from_numpy_shared.keep(arr_h)
+    got = tensor_h.method("clone")
+    compare.tensor_close(got, torch.from_numpy(arr.copy()), what)
+    arr_h.method("__setitem__", (0, 0), 7)
+    seen = tensor_h.method("__getitem__", (0, 0))
+    check(compare.is_tensor(seen) and int(seen) == 7,
           f"{what[0]}: tras escribir en el array, el tensor no cambió: se copiaron los datos (¿torch.tensor?)",
           f"{what[1]}: after writing to the array the tensor did not change: the data was copied (torch.tensor?)")
-    got[2, 3] = 5
-    check(int(arr[2, 3]) == 5,
+    tensor_h.method("__setitem__", (2, 3), 5)
+    seen = arr_h.method("__getitem__", (2, 3))
+    check(type(seen) in (int, float) and int(seen) == 5,
           f"{what[0]}: tras escribir en el tensor, el array no cambió",
           f"{what[1]}: after writing to the tensor the array did not change")
 

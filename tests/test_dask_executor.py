@@ -1,7 +1,7 @@
 """Grading on a Dask cluster: same grades as local grading, and a killed worker loses nothing.
 
 A real ``LocalCluster`` with two worker processes (each with one thread and one
-warm zygote) stands in for a cluster of machines.
+warm judge) stands in for a cluster of machines.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
   substitution that no longer matches the solution fails loudly.
 
 Every submission is graded once, through the real engine
-(:func:`torchdojo.check.check_workspace`), with one shared warm zygote.
+(:func:`torchdojo.check.check_workspace`), with one shared warm judge.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from torchdojo.check import check_workspace
 from torchdojo.manifest import course
 from torchdojo.report import PASSED
-from torchdojo.sandbox.client import Zygote
+from torchdojo.judge.service import Judge
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "fc_nets.py"
@@ -28,13 +28,13 @@ VARIANTS = ROOT / "tests" / "variants" / "fc_nets"
 EXERCISE_IDS = [e.id for e in course().topic("fc_nets").exercises]
 
 
-def grade(zygote: Zygote, workspace: Path, source: str, *, device: str = "cpu", lang: str = "en") -> dict:
+def grade(judge: Judge, workspace: Path, source: str, *, device: str = "cpu", lang: str = "en") -> dict:
     workspace.mkdir(parents=True, exist_ok=True)
     (workspace / "fc_nets.py").write_text(source, encoding="utf-8")
     # One torch thread per grading child: the exercises' tensors are tiny, and on a
     # busy 2-core machine two OpenMP threads per child make them many times slower.
     report = check_workspace(workspace, ["fc_nets"], device=device, lang=lang, record=False,
-                             zygote=zygote, threads=1)
+                             judge=judge, threads=1)
     (topic,) = report.topics
     return {item.id: item for item in topic.exercises}
 
@@ -54,22 +54,22 @@ def test_there_are_correct_variants_in_several_styles():
     assert len(CORRECT) >= 4, CORRECT
 
 
-def test_reference_solution_gets_full_marks(zygote, tmp_path):
+def test_reference_solution_gets_full_marks(judge, tmp_path):
     # "auto": on a machine with a GPU, device exercises are graded there too.
-    assert_full_marks(grade(zygote, tmp_path / "ws", SOLUTION.read_text(encoding="utf-8"), device="auto"))
+    assert_full_marks(grade(judge, tmp_path / "ws", SOLUTION.read_text(encoding="utf-8"), device="auto"))
 
 
-def test_reference_solution_full_marks_in_spanish(zygote, tmp_path):
-    assert_full_marks(grade(zygote, tmp_path / "ws", SOLUTION.read_text(encoding="utf-8"), lang="es"))
+def test_reference_solution_full_marks_in_spanish(judge, tmp_path):
+    assert_full_marks(grade(judge, tmp_path / "ws", SOLUTION.read_text(encoding="utf-8"), lang="es"))
 
 
 @pytest.mark.parametrize("name", CORRECT)
-def test_correct_variant_gets_full_marks(zygote, tmp_path, name):
-    assert_full_marks(grade(zygote, tmp_path / "ws", (VARIANTS / name).read_text(encoding="utf-8"), device="auto"))
+def test_correct_variant_gets_full_marks(judge, tmp_path, name):
+    assert_full_marks(grade(judge, tmp_path / "ws", (VARIANTS / name).read_text(encoding="utf-8"), device="auto"))
 
 
-def test_stub_is_not_attempted(zygote, tmp_path):
-    results = grade(zygote, tmp_path / "ws", (ROOT / "exercises" / "fc_nets.py").read_text(encoding="utf-8"))
+def test_stub_is_not_attempted(judge, tmp_path):
+    results = grade(judge, tmp_path / "ws", (ROOT / "exercises" / "fc_nets.py").read_text(encoding="utf-8"))
     assert {i: r.status for i, r in results.items()} == {i: "not_attempted" for i in EXERCISE_IDS}
 
 
@@ -217,8 +217,8 @@ def mistaken_source(old: str, new: str) -> str:
 
 
 @pytest.mark.parametrize("mistake_id, exercise, old, new, words", MISTAKES, ids=[m[0] for m in MISTAKES])
-def test_one_mistake_costs_exactly_one_exercise(zygote, tmp_path, mistake_id, exercise, old, new, words):
-    results = grade(zygote, tmp_path / "ws", mistaken_source(old, new))
+def test_one_mistake_costs_exactly_one_exercise(judge, tmp_path, mistake_id, exercise, old, new, words):
+    results = grade(judge, tmp_path / "ws", mistaken_source(old, new))
     failing = f"fc_nets/{exercise}"
     lost = sorted(i for i, r in results.items() if r.score < r.max_score)
     assert lost == [failing], {i: (r.status, r.feedback) for i, r in results.items() if i in lost}
@@ -231,7 +231,7 @@ def test_one_mistake_costs_exactly_one_exercise(zygote, tmp_path, mistake_id, ex
             assert results[other].status == PASSED and results[other].score == results[other].max_score
 
 
-def test_feedback_is_in_spanish_too(zygote, tmp_path):
+def test_feedback_is_in_spanish_too(judge, tmp_path):
     _, exercise, old, new, _ = next(m for m in MISTAKES if m[0] == "step_without_zero_grad")
-    results = grade(zygote, tmp_path / "ws", mistaken_source(old, new), lang="es")
+    results = grade(judge, tmp_path / "ws", mistaken_source(old, new), lang="es")
     assert "gradientes viejos no se borraron" in results[f"fc_nets/{exercise}"].feedback

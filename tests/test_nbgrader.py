@@ -109,7 +109,7 @@ def _run(args: list[str], cwd: Path, env: dict) -> None:
 
 
 @pytest.mark.slow
-def test_nbgrader_autograde_agrees_with_torchdojo(tmp_path, zygote):
+def test_nbgrader_autograde_agrees_with_torchdojo(tmp_path, judge):
     started = time.perf_counter()
     root = tmp_path / "course"
     export_course(root, [TOPIC])
@@ -133,7 +133,7 @@ def test_nbgrader_autograde_agrees_with_torchdojo(tmp_path, zygote):
     bank = load_bank(TOPIC)
     with nbgrader_api.Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for sid, kind in students.items():
-            report = check_workspace(root / "submitted" / sid / TOPIC, [TOPIC], record=False, zygote=zygote,
+            report = check_workspace(root / "submitted" / sid / TOPIC, [TOPIC], record=False, judge=judge,
                                      lang="en")
             ours = {e.id.split("/")[1]: e.score for e in report.topics[0].exercises}
             quiz = {e.id.split("/")[1]: e.score for e in grade_answers(TOPIC, answers[sid], "en").exercises}
@@ -189,12 +189,12 @@ def test_points_match_the_manifest(tmp_path):
     assert QUIZ_VARIABLE in json.dumps(nb)
 
 
-def test_source_notebook_is_an_ordinary_full_marks_submission(tmp_path, zygote):
+def test_source_notebook_is_an_ordinary_full_marks_submission(tmp_path, judge):
     """The instructor's notebook (solutions and hidden tests in it) passes `torchdojo check`:
     the hidden test cells do nothing outside a kernel."""
     export_course(tmp_path, [TOPIC])
     folder = tmp_path / "source" / TOPIC
-    report = check_workspace(folder, [TOPIC], record=False, zygote=zygote, lang="en")
+    report = check_workspace(folder, [TOPIC], record=False, judge=judge, lang="en")
     topic = report.topics[0]
     assert topic.score == topic.max_score and topic.notes == []
 

@@ -75,21 +75,21 @@ def test_runtime_cells_are_left_out():
     assert source_cells({"__name__": "tensors"}) is None
 
 
-def test_a_notebook_with_check_cells_is_an_ordinary_submission(tmp_path, zygote):
+def test_a_notebook_with_check_cells_is_an_ordinary_submission(tmp_path, judge):
     """`torchdojo check` runs the check cells in the sandbox, where they do nothing."""
     topic = course().topic("tensors")
     module = build.split_topic(topic)
     nb = build.learner_notebook(module)
     answers = {p.exercise.name: p.answer for p in module.pieces}
     (tmp_path / "tensors.ipynb").write_text(nbjson.dumps(nb), encoding="utf-8")
-    stub = check_workspace(tmp_path, ["tensors"], record=False, zygote=zygote, lang="en").topics[0]
+    stub = check_workspace(tmp_path, ["tensors"], record=False, judge=judge, lang="en").topics[0]
     assert {e.status for e in stub.exercises} == {"not_attempted"}
     assert stub.notes == []
     for cell in nb["cells"]:
         if cell["id"] in answers:
             cell["source"] = answers[cell["id"]]
     (tmp_path / "tensors.ipynb").write_text(nbjson.dumps(nb), encoding="utf-8")
-    done = check_workspace(tmp_path, ["tensors"], record=False, zygote=zygote, lang="en").topics[0]
+    done = check_workspace(tmp_path, ["tensors"], record=False, judge=judge, lang="en").topics[0]
     assert done.score == done.max_score, [(e.id, e.feedback) for e in done.exercises if e.status != "passed"]
 
 

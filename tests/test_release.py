@@ -179,10 +179,10 @@ def test_release_quizzes_are_answer_files(release, tmp_path):
     assert doc["topic"] == "tensors" and doc["answers"]
 
 
-def test_release_stubs_grade_as_not_attempted_and_public_tests_pass(release, zygote):
+def test_release_stubs_grade_as_not_attempted_and_public_tests_pass(release, judge):
     out, _ = release
     for workspace in (out / "py", out / "notebooks"):
-        report = check_workspace(workspace, ["tensors"], record=False, zygote=zygote, lang="en")
+        report = check_workspace(workspace, ["tensors"], record=False, judge=judge, lang="en")
         assert {e.status for e in report.topics[0].exercises} == {"not_attempted"}
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "public_tests"],
                           cwd=out, capture_output=True, text=True, timeout=300, check=False,

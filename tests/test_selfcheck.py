@@ -37,9 +37,9 @@ def test_no_stub_tells_the_learner_not_to_edit_it():
 
 
 @pytest.mark.parametrize("topic", TOPICS)
-def test_every_stub_is_not_attempted(topic, zygote, tmp_path):
+def test_every_stub_is_not_attempted(topic, judge, tmp_path):
     (tmp_path / f"{topic}.py").write_bytes((paths.exercises_dir() / f"{topic}.py").read_bytes())
-    report = check_workspace(tmp_path, [topic], device="cpu", lang="en", record=False, zygote=zygote)
+    report = check_workspace(tmp_path, [topic], device="cpu", lang="en", record=False, judge=judge)
     result = report.topics[0]
     assert result.score == 0
     assert {e.status for e in result.exercises} == {"not_attempted"}, \
@@ -47,9 +47,9 @@ def test_every_stub_is_not_attempted(topic, zygote, tmp_path):
 
 
 @pytest.mark.parametrize("topic", TOPICS)
-def test_every_solution_gets_full_marks(topic, zygote, tmp_path):
+def test_every_solution_gets_full_marks(topic, judge, tmp_path):
     (tmp_path / f"{topic}.py").write_bytes((paths.solutions_dir() / f"{topic}.py").read_bytes())
-    report = check_workspace(tmp_path, [topic], device="cpu", lang="en", record=False, zygote=zygote)
+    report = check_workspace(tmp_path, [topic], device="cpu", lang="en", record=False, judge=judge)
     result = report.topics[0]
     assert [(e.id, e.status, e.feedback) for e in result.exercises if e.status != "passed"] == []
     assert result.score == result.max_score > 0

@@ -9,7 +9,7 @@
   of that exercise names the mistake.
 
 Every submission is graded once, through the real engine
-(:func:`torchdojo.check.check_workspace`), with one shared warm zygote.
+(:func:`torchdojo.check.check_workspace`), with one shared warm judge.
 Variant files are copied byte for byte: some are Latin-1, or UTF-8 with a BOM
 and CRLF line endings, on purpose.
 """
@@ -26,7 +26,7 @@ from variant_suite import build_mistake, load_mistakes
 from torchdojo.check import check_workspace
 from torchdojo.manifest import course
 from torchdojo.report import NOT_ATTEMPTED, PASSED
-from torchdojo.sandbox.client import Zygote
+from torchdojo.judge.service import Judge
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "tensors.py"
@@ -51,9 +51,9 @@ def stage(variant: Path, workspace: Path) -> Path:
     return workspace
 
 
-def grade(zygote: Zygote, variant: Path, workspace: Path, *, device: str = "cpu", lang: str = "en") -> dict:
+def grade(judge: Judge, variant: Path, workspace: Path, *, device: str = "cpu", lang: str = "en") -> dict:
     report = check_workspace(stage(variant, workspace), ["tensors"], device=device, lang=lang, record=False,
-                             zygote=zygote)
+                             judge=judge)
     (topic,) = report.topics
     assert not topic.notes, topic.notes  # no notebook cell failed, no internal error
     assert [item.id for item in topic.exercises] == EXERCISE_IDS
@@ -89,18 +89,18 @@ def test_variants_really_use_other_encodings():
     assert b"\r\n" in bom and b"\n" not in bom.replace(b"\r\n", b"")
 
 
-def test_reference_solution_gets_full_marks(zygote, tmp_path):
+def test_reference_solution_gets_full_marks(judge, tmp_path):
     # "auto": on a machine with a GPU, device exercises are graded there too.
-    assert_full_marks(grade(zygote, SOLUTION, tmp_path / "ws", device="auto"))
+    assert_full_marks(grade(judge, SOLUTION, tmp_path / "ws", device="auto"))
 
 
 @pytest.mark.parametrize("name", CORRECT)
-def test_correct_variant_gets_full_marks(zygote, tmp_path, name):
-    assert_full_marks(grade(zygote, VARIANTS / name, tmp_path / "ws", device="auto"))
+def test_correct_variant_gets_full_marks(judge, tmp_path, name):
+    assert_full_marks(grade(judge, VARIANTS / name, tmp_path / "ws", device="auto"))
 
 
-def test_stub_is_not_attempted(zygote, tmp_path):
-    results = grade(zygote, STUB, tmp_path / "ws")
+def test_stub_is_not_attempted(judge, tmp_path):
+    results = grade(judge, STUB, tmp_path / "ws")
     assert {i: r.status for i, r in results.items()} == {i: NOT_ATTEMPTED for i in EXERCISE_IDS}
 
 
@@ -162,23 +162,23 @@ def assert_loses_exactly(results: dict, exercise: str, keywords: list[str]) -> N
 
 
 @pytest.mark.parametrize("name,exercise,keywords", MISTAKES, ids=[m[0] for m in MISTAKES])
-def test_mistake_loses_points_on_one_exercise(zygote, tmp_path, name, exercise, keywords):
-    results = grade(zygote, VARIANTS / f"mistake_{name}.py", tmp_path / "ws")
+def test_mistake_loses_points_on_one_exercise(judge, tmp_path, name, exercise, keywords):
+    results = grade(judge, VARIANTS / f"mistake_{name}.py", tmp_path / "ws")
     assert_loses_exactly(results, exercise, keywords)
 
 
 @pytest.mark.skipif(not HAS_ACCELERATOR, reason="needs a GPU (cuda or mps) to grade a device other than the CPU")
 @pytest.mark.parametrize("name,exercise,keywords", ACCELERATOR_MISTAKES, ids=[m[0] for m in ACCELERATOR_MISTAKES])
-def test_device_mistake_loses_points_on_an_accelerator(zygote, tmp_path, name, exercise, keywords):
-    results = grade(zygote, VARIANTS / f"mistake_{name}.py", tmp_path / "ws", device="auto")
+def test_device_mistake_loses_points_on_an_accelerator(judge, tmp_path, name, exercise, keywords):
+    results = grade(judge, VARIANTS / f"mistake_{name}.py", tmp_path / "ws", device="auto")
     assert_loses_exactly(results, exercise, keywords)
 
 
 @pytest.mark.parametrize("name,exercise", [m[:2] for m in ACCELERATOR_MISTAKES],
                          ids=[m[0] for m in ACCELERATOR_MISTAKES])
-def test_device_mistake_is_otherwise_correct(zygote, tmp_path, name, exercise):
+def test_device_mistake_is_otherwise_correct(judge, tmp_path, name, exercise):
     # Graded on the CPU alone, where the mistake may not show: every other exercise has full marks.
-    results = grade(zygote, VARIANTS / f"mistake_{name}.py", tmp_path / "ws")
+    results = grade(judge, VARIANTS / f"mistake_{name}.py", tmp_path / "ws")
     assert_full_marks({i: r for i, r in results.items() if i != f"tensors/{exercise}"})
 
 
@@ -191,8 +191,8 @@ SPANISH = [
 
 
 @pytest.mark.parametrize("name,exercise,keywords", SPANISH, ids=[m[0] for m in SPANISH])
-def test_mistake_feedback_in_spanish(zygote, tmp_path, name, exercise, keywords):
-    results = grade(zygote, VARIANTS / f"mistake_{name}.py", tmp_path / "ws", lang="es")
+def test_mistake_feedback_in_spanish(judge, tmp_path, name, exercise, keywords):
+    results = grade(judge, VARIANTS / f"mistake_{name}.py", tmp_path / "ws", lang="es")
     assert_loses_exactly(results, exercise, keywords)
     feedback = results[f"tensors/{exercise}"].feedback
     assert "comprobaciones correctas" in feedback  # the engine's own words, in Spanish too

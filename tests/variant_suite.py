@@ -13,7 +13,7 @@ A topic's test module subclasses :class:`VariantSuite` and fills in ``TOPIC``,
 * one mistake's feedback is checked in Spanish.
 
 Every submission is graded once, through the real engine, with the session's
-warm zygote.
+warm judge.
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ def build_mistake(topic: str, name: str) -> str:
     return f"# MISTAKE: {entry['what']}\n" + "".join(lines)
 
 
-def grade(zygote, workspace: Path, topic: str, source: str, *, device: str = "auto", lang: str = "en") -> dict:
+def grade(judge, workspace: Path, topic: str, source: str, *, device: str = "auto", lang: str = "en") -> dict:
     workspace.mkdir(parents=True, exist_ok=True)
     (workspace / f"{topic}.py").write_text(source, encoding="utf-8")
-    report = check_workspace(workspace, [topic], device=device, lang=lang, record=False, zygote=zygote)
+    report = check_workspace(workspace, [topic], device=device, lang=lang, record=False, judge=judge)
     (result,) = report.topics
     return {item.id: item for item in result.exercises}
 
@@ -111,23 +111,23 @@ class VariantSuite:
         names = {e.name for e in course().topic(self.TOPIC).exercises}
         assert {ex for ex, _, _ in self.MISTAKES.values()} == names  # every exercise has a mistake it catches
 
-    def test_reference_solution_gets_full_marks(self, zygote, tmp_path):
+    def test_reference_solution_gets_full_marks(self, judge, tmp_path):
         reference = (ROOT / "solutions" / f"{self.TOPIC}.py").read_text(encoding="utf-8")
-        self.assert_full_marks(grade(zygote, tmp_path / "en", self.TOPIC, reference))
-        self.assert_full_marks(grade(zygote, tmp_path / "es", self.TOPIC, reference, device="cpu", lang="es"))
+        self.assert_full_marks(grade(judge, tmp_path / "en", self.TOPIC, reference))
+        self.assert_full_marks(grade(judge, tmp_path / "es", self.TOPIC, reference, device="cpu", lang="es"))
 
-    def test_stub_is_not_attempted(self, zygote, tmp_path):
+    def test_stub_is_not_attempted(self, judge, tmp_path):
         stub = (ROOT / "exercises" / f"{self.TOPIC}.py").read_text(encoding="utf-8")
-        results = grade(zygote, tmp_path / "ws", self.TOPIC, stub, device="cpu")
+        results = grade(judge, tmp_path / "ws", self.TOPIC, stub, device="cpu")
         assert {i: r.status for i, r in results.items()} == {i: "not_attempted" for i in self.exercise_ids}
 
-    def test_correct_variant_gets_full_marks(self, zygote, tmp_path, correct):
-        self.assert_full_marks(grade(zygote, tmp_path / "ws", self.TOPIC, self.source(correct)))
+    def test_correct_variant_gets_full_marks(self, judge, tmp_path, correct):
+        self.assert_full_marks(grade(judge, tmp_path / "ws", self.TOPIC, self.source(correct)))
 
-    def test_mistake_loses_points_on_its_exercise_only(self, zygote, tmp_path, mistake):
+    def test_mistake_loses_points_on_its_exercise_only(self, judge, tmp_path, mistake):
         exercise, words, accelerator_only = self.MISTAKES[mistake]
         source = self.source(mistake)
-        results = grade(zygote, tmp_path / "ws", self.TOPIC, source)
+        results = grade(judge, tmp_path / "ws", self.TOPIC, source)
         if accelerator_only and not ACCELERATOR:
             self.assert_full_marks(results)  # a CPU cannot tell where a tensor would have been
             return
@@ -141,8 +141,8 @@ class VariantSuite:
             if other != item.id:
                 assert result.status == PASSED and result.score == result.max_score, (other, result)
 
-    def test_feedback_speaks_spanish(self, zygote, tmp_path):
+    def test_feedback_speaks_spanish(self, judge, tmp_path):
         name, exercise, words = self.SPANISH
-        results = grade(zygote, tmp_path / "ws", self.TOPIC, self.source(name), device="cpu", lang="es")
+        results = grade(judge, tmp_path / "ws", self.TOPIC, self.source(name), device="cpu", lang="es")
         feedback = results[f"{self.TOPIC}/{exercise}"].feedback
         assert all(w in feedback for w in words), feedback

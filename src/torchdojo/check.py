@@ -12,21 +12,23 @@ from typing import Any, Iterable
 
 from torchdojo import paths, progress
 from torchdojo.errors import UserError
-from torchdojo.grading.aggregate import topic_result
 from torchdojo.i18n import pick
+from torchdojo.judge.aggregate import topic_result
+from torchdojo.judge.service import Judge
 from torchdojo.manifest import Course, Exercise, Topic, course as load_packaged_course
 from torchdojo.report import NOT_ATTEMPTED, ItemResult, Report, TopicResult
-from torchdojo.sandbox.client import Zygote
-from torchdojo.sandbox.runner import sibling_modules
+from torchdojo.wire.job import ExerciseSpec, JobSpec
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-#: Defaults of a grading job; ``memory_mb`` is on top of what torch itself maps.
-JOB_DEFAULTS: dict[str, Any] = {
-    "import_timeout_s": 10.0,
-    "memory_mb": 2048,
-    "output_limit": 65536,
-    "file_mb": 256,
-}
+#: Files beside a submission that never take part in grading: they would configure Python or pytest.
+EXCLUDED = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"}
+MAX_SIBLING_BYTES = 4 << 20
+
+
+def sibling_modules(submission: Path) -> list[Path]:
+    """The other ``.py`` files beside a submission, which it may import (never pytest or site config)."""
+    return [p for p in sorted(submission.parent.glob("*.py"))
+            if p != submission and p.name not in EXCLUDED and p.is_file() and p.stat().st_size < MAX_SIBLING_BYTES]
 
 
 def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple[Topic, list[Exercise]]]:
@@ -73,25 +75,26 @@ def find_submission(folder: Path, topic: Topic) -> Path | None:
 
 
 def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, device: str | list[str] = "auto",
-             lang: str = "es", threads: int | None = None, **overrides: Any) -> dict[str, Any]:
-    """The JSON job the zygote runs for one submission file and one topic."""
-    siblings = [str(p) for p in sibling_modules(submission)]
-    return {
-        **JOB_DEFAULTS,
-        "topic": topic.id,
-        "module": topic.module_name,
-        "submission": str(submission),
-        "submission_name": submission.name,
-        "siblings": siblings,
-        "grader": str(paths.graders_dir() / f"test_{topic.id}.py"),
-        "exercises": [{"name": e.name, "timeout_s": e.timeout_s, "device": e.device} for e in exercises],
-        "devices": device,
-        "lang": lang,
+             lang: str = "es", threads: int | None = None, **options: Any) -> JobSpec:
+    """The job a judge runs for one submission file and one topic.
+
+    ``options``: other :class:`~torchdojo.wire.job.JobSpec` fields (``secret``,
+    ``protect``) and resource limits (``memory_mb``, ``import_timeout_s``, ...).
+    """
+    return JobSpec.build(
+        topic=topic.id,
+        module=topic.module_name,
+        submission=str(submission),
+        siblings=[str(p) for p in sibling_modules(submission)],
+        grader=str(paths.graders_dir() / f"test_{topic.id}.py"),
+        exercises=[ExerciseSpec(e.name, float(e.timeout_s), bool(e.device)) for e in exercises],
+        devices=device if isinstance(device, str) else tuple(device),
+        lang=lang,
         # One thread: tiny tensors gain nothing from more, and under load
         # OpenMP threads fighting for cores made jobs 30 times slower.
-        "threads": threads or 1,
-        **overrides,
-    }
+        threads=threads or 1,
+        **options,
+    )
 
 
 def missing_module(topic: Topic, exercises: list[Exercise], folder: Path, lang: str) -> TopicResult:
@@ -101,13 +104,13 @@ def missing_module(topic: Topic, exercises: list[Exercise], folder: Path, lang: 
     return TopicResult.from_items(topic.id, items)
 
 
-def grade_file(zygote: Zygote, topic: Topic, exercises: list[Exercise], submission: Path, *,
+def grade_file(judge: Judge, topic: Topic, exercises: list[Exercise], submission: Path, *,
                device: str | list[str] = "auto", lang: str = "es", reveal_hidden: bool = True,
                **job_options: Any) -> TopicResult:
-    """Grade one submission file (``.py`` or ``.ipynb``) for one topic with a running zygote."""
+    """Grade one submission file (``.py`` or ``.ipynb``) for one topic with a running judge."""
     job = make_job(topic, exercises, submission, device=device, lang=lang, **job_options)
     start = time.perf_counter()
-    result = zygote.run(job)
+    result = judge.run(job)
     if result.get("device_unavailable"):
         raise UserError("device '{device}' is not available on this machine", device=result["device_unavailable"])
     topic_res = topic_result(topic, exercises, result, lang=lang, source=submission.name,
@@ -116,13 +119,13 @@ def grade_file(zygote: Zygote, topic: Topic, exercises: list[Exercise], submissi
     return topic_res
 
 
-def grade_topic(zygote: Zygote, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
+def grade_topic(judge: Judge, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
                 lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
-    """Grade one topic of one submission folder with a running zygote."""
+    """Grade one topic of one submission folder with a running judge."""
     submission = find_submission(folder, topic)
     if submission is None:
         return missing_module(topic, exercises, folder, lang)
-    return grade_file(zygote, topic, exercises, submission, device=device, lang=lang,
+    return grade_file(judge, topic, exercises, submission, device=device, lang=lang,
                       reveal_hidden=reveal_hidden, **job_options)
 
 
@@ -134,7 +137,7 @@ def check_workspace(
     lang: str = "es",
     record: bool = True,
     course: Course | None = None,
-    zygote: Zygote | None = None,
+    judge: Judge | None = None,
     **job_options: Any,
 ) -> Report:
     """Grade the learner's modules in ``workspace``.
@@ -153,8 +156,8 @@ def check_workspace(
         raise UserError("unknown device '{device}' (choose from {choices})", device=device, choices=", ".join(DEVICES))
     course = course or load_packaged_course()
     plan = resolve_targets(course, targets)
-    own = zygote is None
-    z = zygote or Zygote(topics=[topic.id for topic, _ in plan])
+    own = judge is None
+    z = judge or Judge(topics=[topic.id for topic, _ in plan])
     try:
         topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
                   for topic, exercises in plan]

@@ -44,7 +44,7 @@ _MAGIC = re.compile(r"^\s*(%|!)")
 _NO_IPYTHON = ("torchdojo.notebook: no hay historial de IPython; fuera de Jupyter usa `torchdojo check`",
                "torchdojo.notebook: no IPython history; outside Jupyter use `torchdojo check`")
 
-_zygote: Any = None
+_judge: Any = None
 _cache: dict[tuple[str, ...], Any] = {}
 
 
@@ -82,22 +82,22 @@ def source_cells(namespace: Mapping[str, Any]) -> list[str] | None:
     return [cell for cell in history if cell.strip() and not _is_runtime_cell(cell)]
 
 
-def _get_zygote() -> Any:
-    global _zygote
-    if _zygote is None:
-        from torchdojo.sandbox.client import Zygote
+def _get_judge() -> Any:
+    global _judge
+    if _judge is None:
+        from torchdojo.judge.service import Judge
 
-        _zygote = Zygote()
-        _zygote.start()
+        _judge = Judge()
+        _judge.start()
         atexit.register(_close)
-    return _zygote
+    return _judge
 
 
 def _close() -> None:
-    global _zygote
-    if _zygote is not None:
-        _zygote.close()
-        _zygote = None
+    global _judge
+    if _judge is not None:
+        _judge.close()
+        _judge = None
 
 
 @contextlib.contextmanager
@@ -123,7 +123,7 @@ def _grade_cells(cells: list[str], target: str, device: str, lang: str) -> Any:
         nb = nbjson.notebook([nbjson.code(f"c{i}", src) for i, src in enumerate(cells, start=1)])
         folder = Path(tmp)
         (folder / f"{topic.module_name}.ipynb").write_text(nbjson.dumps(nb), encoding="utf-8")
-        _cache[key] = grade_topic(_get_zygote(), topic, exercises, folder, device=device, lang=lang)
+        _cache[key] = grade_topic(_get_judge(), topic, exercises, folder, device=device, lang=lang)
     return _cache[key]
 
 

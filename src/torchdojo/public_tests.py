@@ -47,7 +47,7 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.grading.loader import LoadError, load_module
+from torchdojo.student.loader import LoadError, load_module
 
 #: What the graders call: name -> parameter names.
 EXPECTED = {expected!r}

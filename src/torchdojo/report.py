@@ -28,6 +28,9 @@ ERROR = "error"
 TIMEOUT = "timeout"
 CRASHED = "crashed"
 STATUSES = (PASSED, FAILED, NOT_ATTEMPTED, ERROR, TIMEOUT, CRASHED)
+#: The feedback of a test that reached the stub's NotImplementedError (es, en).
+NOT_ATTEMPTED_TEXT = ("sin hacer: la función aún lanza NotImplementedError",
+                      "not attempted: the function still raises NotImplementedError")
 
 
 @dataclass
@@ -70,7 +73,6 @@ class TopicResult:
     kind: str = "exercises"  # or "quiz"
     source: str = ""  # the file that was graded
     protections: list[str] = field(default_factory=list)
-    tampered: bool = False
     duration_s: float = 0.0
     #: Topic-level remarks: notebook cells that failed, unknown quiz ids, ...
     notes: list[str] = field(default_factory=list)

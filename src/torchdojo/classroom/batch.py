@@ -17,11 +17,11 @@ from torchdojo.check import missing_module
 from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.errors import UserError
-from torchdojo.grading.aggregate import INFRA_NOTE
+from torchdojo.judge.aggregate import INFRA_NOTE
 from torchdojo.i18n import pick
 from torchdojo.manifest import Course, Topic, course as load_course
 from torchdojo.report import ERROR, ItemResult, TopicResult
-from torchdojo.sandbox.runner import sibling_modules
+from torchdojo.check import sibling_modules
 
 GRADEBOOK = "gradebook.sqlite"
 RETRY = "retry:"

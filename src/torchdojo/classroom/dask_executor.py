@@ -9,8 +9,8 @@ manager whose ``run(fn, tasks)`` yields ``(task, result or exception)`` as tasks
 finish, so :func:`torchdojo.classroom.batch.grade_class` writes each result to
 the gradebook as it arrives, with the same resume guarantees as local grading.
 
-On each worker a :class:`ZygotePlugin` keeps warm zygotes (one per worker
-thread; start workers with ``--nthreads 1``), and ``fn(zygote, task)`` runs
+On each worker a :class:`JudgePlugin` keeps warm judges (one per worker
+thread; start workers with ``--nthreads 1``), and ``fn(judge, task)`` runs
 there: the submission is graded in the same isolated child processes as on a
 laptop. A :class:`torchdojo.classroom.request.GradeRequest` carries the file's
 bytes, so workers need no shared filesystem; they need torchdojo installed with
@@ -36,7 +36,7 @@ from distributed import Client, as_completed, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from torchdojo.errors import UserError
-from torchdojo.sandbox.client import Zygote
+from torchdojo.judge.service import Judge
 
 if TYPE_CHECKING:
     from distributed import Future
@@ -44,40 +44,40 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-PLUGIN_NAME = "torchdojo-zygote"
-#: Retries of a task that *raised* (a zygote that would not start, say); a task
+PLUGIN_NAME = "torchdojo-judge"
+#: Retries of a task that *raised* (a judge that would not start, say); a task
 #: whose worker died is rescheduled by Dask without counting against these.
 DEFAULT_RETRIES = 2
 
 
-class ZygotePool:
-    """Warm zygotes of one worker process; one per thread that grades at a time."""
+class JudgePool:
+    """Warm judges of one worker process; one per thread that grades at a time."""
 
     def __init__(self) -> None:
-        # (zygote, warm): a prestarted zygote is spawned but not yet waited for.
-        self._idle: queue.SimpleQueue[tuple[Zygote, bool]] = queue.SimpleQueue()
+        # (judge, warm): a prestarted judge is spawned but not yet waited for.
+        self._idle: queue.SimpleQueue[tuple[Judge, bool]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self.closed = False
 
     def prestart(self) -> None:
-        """Spawn one zygote without waiting: it imports torch while the worker idles."""
-        z = Zygote()
+        """Spawn one judge without waiting: it imports torch while the worker idles."""
+        z = Judge()
         z.spawn()
         self._idle.put((z, False))
 
-    def acquire(self) -> Zygote:
+    def acquire(self) -> Judge:
         try:
             z, warm = self._idle.get_nowait()
         except queue.Empty:
-            z, warm = Zygote(), False
+            z, warm = Judge(), False
         if not warm:
             try:
                 z.start() if z.proc is None else z.wait_ready()
             except Exception:
-                z.close()  # Zygote.run starts it again, and reports a failure as the job's
+                z.close()  # Judge.run starts it again, and reports a failure as the job's
         return z
 
-    def release(self, z: Zygote) -> None:
+    def release(self, z: Judge) -> None:
         with self._lock:
             if not self.closed:
                 self._idle.put((z, True))
@@ -85,7 +85,7 @@ class ZygotePool:
         z.close()  # the pool closed while this one was grading
 
     def close(self) -> None:
-        """Close the idle zygotes now; a busy one is closed when its task releases it."""
+        """Close the idle judges now; a busy one is closed when its task releases it."""
         with self._lock:
             self.closed = True
             idle = []
@@ -98,17 +98,17 @@ class ZygotePool:
             z.close()
 
 
-class ZygotePlugin(WorkerPlugin):
-    """Gives every worker (present and future) a :class:`ZygotePool`; closes it on teardown."""
+class JudgePlugin(WorkerPlugin):
+    """Gives every worker (present and future) a :class:`JudgePool`; closes it on teardown."""
 
-    idempotent = True  # registering again (a second grading run) keeps the warm zygotes
+    idempotent = True  # registering again (a second grading run) keeps the warm judges
 
     def __init__(self, prestart: bool = True):
         self.prestart = prestart
-        self.pool: ZygotePool | None = None
+        self.pool: JudgePool | None = None
 
     def setup(self, worker: Any) -> None:
-        self.pool = ZygotePool()
+        self.pool = JudgePool()
         if self.prestart:
             self.pool.prestart()
 
@@ -117,12 +117,12 @@ class ZygotePlugin(WorkerPlugin):
             self.pool.close()
 
 
-def _worker_pool() -> ZygotePool:
+def _worker_pool() -> JudgePool:
     worker = get_worker()
     plugin = worker.plugins.get(PLUGIN_NAME)
-    if not isinstance(plugin, ZygotePlugin) or plugin.pool is None:
+    if not isinstance(plugin, JudgePlugin) or plugin.pool is None:
         # A worker that joined while the plugin was being registered: set it up here.
-        plugin = ZygotePlugin(prestart=False)
+        plugin = JudgePlugin(prestart=False)
         plugin.setup(worker)
         worker.plugins[PLUGIN_NAME] = plugin
     assert plugin.pool is not None
@@ -133,8 +133,8 @@ class WorkerMismatch(RuntimeError):
     """A worker's graders or torchdojo differ from the caller's: its grades would too."""
 
 
-def run_on_worker(fn: Callable[[Zygote, T], R], task: T, fingerprint: str | None = None) -> R:
-    """The Dask task: ``fn(zygote, task)`` with one of this worker's warm zygotes.
+def run_on_worker(fn: Callable[[Judge, T], R], task: T, fingerprint: str | None = None) -> R:
+    """The Dask task: ``fn(judge, task)`` with one of this worker's warm judges.
 
     ``fingerprint``: the caller's course fingerprint; a worker with another one
     (one that joined the cluster with an older install, say) refuses the task.
@@ -155,7 +155,7 @@ def run_on_worker(fn: Callable[[Zygote, T], R], task: T, fingerprint: str | None
 def worker_fingerprint() -> str:
     """This process's course fingerprint (graders, quiz banks, manifest, torchdojo version).
 
-    Computed once: a zygote imports the graders when it starts, so a later
+    Computed once: a judge imports the graders when it starts, so a later
     change on disk would not reach it anyway.
     """
     from torchdojo.classroom.batch import course_fingerprint
@@ -205,7 +205,7 @@ class DaskExecutor:
                                 address=self._scheduler, seconds=f"{self.connect_timeout_s:g}") from None
             if self.check_workers:
                 self._check_workers()
-            self.client.register_plugin(ZygotePlugin(), name=PLUGIN_NAME)
+            self.client.register_plugin(JudgePlugin(), name=PLUGIN_NAME)
         except BaseException:
             self.__exit__()
             raise
@@ -222,7 +222,7 @@ class DaskExecutor:
                             "install the same one everywhere", workers=", ".join(wrong))
 
     def __exit__(self, *exc: object) -> None:
-        # The workers keep their warm zygotes for the next run; the plugin's
+        # The workers keep their warm judges for the next run; the plugin's
         # teardown closes them when a worker stops.
         if self._own_client and self.client is not None:
             self.client.close()
@@ -235,7 +235,7 @@ class DaskExecutor:
         threads = sum(self.client.nthreads().values())
         return max(256, 4 * threads)
 
-    def run(self, fn: Callable[[Zygote, T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | BaseException]]:
+    def run(self, fn: Callable[[Judge, T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | BaseException]]:
         """Yield ``(task, result or exception)`` as each task finishes (never raises for a task)."""
         assert self.client is not None, "use DaskExecutor as a context manager"
         client = self.client

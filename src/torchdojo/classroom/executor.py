@@ -1,7 +1,7 @@
-"""Run grading tasks on warm zygotes, in parallel (the local executor).
+"""Run grading tasks on warm judges, in parallel (the local executor).
 
-Each worker is a thread that owns one zygote process; the zygote forks an
-isolated child per submission. Threads only wait on pipes, so the GIL is not a
+Each worker is a thread that owns one warm judge (and its student zygote); the
+judge forks a child per submission, which grades it against a student process. Threads only wait on pipes, so the GIL is not a
 bottleneck, and the caller never forks.
 """
 
@@ -11,45 +11,45 @@ import queue
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from torchdojo.sandbox.client import Zygote
+from torchdojo.judge.service import Judge
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 class LocalExecutor:
-    """``workers`` zygotes on this machine."""
+    """``workers`` judges on this machine."""
 
     name = "local"
 
     def __init__(self, workers: int, topics: list[str] | None = None):
         self.workers = max(1, int(workers))
         self.topics = topics
-        self._zygotes: queue.Queue[Zygote] = queue.Queue()
-        self._all: list[Zygote] = []
+        self._judges: queue.Queue[Judge] = queue.Queue()
+        self._all: list[Judge] = []
 
     def __enter__(self) -> LocalExecutor:
         for _ in range(self.workers):
-            z = Zygote(topics=self.topics)
+            z = Judge(topics=self.topics)
             z.spawn()  # all warm up at once
             self._all.append(z)
         for z in self._all:
             z.wait_ready()
-            self._zygotes.put(z)
+            self._judges.put(z)
         return self
 
     def __exit__(self, *exc: object) -> None:
         for z in self._all:
             z.close()
 
-    def _call(self, fn: Callable[[Zygote, T], R], task: T) -> R:
-        z = self._zygotes.get()
+    def _call(self, fn: Callable[[Judge, T], R], task: T) -> R:
+        z = self._judges.get()
         try:
             return fn(z, task)
         finally:
-            self._zygotes.put(z)
+            self._judges.put(z)
 
-    def run(self, fn: Callable[[Zygote, T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | BaseException]]:
+    def run(self, fn: Callable[[Judge, T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | BaseException]]:
         """Yield ``(task, result or exception)`` as each task finishes (never raises for a task)."""
         pending: dict[Future, Any] = {}
         items = iter(tasks)

@@ -32,7 +32,8 @@ def topic_from_json(text: str) -> TopicResult:
 
 def topic_from_dict(d: dict) -> TopicResult:
     items = [ItemResult(**{**e, "tests": [TestOutcome(**t) for t in e.get("tests", [])]}) for e in d["exercises"]]
-    return TopicResult(**{**d, "exercises": items})
+    known = set(TopicResult.__dataclass_fields__)
+    return TopicResult(**{**{k: v for k, v in d.items() if k in known}, "exercises": items})
 
 
 class Gradebook:

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from torchdojo.sandbox.client import Zygote
-from torchdojo.sandbox.runner import sibling_modules
+from torchdojo.check import sibling_modules
+from torchdojo.judge.service import Judge
 
 
 
@@ -35,8 +35,8 @@ class GradeRequest:
         return cls(student, topic, path.name, path.read_bytes(), content_hash, siblings, **kw)
 
 
-def grade_request(zygote: Zygote, request: GradeRequest) -> dict[str, Any]:
-    """Grade one request with a running zygote; the result as plain data (a TopicResult dict)."""
+def grade_request(judge: Judge, request: GradeRequest) -> dict[str, Any]:
+    """Grade one request with a running judge; the result as plain data (a TopicResult dict)."""
     from torchdojo.check import grade_file
     from torchdojo.manifest import course
 
@@ -47,7 +47,7 @@ def grade_request(zygote: Zygote, request: GradeRequest) -> dict[str, Any]:
             (folder / name).write_bytes(data)
         path = folder / request.filename
         path.write_bytes(request.content)
-        result = grade_file(zygote, topic, list(topic.exercises), path, device=request.device, lang=request.lang,
+        result = grade_file(judge, topic, list(topic.exercises), path, device=request.device, lang=request.lang,
                             reveal_hidden=False, threads=1, **request.job_options)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -68,7 +68,7 @@ def topics_to_grade(paths_changed: set[Path], watched: list[Topic]) -> list[Topi
     return [t for t in watched if t.module_name in stems]
 
 
-def _grade(zygote: Any, folder: Path, topics: list[Topic], args: argparse.Namespace) -> None:
+def _grade(judge: Any, folder: Path, topics: list[Topic], args: argparse.Namespace) -> None:
     from torchdojo.check import check_workspace
     from torchdojo.console import make_console
     from torchdojo.render.terminal import print_topic
@@ -76,13 +76,13 @@ def _grade(zygote: Any, folder: Path, topics: list[Topic], args: argparse.Namesp
     console = make_console()
     for topic in topics:
         start = time.perf_counter()
-        if zygote is None:  # the student edition: its public tests, no grading process
+        if judge is None:  # the student edition: its public tests, no grading process
             from torchdojo.public_tests import run_public_check
 
             run_public_check(folder, [topic.id], args.lang)
             sys.stdout.flush()
             continue
-        report = check_workspace(folder, [topic.id], device=args.device, lang=args.lang, zygote=zygote)
+        report = check_workspace(folder, [topic.id], device=args.device, lang=args.lang, judge=judge)
         result = report.topics[0]
         stamp = time.strftime("%H:%M:%S")
         console.print(f"[dim]── {stamp}[/dim]")
@@ -104,16 +104,16 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--interval must be a positive number of seconds")
     watched = [t for t, _ in targets.topics(course(), [args.topic] if args.topic else None)]
     if edition.is_student():
-        zygote = None
+        judge = None
     else:
-        from torchdojo.sandbox.client import Zygote
+        from torchdojo.judge.service import Judge
 
-        zygote = Zygote()
+        judge = Judge()
     try:
-        if zygote is not None:
-            zygote.start()
+        if judge is not None:
+            judge.start()
         before = snapshot(folder)
-        _grade(zygote, folder, watched, args)
+        _grade(judge, folder, watched, args)
         print(tr(args.lang, "Watching {path} (Ctrl-C to stop)", path=folder), flush=True)
         while True:
             time.sleep(args.interval)
@@ -123,10 +123,10 @@ def run(args: argparse.Namespace) -> int:
                 continue
             time.sleep(0.05)  # let an editor finish writing before reading the file
             before = snapshot(folder)
-            _grade(zygote, folder, topics_to_grade(paths_changed, watched), args)
+            _grade(judge, folder, topics_to_grade(paths_changed, watched), args)
     except KeyboardInterrupt:
         print("\n" + tr(args.lang, "Stopped watching."), flush=True)
         return 0
     finally:
-        if zygote is not None:
-            zygote.close()
+        if judge is not None:
+            judge.close()

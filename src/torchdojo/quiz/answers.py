@@ -7,112 +7,75 @@
                  "match_paradigm": {"spam": "supervised"}, "conv_out": 7}}
 
 ``schema``, ``topic`` and ``student`` are optional; ``answers`` is required.
+Files are parsed with limits (:mod:`torchdojo.quiz.untrusted`): they come from
+students and are read in the instructor's process.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from torchdojo.errors import UserError
 from torchdojo.i18n import pick
-from torchdojo.quiz.model import Bank, Matching, MultipleSelect, Numeric, Question, SingleChoice, TrueFalse
+from torchdojo.quiz.feedback import clip
+from torchdojo.quiz.model import Bank
+from torchdojo.quiz.untrusted import parse_document, read_text
 
 SCHEMA = "torchdojo.answers/1"
 _KEYS = {"schema", "topic", "student", "answers"}
-
-
-def _parse(path: Path, text: str) -> Any:
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UserError("{path}:{line}: invalid JSON: {detail} (column {column})",
-                            path=str(path), line=exc.lineno, detail=exc.msg, column=exc.colno) from None
-    try:
-        # YAML also reads JSON, so any other extension goes through YAML.
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise UserError("{path}: invalid YAML: {detail}", path=where, detail=exc.problem or exc.context) from None
-    except yaml.YAMLError as exc:
-        raise UserError("{path}: invalid YAML: {detail}", path=str(path), detail=" ".join(str(exc).split())) from None
+_TOPIC = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+#: Longest ``student`` kept (it is free text, shown to the instructor).
+STUDENT_CHARS = 100
 
 
 def load_answer_file(path: str | Path) -> dict[str, Any]:
     """Read an answer file into ``{"schema", "topic", "student", "answers"}``.
 
-    ``topic`` and ``student`` are ``None`` when the file does not say. Raises
-    :class:`torchdojo.errors.UserError` (a one-line message) for a missing or
-    unreadable file, invalid JSON/YAML, or a document of the wrong shape.
-    Bad individual answers are not errors here: grading scores them as ``error``.
+    ``topic`` and ``student`` are ``None`` when the file does not say. Numbers
+    in ``answers`` keep their spelling, as strings (``"2.560"``): the numeric
+    question reads them in the quiz's language. Raises
+    :class:`torchdojo.errors.UserError` (a one-line message) for a missing,
+    unreadable or oversized file, invalid JSON/YAML, a file beyond the limits
+    of :mod:`torchdojo.quiz.untrusted`, or a document of the wrong shape. Bad
+    individual answers are not errors here: grading scores them as ``error``.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError("{path}: no such answer file", path=str(path)) from None
-    except IsADirectoryError:
-        raise UserError("{path}: is a directory, not an answer file", path=str(path)) from None
-    except OSError as exc:
-        raise UserError("{path}: cannot read: {detail}", path=str(path), detail=exc.strerror or str(exc)) from None
-    except UnicodeDecodeError:
-        raise UserError("{path}: not UTF-8 text", path=str(path)) from None
-    data = _parse(path, text)
+    where = clip(str(path), 200)
+    data = parse_document(read_text(path), path)
     if not isinstance(data, dict):
-        raise UserError("{path}: an answer file must be a mapping with an 'answers' key, "
-                        "got {type}", path=str(path), type=type(data).__name__)
-    unknown = sorted(str(k) for k in data if k not in _KEYS)
+        raise UserError("{path}: an answer file must be a mapping with an 'answers' key, got {type}",
+                        path=where, type=type(data).__name__)
+    unknown = sorted(clip(str(k), 40) for k in data if k not in _KEYS)
     if unknown:
-        raise UserError("{path}: unknown top-level key(s) {keys} "
-                        "(allowed: {allowed})",
-                        path=str(path), keys=", ".join(unknown), allowed=", ".join(sorted(_KEYS)))
+        raise UserError("{path}: unknown top-level key(s) {keys} (allowed: {allowed})",
+                        path=where, keys=", ".join(unknown[:5]), allowed=", ".join(sorted(_KEYS)))
     schema = data.get("schema", SCHEMA)
     if schema != SCHEMA:
-        raise UserError("{path}: schema must be '{schema}', got {got}", path=str(path), schema=SCHEMA, got=repr(schema))
+        raise UserError("{path}: schema must be '{schema}', got {got}", path=where, schema=SCHEMA,
+                        got=clip(repr(schema)))
     if "answers" not in data:
-        raise UserError("{path}: missing the 'answers' mapping (question id: answer)", path=str(path))
+        raise UserError("{path}: missing the 'answers' mapping (question id: answer)", path=where)
     answers = data["answers"]
     if answers is None:  # `answers:` with nothing under it
         answers = {}
     if not isinstance(answers, dict):
-        raise UserError("{path}: 'answers' must be a mapping of question id to answer, "
-                        "got {type}", path=str(path), type=type(answers).__name__)
+        raise UserError("{path}: 'answers' must be a mapping of question id to answer, got {type}",
+                        path=where, type=type(answers).__name__)
     topic = data.get("topic")
-    if topic is not None and not isinstance(topic, str):
-        raise UserError("{path}: 'topic' must be a topic id such as 'why_ml', got {got}",
-                        path=str(path), got=repr(topic))
+    if topic is not None and not (isinstance(topic, str) and _TOPIC.match(topic)):
+        raise UserError("{path}: 'topic' must be a topic id such as 'why_ml', got {got}", path=where,
+                        got=clip(repr(topic)))
     student = data.get("student")
-    return {"schema": SCHEMA, "topic": topic, "student": None if student is None else str(student),
+    if isinstance(student, (dict, list)):
+        raise UserError("{path}: 'student' must be a name or an id, not a {type}", path=where,
+                        type=type(student).__name__)
+    return {"schema": SCHEMA, "topic": topic,
+            "student": None if student is None else clip(str(student), STUDENT_CHARS),
             "answers": {str(k): v for k, v in answers.items()}}
-
-
-def _skeleton(q: Question) -> Any:
-    if isinstance(q, Matching):
-        return {o.id: None for o in q.left}
-    return None
-
-
-def _how(q: Question, lang: str) -> str:
-    if isinstance(q, SingleChoice):
-        ids = ", ".join(o.id for o in q.options)
-        return pick(lang, f"un id de opción ({ids})", f"one option id ({ids})")
-    if isinstance(q, MultipleSelect):
-        return pick(lang, "una lista de ids, p. ej. [a, c] (puntuación parcial)",
-                    "a list of ids, e.g. [a, c] (partial credit)")
-    if isinstance(q, TrueFalse):
-        return pick(lang, "true o false", "true or false")
-    if isinstance(q, Matching):
-        ids = ", ".join(o.id for o in q.right)
-        return pick(lang, f"para cada elemento, un id de la derecha ({ids})",
-                    f"for each item, a right-hand id ({ids})")
-    assert isinstance(q, Numeric)
-    return pick(lang, "un número", "a number")
 
 
 def _comment(text: str, indent: str, width: int = 88) -> list[str]:
@@ -135,7 +98,7 @@ def answer_template(bank: Bank, lang: str = "es", fmt: str = "yaml", title: str 
     ``fmt="json"`` is the bare skeleton.
     """
     if fmt == "json":
-        doc = {"schema": SCHEMA, "topic": bank.topic, "answers": {q.id: _skeleton(q) for q in bank.questions}}
+        doc = {"schema": SCHEMA, "topic": bank.topic, "answers": {q.id: q.skeleton() for q in bank.questions}}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     head = pick(lang, f"Respuestas del cuestionario '{bank.topic}'", f"Answers to the '{bank.topic}' quiz")
     lines = [f"# {head}{': ' + title if title else ''}",
@@ -145,14 +108,9 @@ def answer_template(bank: Bank, lang: str = "es", fmt: str = "yaml", title: str 
     for n, q in enumerate(bank.questions, 1):
         lines.append("")
         lines += _comment(f"{n}. [{q.kind_title.get(lang)}] {q.text.get(lang)}", "  ")
-        if isinstance(q, (SingleChoice, MultipleSelect)):
-            lines += [ln for o in q.options for ln in _comment(f"  {o.id}) {o.text.get(lang)}", "  ")]
-        if isinstance(q, Matching):
-            lines += [ln for o in q.left for ln in _comment(f"  {o.id}: {o.text.get(lang)}", "  ")]
-            lines += _comment("  " + pick(lang, "opciones:", "choices:"), "  ")
-            lines += [ln for o in q.right for ln in _comment(f"    {o.id}) {o.text.get(lang)}", "  ")]
-        lines += _comment("→ " + _how(q, lang), "  ")
-        skeleton = _skeleton(q)
+        lines += [ln for line in q.template_lines(lang) for ln in _comment(line, "  ")]
+        lines += _comment("→ " + q.how(lang), "  ")
+        skeleton = q.skeleton()
         if isinstance(skeleton, dict):
             lines.append(f"  {q.id}:")
             lines += [f"    {k}: null" for k in skeleton]

@@ -1,47 +1,35 @@
 """Load and validate question banks (``quizzes/<topic>.yaml``).
 
 Validation walks the composed YAML nodes rather than the loaded data, so every
-error can name the file, the line and the question id, e.g.::
+error can name the file, the line and the question id. This module reads what
+every question shares and dispatches the rest to the question's kind
+(:data:`torchdojo.quiz.kinds.KINDS`). An error reads::
 
     quizzes/why_ml.yaml:42: question 'spam_filter': answer: 'e' is not one of the options (a, b, c, d)
 """
 
 from __future__ import annotations
 
-import math
-import re
+import tomllib
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from torchdojo import paths
 from torchdojo.errors import UserError
-from torchdojo.quiz.model import (
-    KINDS, Bank, Matching, MultipleSelect, Numeric, Option, Question, SingleChoice, Text, TrueFalse,
-)
+from torchdojo.quiz.kinds import KINDS, Question
+from torchdojo.quiz.model import Bank
+from torchdojo.quiz.nodes import INT, TAG, BankError, NodeReader, line_of
+
+__all__ = ["BankError", "FORMAT_VERSION", "bank_path", "load_all_banks", "load_bank", "load_bank_file",
+           "parse_bank", "quiz_topics", "section_ids"]
 
 FORMAT_VERSION = 1
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_TAG = re.compile(r"^[a-z][a-z0-9_-]*$")
-# Ids that PyYAML reads as booleans or null: an answer file saying `q: no`
-# would hand the grader False instead of the option 'no'.
-_YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null"}
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_READ_AS = {_INT: "a number", _FLOAT: "a number", _BOOL: "a boolean", _NULL: "null"}
-
-_COMMON = {"id", "kind", "text", "explanation", "difficulty", "tags", "points"}
-_FIELDS = {
-    "single": _COMMON | {"options", "answer"},
-    "multiple": _COMMON | {"options", "answer"},
-    "true_false": _COMMON | {"answer"},
-    "matching": _COMMON | {"left", "right", "answer"},
-    "numeric": _COMMON | {"answer", "tolerance"},
-}
+#: The fields every question has, whatever its kind.
+COMMON = frozenset({"id", "kind", "text", "explanation", "difficulty", "tags", "points", "section"})
+_OPTIONAL = frozenset({"points", "section"})
 
 try:  # the C loader is much faster and gives the same nodes and marks
     _Loader: Any = yaml.CSafeLoader
@@ -49,122 +37,39 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 
-class BankError(UserError):
-    """A malformed question bank; the message names file, line and question."""
+@lru_cache(maxsize=4)
+def _sections(path: Path) -> frozenset[str] | None:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UserError("{path}: cannot read the sections of the notes: {detail}", path=str(path), detail=str(exc)) from None
+    return frozenset(str(s.get("id")) for s in data.get("sections", []) if isinstance(s, dict))
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+def section_ids() -> frozenset[str] | None:
+    """The ids of the notes' sections (``lessons/sections.toml``); ``None`` if the file is absent."""
+    return _sections(paths.content_root() / "lessons" / "sections.toml")
 
 
-class _Reader:
-    """Typed accessors over YAML nodes that fail with file:line and question id."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.qid: str | None = None  # the question being read, for messages
-        self._constructor = yaml.constructor.SafeConstructor()
-
-    def fail(self, node: yaml.Node | None, message: str) -> BankError:
-        loc = f"{self.path}:{_line(node)}" if node is not None else str(self.path)
-        who = f"question '{self.qid}': " if self.qid else ""
-        return BankError(f"{loc}: {who}{message}")
-
-    def scalar(self, node: yaml.Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)
-
-    def mapping(self, node: yaml.Node, where: str, allowed: set[str] | None = None,
-                required: tuple[str, ...] = ()) -> dict[str, yaml.Node]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, f"{where}: must be a mapping (key: value lines)")
-        out: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR):
-                raise self.fail(key_node, f"{where}: keys must be plain words")
-            key = key_node.value
-            if key in out:  # PyYAML would silently keep the last one
-                raise self.fail(key_node, f"{where}: duplicate key '{key}'")
-            if allowed is not None and key not in allowed:
-                raise self.fail(key_node, f"{where}: unknown field '{key}' (allowed: {', '.join(sorted(allowed))})")
-            out[key] = value_node
-        for key in required:
-            if key not in out:
-                raise self.fail(node, f"{where}: missing field '{key}'")
-        return out
-
-    def sequence(self, node: yaml.Node, where: str, min_len: int = 0) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.fail(node, f"{where}: must be a list")
-        if len(node.value) < min_len:
-            raise self.fail(node, f"{where}: needs at least {min_len} item(s), got {len(node.value)}")
-        return list(node.value)
-
-    def string(self, node: yaml.Node, where: str) -> str:
-        if isinstance(node, yaml.ScalarNode) and node.tag in _READ_AS:
-            # `en: Yes` or `es: 0` is not text to YAML; say so, or the author is puzzled.
-            raise self.fail(node, f"{where}: YAML reads {node.value!r} as {_READ_AS[node.tag]}, "
-                                  "not text; put it in quotes")
-        if not (isinstance(node, yaml.ScalarNode) and node.tag == _STR) or not node.value.strip():
-            raise self.fail(node, f"{where}: must be a non-empty string")
-        return str(node.value).strip()
-
-    def ident(self, node: yaml.Node, where: str, pattern: re.Pattern[str] = _ID) -> str:
-        # Numbers and booleans are not ids, even if they look like one.
-        if not (isinstance(node, yaml.ScalarNode) and node.tag == _STR):
-            raise self.fail(node, f"{where}: must be an id (lower-case letters, digits, '_'), got {node.value!r}")
-        value = node.value
-        if not pattern.match(value):
-            raise self.fail(node, f"{where}: {value!r} is not an id (lower-case letters, digits, '_')")
-        if value in _YAML_WORDS:
-            raise self.fail(node, f"{where}: {value!r} reads as a boolean or null in YAML answer files; "
-                                  "pick another id")
-        return value
-
-    def number(self, node: yaml.Node, where: str) -> float:
-        if not (isinstance(node, yaml.ScalarNode) and node.tag in (_INT, _FLOAT)):
-            raise self.fail(node, f"{where}: must be a number, got {getattr(node, 'value', '?')!r}")
-        value = float(self.scalar(node))
-        if not math.isfinite(value):
-            raise self.fail(node, f"{where}: must be a finite number")
-        return value
-
-    def text(self, node: yaml.Node, where: str) -> Text:
-        raw = self.mapping(node, where, allowed={"es", "en"}, required=("es", "en"))
-        return Text(es=self.string(raw["es"], f"{where}.es"), en=self.string(raw["en"], f"{where}.en"))
-
-    def option(self, node: yaml.Node, where: str) -> Option:
-        raw = self.mapping(node, where, allowed={"id", "es", "en", "why"}, required=("id", "es", "en"))
-        oid = self.ident(raw["id"], f"{where}.id")
-        why = self.text(raw["why"], f"{where}[{oid}].why") if "why" in raw else None
-        return Option(id=oid, text=Text(es=self.string(raw["es"], f"{where}[{oid}].es"),
-                                        en=self.string(raw["en"], f"{where}[{oid}].en")), why=why)
-
-    def options(self, node: yaml.Node, where: str, min_len: int) -> tuple[Option, ...]:
-        items = self.sequence(node, where, min_len=min_len)
-        if len(items) > 26:  # the interactive quiz labels them a..z
-            raise self.fail(node, f"{where}: at most 26 items, got {len(items)}")
-        opts = tuple(self.option(n, where) for n in items)
-        seen: set[str] = set()
-        for n, o in zip(items, opts):
-            if o.id in seen:
-                raise self.fail(n, f"{where}: duplicate option id '{o.id}'")
-            seen.add(o.id)
-        return opts
-
-    def choice(self, node: yaml.Node, where: str, options: tuple[Option, ...]) -> str:
-        value = self.ident(node, where)
-        ids = [o.id for o in options]
-        if value not in ids:
-            raise self.fail(node, f"{where}: '{value}' is not one of the options ({', '.join(ids)})")
-        return value
+def _section(r: NodeReader, node: yaml.Node) -> str:
+    value = r.ident(node, "section")
+    known = section_ids()
+    if known is None:
+        raise r.fail(node, "section: there is no lessons/sections.toml to check it against")
+    if value not in known:
+        raise r.fail(node, f"section: '{value}' is not a section of the notes ({', '.join(sorted(known))})")
+    return value
 
 
-def _common(r: _Reader, raw: dict[str, yaml.Node], node: yaml.Node) -> dict[str, Any]:
+def _common(r: NodeReader, raw: dict[str, yaml.Node], node: yaml.Node) -> dict[str, Any]:
     difficulty_node = raw["difficulty"]
     difficulty = r.scalar(difficulty_node) if isinstance(difficulty_node, yaml.ScalarNode) else None
-    if difficulty_node.tag != _INT or difficulty not in (1, 2, 3):
+    if difficulty_node.tag != INT or difficulty not in (1, 2, 3):
         raise r.fail(difficulty_node, f"difficulty: must be 1, 2 or 3, got {getattr(difficulty_node, 'value', '?')!r}")
-    tags = tuple(r.ident(t, "tags", _TAG) for t in r.sequence(raw["tags"], "tags", min_len=1))
+    tags = tuple(r.ident(t, "tags", TAG) for t in r.sequence(raw["tags"], "tags", min_len=1))
     points = r.number(raw["points"], "points") if "points" in raw else 1.0
     if points <= 0:
         raise r.fail(raw["points"], "points: must be positive")
@@ -175,73 +80,12 @@ def _common(r: _Reader, raw: dict[str, yaml.Node], node: yaml.Node) -> dict[str,
         "difficulty": difficulty,
         "tags": tags,
         "points": points,
-        "line": _line(node),
+        "section": _section(r, raw["section"]) if "section" in raw else None,
+        "line": line_of(node),
     }
 
 
-def _single(r: _Reader, raw: dict[str, yaml.Node], common: dict[str, Any]) -> Question:
-    options = r.options(raw["options"], "options", min_len=2)
-    return SingleChoice(options=options, answer=r.choice(raw["answer"], "answer", options), **common)
-
-
-def _multiple(r: _Reader, raw: dict[str, yaml.Node], common: dict[str, Any]) -> Question:
-    options = r.options(raw["options"], "options", min_len=3)
-    picks = r.sequence(raw["answer"], "answer (a list of option ids)", min_len=1)
-    answer = [r.choice(n, "answer", options) for n in picks]
-    if len(set(answer)) != len(answer):
-        raise r.fail(raw["answer"], "answer: an option is listed twice")
-    return MultipleSelect(options=options, answer=frozenset(answer), **common)
-
-
-def _true_false(r: _Reader, raw: dict[str, yaml.Node], common: dict[str, Any]) -> Question:
-    node = raw["answer"]
-    if node.tag != _BOOL:
-        raise r.fail(node, f"answer: must be true or false, got {getattr(node, 'value', '?')!r}")
-    return TrueFalse(answer=bool(r.scalar(node)), **common)
-
-
-def _matching(r: _Reader, raw: dict[str, yaml.Node], common: dict[str, Any]) -> Question:
-    left = r.options(raw["left"], "left", min_len=2)
-    right = r.options(raw["right"], "right", min_len=2)
-    clash = sorted({o.id for o in left} & {o.id for o in right})
-    if clash:  # feedback names items by id, so the two sides must not share one
-        raise r.fail(raw["right"], f"right: id(s) {', '.join(clash)} also used on the left")
-    pairs = r.mapping(raw["answer"], "answer (left id: right id)")
-    left_ids = [o.id for o in left]
-    answer: dict[str, str] = {}
-    for key, value_node in pairs.items():
-        if key not in left_ids:
-            raise r.fail(value_node, f"answer: '{key}' is not a left item ({', '.join(left_ids)})")
-        answer[key] = r.choice(value_node, f"answer.{key}", right)
-    missing = [i for i in left_ids if i not in answer]
-    if missing:
-        raise r.fail(raw["answer"], f"answer: no match given for left item(s) {', '.join(missing)}")
-    return Matching(left=left, right=right, answer=answer, **common)
-
-
-def _numeric(r: _Reader, raw: dict[str, yaml.Node], common: dict[str, Any]) -> Question:
-    answer = r.number(raw["answer"], "answer")
-    abs_tol = rel_tol = 0.0
-    if "tolerance" in raw:
-        tol = r.mapping(raw["tolerance"], "tolerance", allowed={"abs", "rel"})
-        abs_tol = r.number(tol["abs"], "tolerance.abs") if "abs" in tol else 0.0
-        rel_tol = r.number(tol["rel"], "tolerance.rel") if "rel" in tol else 0.0
-        if abs_tol < 0 or rel_tol < 0:
-            raise r.fail(raw["tolerance"], "tolerance: abs and rel must not be negative")
-    return Numeric(answer=answer, abs_tol=abs_tol, rel_tol=rel_tol, **common)
-
-
-_BUILDERS: dict[str, Callable[[_Reader, dict[str, yaml.Node], dict[str, Any]], Question]] = {
-    "single": _single,
-    "multiple": _multiple,
-    "true_false": _true_false,
-    "matching": _matching,
-    "numeric": _numeric,
-}
-assert set(_BUILDERS) == set(KINDS)
-
-
-def _question(r: _Reader, node: yaml.Node, index: int) -> Question:
+def _question(r: NodeReader, node: yaml.Node, index: int) -> Question:
     r.qid = None
     raw = r.mapping(node, f"questions[{index}]")
     if "id" not in raw:
@@ -250,17 +94,18 @@ def _question(r: _Reader, node: yaml.Node, index: int) -> Question:
     if "kind" not in raw:
         raise r.fail(node, "missing field 'kind'")
     kind = r.string(raw["kind"], "kind")
-    if kind not in _FIELDS:
-        raise r.fail(raw["kind"], f"kind: unknown kind '{kind}' (one of {', '.join(_FIELDS)})")
-    required = tuple(sorted(_FIELDS[kind] - {"points", "tolerance"}))
+    if kind not in KINDS:
+        raise r.fail(raw["kind"], f"kind: unknown kind '{kind}' (one of {', '.join(KINDS)})")
+    cls = KINDS[kind]
+    allowed = COMMON | cls.fields
     for key_node, _ in node.value:
-        if key_node.value not in _FIELDS[kind]:
+        if key_node.value not in allowed:
             raise r.fail(key_node, f"unknown field '{key_node.value}' for kind '{kind}' "
-                                   f"(allowed: {', '.join(sorted(_FIELDS[kind]))})")
-    for key in required:
+                                   f"(allowed: {', '.join(sorted(allowed))})")
+    for key in sorted(allowed - _OPTIONAL - cls.optional_fields):
         if key not in raw:
             raise r.fail(node, f"missing field '{key}'")
-    return _BUILDERS[kind](r, raw, _common(r, raw, node))
+    return cls.parse(r, raw, _common(r, raw, node))
 
 
 def parse_bank(text: str, path: Path, topic: str | None = None) -> Bank:
@@ -268,7 +113,7 @@ def parse_bank(text: str, path: Path, topic: str | None = None) -> Bank:
 
     When ``topic`` is given, the file's ``topic:`` must equal it.
     """
-    r = _Reader(path)
+    r = NodeReader(path)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -282,7 +127,7 @@ def parse_bank(text: str, path: Path, topic: str | None = None) -> Bank:
     top = r.mapping(root, "(top level)", allowed={"format_version", "topic", "questions"},
                     required=("format_version", "topic", "questions"))
     version_node = top["format_version"]
-    if version_node.tag != _INT or r.scalar(version_node) != FORMAT_VERSION:
+    if version_node.tag != INT or r.scalar(version_node) != FORMAT_VERSION:
         raise r.fail(version_node, f"format_version: must be {FORMAT_VERSION}, got {version_node.value!r}")
     file_topic = r.ident(top["topic"], "topic")
     if topic is not None and file_topic != topic:

@@ -4,7 +4,8 @@ The same seed (or student id) gives the same order on every machine and every
 Python: seeds go through SHA-256, never through ``hash()`` (which is salted per
 process). Each question's options get their own generator, so editing one
 question does not reshuffle the others. Only the display changes: answers are
-recorded by stable ids, so grading never depends on the order shown.
+recorded by stable ids, so grading never depends on the order shown. What a
+kind shuffles is up to the kind (``Question.shown``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,17 @@ import hashlib
 import random
 import string
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
-from torchdojo.quiz.model import Bank, Matching, MultipleSelect, Option, Question, SingleChoice
+if TYPE_CHECKING:
+    from torchdojo.quiz.kinds.base import Option, Question
+    from torchdojo.quiz.model import Bank
 
 LETTERS = string.ascii_lowercase
+
+#: ``mix(items, part)``: ``items`` in display order; ``part`` names the group
+#: ("options", "left", "right") so that each group has its own generator.
+Mix = Callable[["tuple[Option, ...]", str], "tuple[Option, ...]"]
 
 
 def _digest(text: str) -> int:
@@ -56,16 +64,21 @@ class Shown:
 
     @property
     def labels(self) -> dict[str, str]:
-        """Stable option id -> displayed letter (for feedback)."""
-        return {o.id: LETTERS[i] for i, o in enumerate(self.options)}
+        """Stable id -> what the learner saw: a letter for options, a number for left items."""
+        labels = {o.id: LETTERS[i] for i, o in enumerate(self.options)}
+        labels.update({o.id: str(n) for n, o in enumerate(self.left, 1)})
+        return labels
 
 
-def _shuffled(items: tuple[Option, ...], seed: int | None, *parts: str) -> tuple[Option, ...]:
-    if seed is None:
-        return items
-    out = list(items)
-    _rng(seed, *parts).shuffle(out)
-    return tuple(out)
+def _mixer(seed: int | None, topic: str, qid: str) -> Mix:
+    def mix(items: tuple[Option, ...], part: str) -> tuple[Option, ...]:
+        if seed is None:
+            return items
+        out = list(items)
+        _rng(seed, topic, qid, part).shuffle(out)
+        return tuple(out)
+
+    return mix
 
 
 def present(bank: Bank, seed: int | None = None) -> list[Shown]:
@@ -73,13 +86,4 @@ def present(bank: Bank, seed: int | None = None) -> list[Shown]:
     questions = list(bank.questions)
     if seed is not None:
         _rng(seed, bank.topic, "order").shuffle(questions)
-    shown = []
-    for q in questions:
-        if isinstance(q, (SingleChoice, MultipleSelect)):
-            shown.append(Shown(q, options=_shuffled(q.options, seed, bank.topic, q.id, "options")))
-        elif isinstance(q, Matching):
-            shown.append(Shown(q, options=_shuffled(q.right, seed, bank.topic, q.id, "right"),
-                               left=_shuffled(q.left, seed, bank.topic, q.id, "left")))
-        else:  # true/false and numeric have nothing to shuffle
-            shown.append(Shown(q))
-    return shown
+    return [q.shown(_mixer(seed, bank.topic, q.id)) for q in questions]

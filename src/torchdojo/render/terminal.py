@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from torchdojo.grading.feedback import NOT_ATTEMPTED_TEXT
 from torchdojo.i18n import N_, tr
+from torchdojo.report import NOT_ATTEMPTED_TEXT
 from torchdojo.report import Report, TopicResult
 
 STYLE = {
@@ -55,8 +55,6 @@ def print_topic(console: Console, topic: TopicResult, lang: str, title: str = ""
             console.print(f"      [dim]{escape(item.feedback)}[/dim]")
     for note in topic.notes:
         console.print(f"  [yellow]{escape(note)}[/yellow]")
-    if topic.tampered:
-        console.print("  [bold red]" + tr(lang, "submission flagged as tampered") + "[/bold red]")
 
 
 def print_report(console: Console, report: Report, lang: str, titles: dict[str, str] | None = None) -> None:

@@ -87,8 +87,6 @@ def render(result: ClassResult, course: Course, lang: str) -> str:
                 if item.status in BAD:
                     # One row per student, topic and reason (a broken file fails every item the same way).
                     failing.setdefault((s, key, item.status, item.feedback[:160]), []).append(item.id)
-            if topic.tampered:
-                failing.setdefault((s, key, "tampered", ""), []).append(key)
             if not key.startswith("quiz:"):
                 slow.append((topic.duration_s, s, key))
     rate = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731

@@ -1,10 +1,11 @@
-"""The caller's side of the sandbox: start a zygote, send it jobs.
+"""The caller's side: start a warm judge, send it jobs.
 
->>> with Zygote() as z:              # doctest: +SKIP
-...     result = z.run(job)
+>>> with Judge() as judge:               # doctest: +SKIP
+...     result = judge.run(job)          # a torchdojo.wire.job.JobSpec
 
-The caller needs no torch. A zygote serves any number of jobs one after another;
-batch grading runs one zygote per worker.
+The caller needs no torch (this module imports none). A judge serves any number
+of jobs one after another; class grading runs one judge per worker. Each judge
+has its own student zygote; see :mod:`torchdojo.judge.server`.
 """
 
 from __future__ import annotations
@@ -21,22 +22,17 @@ from typing import Any
 
 import torchdojo
 from torchdojo import paths
+from torchdojo.wire.job import JobSpec
 
 _PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
 
 
-class ZygoteError(RuntimeError):
-    """The zygote could not start or stopped answering."""
+class JudgeError(RuntimeError):
+    """The judge could not start or stopped answering."""
 
 
-def job_budget_s(job: dict[str, Any]) -> float:
-    """The longest a job can legitimately take, with room for restarts."""
-    per_ex = sum(float(e.get("timeout_s", 10.0)) for e in job["exercises"])
-    return float(job.get("import_timeout_s", 10.0)) * (len(job["exercises"]) + 2) + per_ex + 120.0
-
-
-class Zygote:
-    """A warm grading process (see :mod:`torchdojo.sandbox.zygote`)."""
+class Judge:
+    """A warm judge process and its student zygote (see :mod:`torchdojo.judge.server`)."""
 
     def __init__(self, topics: list[str] | None = None, start_timeout_s: float = 120.0):
         """``topics``: the graders to keep warm (all when None); others still work, a little slower."""
@@ -48,8 +44,10 @@ class Zygote:
         self.proc: subprocess.Popen | None = None
         self._log = None
         self._buffer = b""
+        #: What the machine offers the sandbox (from the student zygote), once started.
+        self.caps: dict[str, Any] = {}
 
-    def __enter__(self) -> Zygote:
+    def __enter__(self) -> Judge:
         self.start()
         return self
 
@@ -57,19 +55,20 @@ class Zygote:
         self.close()
 
     def start(self) -> None:
-        """Start the zygote and wait until it is warm."""
+        """Start the judge and wait until it is warm."""
         self.spawn()
         self.wait_ready()
 
     def spawn(self) -> None:
-        """Start the zygote without waiting (several can warm up in parallel)."""
+        """Start the judge without waiting (several can warm up in parallel)."""
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH", "")) if p)
         env.setdefault("TORCHDOJO_CONTENT", str(paths.content_root()))
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "torchdojo.sandbox.zygote", *self.graders],
+            [sys.executable, "-m", "torchdojo.judge.server", *self.graders],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -79,8 +78,16 @@ class Zygote:
 
     def wait_ready(self) -> None:
         hello = self._read_line(self.start_timeout_s)
-        if not hello or not json.loads(hello).get("ready"):
-            raise ZygoteError(f"the grading process did not start: {self.log_tail()}")
+        data = json.loads(hello) if hello else {}
+        if not data.get("ready"):
+            raise JudgeError(f"the grading process did not start: {self.log_tail()}")
+        self.caps = dict(data.get("caps") or {})
+
+    def missing_protections(self) -> list[tuple[str, str]]:
+        """What student processes will lack on this machine, as (es, en) sentences."""
+        from torchdojo.student.confine import missing_protections
+
+        return missing_protections(self.caps)
 
     def log_tail(self, limit: int = 2000) -> str:
         if self._log is None:
@@ -105,15 +112,15 @@ class Zygote:
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line.decode("utf-8")
 
-    def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Grade one job; a dead or stuck zygote is replaced and the job reported as lost."""
+    def run(self, job: JobSpec) -> dict[str, Any]:
+        """Grade one job; a dead or stuck judge is replaced and the job reported as lost."""
         if self.proc is None or self.proc.poll() is not None:
             self.start()
         assert self.proc is not None and self.proc.stdin is not None
         try:
-            self.proc.stdin.write((json.dumps(job) + "\n").encode())
+            self.proc.stdin.write((job.to_json() + "\n").encode())
             self.proc.stdin.flush()
-            line = self._read_line(job_budget_s(job))
+            line = self._read_line(job.budget_s() + 30.0)
         except (BrokenPipeError, OSError):
             line = None
         if line is None:

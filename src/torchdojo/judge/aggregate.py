@@ -87,7 +87,6 @@ def topic_result(
     notes: list[str] = []
     zerr = job_result.get("zygote_error")
     imp = job_result.get("import_error")
-    tampered = job_result.get("tampered") or []
     for es, en in job_result.get("cell_errors") or []:
         notes.append(pick(lang, es, en))
     for msg in job_result.get("internal") or []:
@@ -103,12 +102,6 @@ def topic_result(
             status = imp.get("status", ERROR)
             items.append(ItemResult(ex.id, 0.0, ex.points, status, pick(lang, imp["es"], imp["en"])))
             continue
-        if tampered:
-            items.append(ItemResult(ex.id, 0.0, ex.points, ERROR, pick(
-                lang,
-                "la entrega modificó funciones que usa la corrección (" + ", ".join(tampered[:3]) + "); puntuación 0",
-                "the submission replaced functions that grading relies on (" + ", ".join(tampered[:3]) + "); score 0")))
-            continue
         override = (job_result.get("overrides") or {}).get(ex.name)
         tests = (job_result.get("tests") or {}).get(ex.name, [])
         if override:
@@ -120,4 +113,4 @@ def topic_result(
         items.append(_exercise_result(ex, tests, lang, reveal_hidden))
     return TopicResult.from_items(
         topic.id, items, source=source, protections=list(job_result.get("protections") or []),
-        tampered=bool(tampered), notes=notes)
+        notes=notes)

@@ -1,0 +1,425 @@
+"""One submission's student process, seen from the judge: start it, ask it, stop it.
+
+The judge sends a request and waits for the reply with the current exercise's
+clock running; while it waits it drains the student's output into a bounded
+buffer and watches its memory. What comes back is decoded as untrusted data
+(:class:`torchdojo.wire.codec.Decoder`). A student process that runs past the
+exercise's time, dies, or answers with something that is not a reply to the
+request just sent is killed; the exercise ends there (:class:`Stopped`) or the
+test fails (:class:`ProtocolViolation`), and the next exercise gets a fresh
+process.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import socket
+import stat
+import tempfile
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from torchdojo.judge.remote import Handle, MissingName, StudentRaised
+from torchdojo.judge.student_zygote import StudentZygote, ZygoteLost
+from torchdojo.wire.codec import Decoder, Encoder, Unsendable, WireError
+from torchdojo.wire.frames import FrameError, FrameReader, frame
+from torchdojo.wire.job import JobSpec
+
+#: Largest reply accepted from a student process.
+MAX_REPLY = 256 << 20
+POLL_S = 0.05
+#: Files of a submission folder that never take part in grading: they would configure Python or pytest.
+EXCLUDED = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"}
+
+
+class Stopped(Exception):
+    """The student process was stopped; the current exercise ends with ``status``."""
+
+    def __init__(self, status: str, es: str, en: str):
+        super().__init__(en)
+        self.status = status
+        self.es = es
+        self.en = en
+
+
+class ImportFailed(Exception):
+    """The submission did not import in a (re)started student process."""
+
+    def __init__(self, info: dict[str, Any]):
+        self.es = str(info.get("es", ""))[:2000]
+        self.en = str(info.get("en", ""))[:2000]
+        status = info.get("status")
+        self.status = status if status in ("timeout", "crashed") else "error"
+        super().__init__(self.en)
+
+
+class ProtocolViolation(Exception):
+    """The student process answered with something that is not a reply to the request."""
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _rmtree(path: Path) -> None:
+    def onerror(func, p, _exc):
+        try:
+            os.chmod(p, stat.S_IRWXU)
+            func(p)
+        except OSError:
+            pass
+
+    for root, dirs, _files in os.walk(path):
+        for d in dirs:
+            try:
+                os.chmod(os.path.join(root, d), stat.S_IRWXU)
+            except OSError:
+                pass
+    shutil.rmtree(path, onerror=onerror)
+
+
+def _exit_reason(info: dict[str, Any]) -> tuple[str, str]:
+    import signal as _signal
+
+    if info.get("signal"):
+        sig = int(info["signal"])
+        if sig == _signal.SIGXFSZ:
+            return "escribió un archivo demasiado grande", "wrote a file that is too large"
+        try:
+            name = _signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return f"terminó por la señal {name}", f"was killed by signal {name}"
+    if info.get("exit") is not None:
+        return f"terminó con código {info['exit']}", f"exited with code {info['exit']}"
+    return "terminó", "ended"
+
+
+class StudentSession:
+    """The student process of one job (one at a time; a new one after a stop)."""
+
+    def __init__(self, job: JobSpec, zygote: StudentZygote, tmp_root: Path, devices: list[str],
+                 zygote_pid: int | None = None, *, clean: bool = False):
+        self.job = job
+        #: A clean process imports no submission: for work that must not run beside student code.
+        self.clean = clean
+        self._clean_session: StudentSession | None = None
+        self.zygote = zygote
+        self.tmp_root = tmp_root
+        self.devices = devices
+        self.device_types = {torch.device(d).type for d in devices} | {"cpu"}
+        self.generation = 0
+        self.sock: socket.socket | None = None
+        self.out_fd: int | None = None
+        self.holder: int | None = None
+        self.pid: int | None = None
+        self.workdir: Path | None = None
+        self.reader: FrameReader | None = None
+        self.names: dict[str, Any] = {}
+        self.output = bytearray()
+        self.output_dropped = 0
+        self.deadline: float | None = None
+        self.budget_s: float | None = None
+        self.tainted = False
+        self.protections: list[str] = []
+        self.ready: dict[str, Any] | None = None
+        self.notes: list[str] = []
+        self.seq = 0
+        self.processes = 0
+        self._release: list[int] = []
+        self.base_rss = rss_bytes(zygote_pid) if zygote_pid else 0
+        self._encoder = Encoder(self._handle_ref, strides=True)
+
+    # -- clocks -------------------------------------------------------------------
+    def set_budget(self, seconds: float | None) -> None:
+        """Start the clock of an exercise (``None``: no exercise running)."""
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.budget_s = seconds
+
+    @property
+    def alive(self) -> bool:
+        return self.sock is not None
+
+    # -- starting and stopping --------------------------------------------------------
+    def _prepare(self) -> Path:
+        workdir = Path(tempfile.mkdtemp(prefix="student-", dir=self.tmp_root))
+        sub = workdir / "submission"
+        sub.mkdir()
+        if self.clean:
+            return workdir
+        shutil.copyfile(self.job.submission, sub / self.job.submission_name)
+        for extra in self.job.siblings:
+            name = Path(extra).name
+            if name not in EXCLUDED and name != self.job.submission_name:
+                try:
+                    shutil.copyfile(extra, sub / name)
+                except OSError:
+                    pass
+        return workdir
+
+    def start(self) -> dict[str, Any]:
+        """A new student process with the submission imported; its ``ready`` report."""
+        self.stop()
+        self.generation += 1
+        self.processes += 1
+        self.names = {}
+        self.tainted = False
+        self.workdir = self._prepare()
+        ours, theirs = socket.socketpair()
+        r_out, w_out = os.pipe()
+        spec = {
+            "workdir": str(self.workdir),
+            "filename": "" if self.clean else self.job.submission_name,
+            "module": self.job.module,
+            "devices": list(self.devices),
+            "threads": self.job.threads,
+            "file_mb": self.job.limits.file_mb,
+            "memory_mb": self.job.limits.memory_mb,
+            "protect": list(self.job.protect),
+            "writable": list(self.job.writable),
+        }
+        try:
+            self.holder, self.pid = self.zygote.spawn_student(spec, theirs.fileno(), w_out)
+        finally:
+            theirs.close()
+            os.close(w_out)
+        ours.setblocking(False)
+        os.set_blocking(r_out, False)
+        self.sock, self.out_fd = ours, r_out
+        self.reader = FrameReader(MAX_REPLY)
+        limit = self.job.limits.import_timeout_s
+        deadline = time.monotonic() + limit
+        try:
+            confined = self._decode(self._wait_frame(deadline, phase="import"))
+            if isinstance(confined, dict) and isinstance(confined.get("confined"), list):
+                self.protections = [str(p)[:200] for p in confined["confined"]][:20]
+            ready = self._decode(self._wait_frame(deadline, phase="import"))
+        except ProtocolViolation as exc:
+            self.stop()
+            raise ImportFailed({"es": f"el proceso del estudiante respondió algo ilegible al importar: {exc}",
+                                "en": f"the student process answered something unreadable while importing: {exc}"})
+        if not isinstance(ready, dict) or not ready.get("ready"):
+            self.stop()
+            raise ImportFailed({"es": "el proceso del estudiante no informó de su importación",
+                                "en": "the student process did not report its import"})
+        self.ready = ready
+        error = ready.get("import_error")
+        if isinstance(error, dict):
+            self.stop()
+            raise ImportFailed(error)
+        return ready
+
+    def stop(self, wait: float = 0.0) -> dict[str, Any]:
+        """Kill the current student process (and all it started); how it had ended, if it had."""
+        info: dict[str, Any] = {}
+        if self.holder is not None:
+            try:
+                info = self.zygote.command({"op": "kill", "holder": self.holder, "wait": wait})
+            except ZygoteLost:
+                pass
+        for fd_owner in (self.sock,):
+            if fd_owner is not None:
+                fd_owner.close()
+        if self.out_fd is not None:
+            self._drain_output()
+            os.close(self.out_fd)
+        if self.workdir is not None:
+            _rmtree(self.workdir)
+        self.sock = self.out_fd = self.holder = self.pid = self.workdir = None
+        self.reader = None
+        self.names = {}
+        return info
+
+    def close(self) -> None:
+        self.stop()
+        if self._clean_session is not None:
+            self._clean_session.close()
+            self._clean_session = None
+
+    def clean_session(self) -> StudentSession:
+        """A second, clean student process (no submission imported), started on first use."""
+        if self._clean_session is None:
+            self._clean_session = StudentSession(self.job, self.zygote, self.tmp_root, self.devices, clean=True)
+            self._clean_session.base_rss = self.base_rss
+        return self._clean_session
+
+    # -- asking ---------------------------------------------------------------------
+    def ensure(self) -> None:
+        if not self.alive:
+            started = time.monotonic()
+            self.start()
+            if self.deadline is not None:  # importing again is not the exercise's time
+                self.deadline += time.monotonic() - started
+
+    def get_name(self, name: str) -> Any:
+        self.ensure()
+        if name not in self.names:
+            self.names[name] = self.op("get", name=name)
+        return self.names[name]
+
+    def op(self, op: str, **fields: Any) -> Any:
+        """One request and its decoded reply; raises for what student code raised."""
+        self.ensure()
+        self.seq += 1
+        request = {"op": op, "seq": self.seq, **fields}
+        if self._release:
+            request["release"], self._release = self._release, []
+        payload = self._encoder.encode(request)
+        deadline = self.deadline if self.deadline is not None else time.monotonic() + 60.0
+        data = self._exchange(payload, deadline)
+        reply = self._decode(data)
+        if not isinstance(reply, dict) or reply.get("seq") != self.seq:
+            self.stop()
+            raise ProtocolViolation("a reply to another request (or a forged one)")
+        if "ok" in reply:
+            return reply["ok"]
+        if "raised" in reply and isinstance(reply["raised"], dict):
+            raise StudentRaised(reply["raised"])
+        if "missing" in reply:
+            raise MissingName(self.job.submission_name, str(reply["missing"])[:100])
+        if "unsendable" in reply:
+            return Unsendable("value", str(reply["unsendable"])[:300])
+        raise ProtocolViolation(str(reply.get("error", "a reply without a result"))[:300])
+
+    # -- plumbing ---------------------------------------------------------------------
+    def _handle_ref(self, value: Any) -> tuple:
+        if isinstance(value, Handle):
+            if value._session is not self or value._generation != self.generation:
+                raise Stopped("error", "un objeto de un proceso anterior del estudiante ya no existe",
+                              "an object of an earlier student process no longer exists")
+            return ("H", value._id, value.type_name, value.kind)
+        raise TypeError(f"a grader sent a {type(value).__name__} to the student process")
+
+    def _make_handle(self, ident: int, type_name: str, kind: str) -> Handle:
+        handle = Handle(self, ident, self.generation, type_name, kind)
+        generation = self.generation
+        release = self._release
+
+        def forget() -> None:
+            if self.generation == generation:
+                release.append(ident)
+
+        weakref.finalize(handle, forget)
+        return handle
+
+    def _device_ok(self, name: str) -> bool:
+        try:
+            return torch.device(name).type in self.device_types
+        except RuntimeError:
+            return False
+
+    def _decode(self, data: bytes) -> Any:
+        decoder = Decoder(data, handle=self._make_handle, device_ok=self._device_ok)
+        try:
+            value = decoder.decode()
+        except WireError as exc:
+            self.stop()
+            raise ProtocolViolation(str(exc)[:300]) from None
+        except Exception as exc:  # noqa: BLE001 - e.g. a tensor that does not fit on its device
+            self.stop()
+            raise ProtocolViolation(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+        self.notes.extend(decoder.notes[:10])
+        return value
+
+    def _drain_output(self) -> None:
+        if self.out_fd is None:
+            return
+        limit = self.job.limits.output_limit
+        for _ in range(64):
+            try:
+                data = os.read(self.out_fd, 65536)
+            except (BlockingIOError, OSError):
+                return
+            if not data:
+                return
+            room = limit - len(self.output)
+            if room > 0:
+                self.output += data[:room]
+            self.output_dropped += max(0, len(data) - max(room, 0))
+
+    def _wait_frame(self, deadline: float, phase: str, outgoing: bytes = b"") -> bytes:
+        assert self.sock is not None and self.reader is not None
+        view = memoryview(outgoing)
+        memory_limit = self.job.limits.memory_mb << 20
+        last_mem = 0.0
+        sock_fd = self.sock.fileno()
+        while True:
+            try:
+                got = self.reader.next_frame()
+            except FrameError as exc:
+                self.stop()
+                raise ProtocolViolation(str(exc)) from None
+            if got is not None and not view:
+                return got
+            now = time.monotonic()
+            if now >= deadline:
+                self._stopped("timeout", phase)
+            rlist = [sock_fd] + ([self.out_fd] if self.out_fd is not None else [])
+            wlist = [sock_fd] if view else []
+            try:
+                readable, writable, _ = select.select(rlist, wlist, [], min(POLL_S, deadline - now))
+            except InterruptedError:
+                continue
+            if sock_fd in writable:
+                try:
+                    sent = self.sock.send(view)
+                    view = view[sent:]
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    self._stopped("crashed", phase)
+            if self.out_fd is not None and self.out_fd in readable:
+                self._drain_output()
+            if sock_fd in readable:
+                try:
+                    self.reader.read_from(sock_fd)
+                except FrameError as exc:
+                    self.stop()
+                    raise ProtocolViolation(str(exc)) from None
+                if self.reader.eof and self.reader.next_frame() is None:
+                    self._stopped("crashed", phase)
+            if memory_limit and self.pid and now - last_mem > 0.1:
+                last_mem = now
+                if rss_bytes(self.pid) > self.base_rss + memory_limit:
+                    self._stopped("memory", phase)
+
+    def _exchange(self, payload: bytes, deadline: float) -> bytes:
+        return self._wait_frame(deadline, phase="tests", outgoing=frame(payload))
+
+    def _stopped(self, why: str, phase: str) -> None:
+        info = self.stop(wait=0.5 if why == "crashed" else 0.0)
+        limits = self.job.limits
+        if phase == "import":
+            if why == "timeout":
+                secs = limits.import_timeout_s
+                raise ImportFailed({"status": "timeout",
+                                    "es": f"importar el módulo tardó más de {secs:g} s (¿un bucle infinito al nivel del módulo?)",
+                                    "en": f"importing the module took longer than {secs:g} s (an infinite loop at module level?)"})
+            es, en = self._why(why, info)
+            raise ImportFailed({"status": "crashed", "es": f"el proceso murió al importar el módulo: {es}",
+                                "en": f"the process died while importing the module: {en}"})
+        if why == "timeout":
+            secs = f" de {self.budget_s:g} s" if self.budget_s else ""
+            secs_en = f" of {self.budget_s:g} s" if self.budget_s else ""
+            raise Stopped("timeout", f"se superó el límite de tiempo{secs} (¿un bucle infinito o un "
+                                     "entrenamiento demasiado largo?)",
+                          f"ran past the time limit{secs_en} (an infinite loop, or training that is too long?)")
+        es, en = self._why(why, info)
+        raise Stopped("crashed", f"el proceso murió durante este ejercicio: {es} (¿sys.exit, os._exit, memoria?)",
+                      f"the process died during this exercise: {en} (sys.exit, os._exit, memory?)")
+
+    def _why(self, why: str, info: dict[str, Any]) -> tuple[str, str]:
+        if why == "memory":
+            mb = self.job.limits.memory_mb
+            return f"usó más de {mb} MiB de memoria", f"used more than {mb} MiB of memory"
+        return _exit_reason(info)

@@ -1,0 +1,131 @@
+"""The judge's handle on its student zygote (:mod:`torchdojo.student.zygote`).
+
+The judge server starts the zygote before importing torch itself, so both
+warm up at once; judge children (one job each) ask it for student processes
+over the inherited control socket, passing the two file descriptors each
+student process gets: its end of the request socket and its output pipe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torchdojo
+
+_PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
+
+
+class ZygoteLost(RuntimeError):
+    """The student zygote died or stopped answering."""
+
+
+class StudentZygote:
+    def __init__(self, *, training: bool = False):
+        self.training = training
+        self.proc: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+        self.caps: dict[str, Any] = {}
+        self._buffer = b""
+
+    def spawn(self) -> None:
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        # Only torchdojo itself on the path: the student process reads the
+        # interpreter's libraries, never folders a caller added (tests, courses).
+        env["PYTHONPATH"] = _PACKAGE_PARENT
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+        args = [sys.executable, "-m", "torchdojo.student.zygote", str(theirs.fileno())]
+        if self.training:
+            args.append("--training")
+        self.proc = subprocess.Popen(args, pass_fds=[theirs.fileno()], env=env, cwd="/",
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        theirs.close()
+        self.control = ours
+
+    def wait_ready(self, timeout: float = 120.0) -> dict[str, Any]:
+        hello = self._read_line(timeout)
+        if hello is None or not hello.get("ready"):
+            raise ZygoteLost("the student zygote did not start")
+        self.caps = dict(hello.get("caps") or {})
+        return hello
+
+    def _read_line(self, timeout: float) -> dict[str, Any] | None:
+        assert self.control is not None
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self.control], [], [], left)
+            if not ready:
+                return None
+            data = self.control.recv(1 << 16)
+            if not data:
+                return None
+            self._buffer += data
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def command(self, cmd: dict[str, Any], fds: list[int] = (), timeout: float = 30.0) -> dict[str, Any]:
+        if self.control is None:
+            raise ZygoteLost("the student zygote is not running")
+        ident = f"{os.getpid()}-{time.monotonic_ns()}"
+        data = json.dumps({**cmd, "id": ident}).encode() + b"\n"
+        try:
+            if fds:
+                socket.send_fds(self.control, [data], list(fds))
+            else:
+                self.control.sendall(data)
+        except OSError as exc:
+            raise ZygoteLost(f"the student zygote is gone ({exc})") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            # A reply to another id is left over from a judge child that died mid-command.
+            reply = self._read_line(max(0.0, deadline - time.monotonic()))
+            if reply is None:
+                raise ZygoteLost("the student zygote stopped answering")
+            if reply.get("id") == ident:
+                return reply
+
+    def spawn_student(self, spec: dict[str, Any], sock_fd: int, out_fd: int) -> tuple[int, int]:
+        """A new student process; returns (holder pid, student pid)."""
+        reply = self.command({"op": "spawn", "spec": spec}, [sock_fd, out_fd])
+        return int(reply["holder"]), int(reply["pid"])
+
+    def kill(self, holder: int) -> None:
+        self.command({"op": "kill", "holder": holder})
+
+    def killall(self) -> None:
+        self.command({"op": "killall"})
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def close(self) -> None:
+        if self.control is not None:
+            try:
+                self.command({"op": "exit"}, timeout=5)
+            except ZygoteLost:
+                pass
+            self.control.close()
+            self.control = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, 9)
+                except OSError:
+                    pass
+                self.proc.wait()
+            self.proc = None
+        self._buffer = b""

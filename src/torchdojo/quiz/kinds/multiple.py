@@ -1,0 +1,119 @@
+"""``kind: multiple``: several options are right; partial credit that guessing cannot earn.
+
+The score is ``max(0, hits / right options - false alarms / wrong options)``:
+each right option ticked earns its share, each wrong option ticked costs its
+share. Ticking every box therefore scores exactly 0, whatever the question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import yaml
+
+from torchdojo.manifest import Text
+from torchdojo.quiz.feedback import Feedback, Scored, clip, done, echo, error
+from torchdojo.quiz.kinds.base import (
+    Option, Question, option_lines, read_choice, read_options, register,
+)
+from torchdojo.quiz.nodes import NodeReader
+from torchdojo.quiz.shuffle import LETTERS, Mix, Shown
+from torchdojo.quiz.terminal import Invalid, Session, words
+
+_LISTED = 5  # unknown ids named in an error, at most
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class MultipleSelect(Question):
+    """One or more options are right, at least one is wrong; the answer is a list of ids."""
+
+    kind: ClassVar[str] = "multiple"
+    kind_title: ClassVar[Text] = Text("varias respuestas", "multiple select")
+    fields: ClassVar[frozenset[str]] = frozenset({"options", "answer"})
+
+    options: tuple[Option, ...]
+    answer: frozenset[str]
+
+    def option(self, option_id: str) -> Option:
+        return next(o for o in self.options if o.id == option_id)
+
+    @classmethod
+    def parse(cls, r: NodeReader, raw: dict[str, yaml.Node], common: dict[str, Any]) -> MultipleSelect:
+        options = read_options(r, raw["options"], "options", min_len=3)
+        picks = r.sequence(raw["answer"], "answer (a list of option ids)", min_len=1)
+        answer = [read_choice(r, n, "answer", options) for n in picks]
+        if len(set(answer)) != len(answer):
+            raise r.fail(raw["answer"], "answer: an option is listed twice")
+        if len(answer) == len(options):  # the score needs wrong options to weigh false alarms
+            raise r.fail(raw["answer"], "answer: every option is right; leave at least one wrong option")
+        return cls(options=options, answer=frozenset(answer), **common)
+
+    def fraction(self, picked: set[str]) -> float:
+        """The share of the points earned by ticking ``picked`` (option ids)."""
+        hits = len(picked & self.answer)
+        false_alarms = len(picked - self.answer)
+        return max(0.0, hits / len(self.answer) - false_alarms / (len(self.options) - len(self.answer)))
+
+    def score(self, given: Any, f: Feedback) -> Scored:
+        ids = [o.id for o in self.options]
+        if not isinstance(given, (list, tuple)) or not all(isinstance(g, str) for g in given):
+            return error(f, f"Se esperaba una lista de ids de opciones (de {', '.join(ids)}), no {echo(given)}.",
+                         f"Expected a list of option ids (from {', '.join(ids)}), got {echo(given)}.")
+        unknown = [clip(g) for g in dict.fromkeys(given) if g not in ids]
+        if unknown:
+            named = ", ".join(unknown[:_LISTED]) + (", …" if len(unknown) > _LISTED else "")
+            return error(f, f"No son opciones de esta pregunta: {named} (opciones: {', '.join(ids)}).",
+                         f"Not options of this question: {named} (options: {', '.join(ids)}).")
+        picked = set(given)
+        fraction = self.fraction(picked)
+        in_order = f.shown(self.options)
+        lines = [f.t("Correctas:", "Right options:"), *f.bullets([o for o in in_order if o.id in self.answer])]
+        if fraction < 1:
+            lines += [f.t("Elegiste:", "You picked:"), *f.bullets([o for o in in_order if o.id in picked])]
+            hits, wrong = len(picked & self.answer), len(picked - self.answer)
+            n_right, n_wrong = len(self.answer), len(self.options) - len(self.answer)
+            lines.append(f.t(
+                f"Marcaste {hits} de las {n_right} correctas y {wrong} de las {n_wrong} incorrectas: "
+                "cada correcta suma su parte y cada incorrecta resta la suya.",
+                f"You ticked {hits} of the {n_right} right options and {wrong} of the {n_wrong} wrong ones: "
+                "each right one adds its share, each wrong one takes its share away."))
+            # Explain every mistake: wrong picks (misconceptions) and missed right options.
+            lines += [f.why(o, right=o.id in self.answer) for o in in_order
+                      if (o.id in picked) != (o.id in self.answer)]
+        return done(fraction, f, self, lines)
+
+    def expected(self) -> list[str]:
+        return sorted(self.answer)
+
+    def how(self, lang: str) -> str:
+        return Text("una lista de ids, p. ej. [a, c] (puntuación parcial)",
+                    "a list of ids, e.g. [a, c] (partial credit)").get(lang)
+
+    def template_lines(self, lang: str) -> list[str]:
+        return [f"  {o.id}) {o.text.get(lang)}" for o in self.options]
+
+    def shown(self, mix: Mix) -> Shown:
+        return Shown(self, options=mix(self.options, "options"))
+
+    def ask(self, s: Session, shown: Shown) -> list[str]:
+        s.show_options(shown.options)
+        valid = shown.letters
+        span = f"a-{LETTERS[len(valid) - 1]}"
+
+        def parse(reply: str) -> list[str]:
+            picks = words(reply)
+            if not picks or any(p not in valid for p in picks):
+                raise Invalid()
+            return [valid[p] for p in dict.fromkeys(picks)]
+
+        return s.ask(s.t(f"Letras, separadas por espacios o comas ({span})> ",
+                         f"Letters, separated by spaces or commas ({span})> "), parse,
+                     s.t("Escribe una o más letras, p. ej. «a c».", "Type one or more letters, e.g. 'a c'."))
+
+    def notebook_lines(self) -> list[str]:
+        return option_lines(self.options)
+
+    def notebook_how(self) -> str:
+        return 'una lista de ids / a list of ids, p. ej. / e.g. ["a", "c"]'

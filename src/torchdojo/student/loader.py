@@ -1,0 +1,248 @@
+"""Import a student's module by path: a ``.py`` file or a notebook.
+
+One rule for source text, everywhere (``check``, ``grade``, notebooks,
+Gradescope): Python's own. A ``.py`` file is UTF-8 unless a PEP 263 coding line
+says otherwise (a UTF-8 BOM is fine, any line endings are fine); a file that is
+not valid in its declared encoding is refused with a message that says how to
+fix it, as ``python file.py`` would refuse it.
+
+A notebook (``.ipynb``, JSON, UTF-8) runs its code cells in order in one module
+namespace, and a cell that raises does not stop the following cells (its error
+is recorded). IPython syntax is handled as Jupyter runs it:
+
+* cell magics whose body is Python (``%%time``, ``%%timeit``, ``%%capture``,
+  ``%%prun``) lose their first line and keep their code; other cell magics
+  (``%%bash``, ``%%writefile``, ``%%html``, ...) are not Python and are skipped;
+* line magics that run a statement (``%time x = f()``) keep the statement;
+  other line magics and shell lines (``%matplotlib inline``, ``!pip install``)
+  become ``pass``, so that the indentation around them stays valid.
+
+Cells are named as Jupyter shows them: ``In [7]`` when the notebook recorded an
+execution count, else ``code cell 4`` (code cells counted from the top) with
+the cell's first line, so that a learner can find the cell a message is about.
+
+Errors are :class:`LoadError` with a message in both languages.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+import tokenize
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class LoadError(Exception):
+    """The submission could not be read or imported."""
+
+    def __init__(self, es: str, en: str, status: str = "error"):
+        super().__init__(en)
+        self.es = es
+        self.en = en
+        self.status = status
+
+
+@dataclass
+class LoadedModule:
+    module: types.ModuleType
+    #: Errors of notebook cells that raised, as (es, en) pairs; the module still loaded.
+    cell_errors: list[tuple[str, str]] = field(default_factory=list)
+    #: Compiled file name -> (es, en) label of the cell, for messages about a line.
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A notebook code cell turned into Python source."""
+
+    source: str
+    #: (es, en) names of the cell as a learner finds it in Jupyter.
+    label: tuple[str, str]
+
+
+#: Cell magics whose body is ordinary Python that Jupyter runs.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "memit"})
+#: Line magics followed by a Python statement that Jupyter runs.
+PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun"})
+_LINE_MAGIC = re.compile(r"^(\s*)(%{1,2}|!)(\w*)\s*(.*)$")
+_ASSIGNED_MAGIC = re.compile(r"^(\s*)[\w.,\s\[\]]+=\s*[%!]")
+
+
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= 40 else line[:37] + "..."
+    return ""
+
+
+def _label(code_index: int, execution_count: object, source: str) -> tuple[str, str]:
+    if isinstance(execution_count, int) and not isinstance(execution_count, bool) and execution_count > 0:
+        return f"In [{execution_count}]", f"In [{execution_count}]"
+    first = _first_line(source)
+    where = f" (`{first}`)" if first else ""
+    return f"celda de código {code_index}{where}", f"code cell {code_index}{where}"
+
+
+def python_source(source: str) -> str | None:
+    """The Python a Jupyter cell runs, magics handled (see the module docstring); ``None`` to skip it."""
+    lines = source.splitlines(keepends=True)
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        name = lines[first].lstrip()[2:].split(None, 1)[0] if lines[first].strip() != "%%" else ""
+        if name not in PYTHON_CELL_MAGICS:
+            return None
+        lines = lines[first + 1:]
+    out = []
+    for line in lines:
+        stripped = line.lstrip()
+        if _ASSIGNED_MAGIC.match(line):
+            out.append(_pass_like(line))
+            continue
+        if not stripped.startswith(("%", "!")):
+            out.append(line)
+            continue
+        m = _LINE_MAGIC.match(line.rstrip("\r\n"))
+        if m and m.group(2) == "%" and m.group(3) in PYTHON_LINE_MAGICS and m.group(4).strip():
+            out.append(f"{m.group(1)}{m.group(4)}\n")
+        else:
+            out.append(_pass_like(line))
+    return "".join(out)
+
+
+def _pass_like(line: str) -> str:
+    indent = line[: len(line) - len(line.lstrip())]
+    return f"{indent}pass\n"
+
+
+def notebook_cells(data: bytes, filename: str) -> list[Cell]:
+    """The code cells of a notebook as Python source, with the label a learner can find."""
+    try:
+        nb = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise LoadError(
+            f"{filename} no es un notebook válido (JSON ilegible: {str(exc)[:200]})",
+            f"{filename} is not a valid notebook (unreadable JSON: {str(exc)[:200]})",
+        ) from None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        raise LoadError(f"{filename} no es un notebook: falta la lista 'cells'",
+                        f"{filename} is not a notebook: no 'cells' list")
+    out = []
+    code_index = 0
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        code_index += 1
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if not isinstance(source, str):
+            continue
+        python = python_source(source)
+        if python is None:
+            continue
+        out.append(Cell(python, _label(code_index, cell.get("execution_count"), source)))
+    return out
+
+
+def decode_source(data: bytes, filename: str) -> str:
+    """Source bytes as text, by Python's rule (PEP 263 coding line, else UTF-8; a BOM is fine)."""
+    not_utf8 = LoadError(
+        f"{filename} no está en UTF-8 y no declara otra codificación: guárdalo como UTF-8 "
+        "(o añade en la primera línea `# -*- coding: latin-1 -*-`, como pide Python)",
+        f"{filename} is not UTF-8 and declares no other encoding: save it as UTF-8 "
+        "(or add `# -*- coding: latin-1 -*-` on its first line, as Python requires)",
+    )
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        if "encoding declaration" in str(exc) and b"coding" not in data[:400]:
+            raise not_utf8 from None  # the first lines are not UTF-8 and nothing says what they are
+        raise LoadError(f"{filename}: declaración de codificación no válida ({exc})",
+                        f"{filename}: invalid encoding declaration ({exc})") from None
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        if encoding in ("utf-8", "utf-8-sig"):
+            raise not_utf8 from None
+        raise LoadError(f"{filename} no es válido en la codificación que declara ({encoding})",
+                        f"{filename} is not valid in the encoding it declares ({encoding})") from None
+
+
+def describe(exc: BaseException, filename: str, where: tuple[str, str] | None = None) -> tuple[str, str]:
+    """An import-time error in both languages."""
+    es_where, en_where = where or (filename, filename)
+    if isinstance(exc, SyntaxError):
+        line_es = f", línea {exc.lineno}" if exc.lineno else ""
+        line_en = f", line {exc.lineno}" if exc.lineno else ""
+        return (f"error de sintaxis en {es_where}{line_es}: {exc.msg}",
+                f"syntax error in {en_where}{line_en}: {exc.msg}")
+    if isinstance(exc, SystemExit):
+        return (f"{es_where} llamó a sys.exit() al importarse", f"{en_where} called sys.exit() while being imported")
+    if isinstance(exc, KeyboardInterrupt):
+        return (f"{es_where} lanzó KeyboardInterrupt al importarse",
+                f"{en_where} raised KeyboardInterrupt while being imported")
+    lineno = _student_line(exc, filename)
+    try:
+        msg = f"{type(exc).__name__}: {exc}"[:500]
+    except Exception:  # noqa: BLE001 - an exception whose __str__ raises
+        msg = type(exc).__name__
+    line_es = f" (línea {lineno})" if lineno else ""
+    line_en = f" (line {lineno})" if lineno else ""
+    return (f"error al importar {es_where}{line_es}: {msg}", f"error importing {en_where}{line_en}: {msg}")
+
+
+def _student_line(exc: BaseException, filename: str) -> int | None:
+    tb = exc.__traceback__
+    lineno = None
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).name.split(" [", 1)[0] == filename:
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return lineno
+
+
+def load_module(path: Path, module_name: str) -> LoadedModule:
+    """Import ``path`` as module ``module_name`` (registered in ``sys.modules``)."""
+    filename = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"no se puede leer {filename}: {exc.strerror}", f"cannot read {filename}: {exc.strerror}") from None
+    module = types.ModuleType(module_name)
+    module.__file__ = str(path)
+    sys.modules[module_name] = module
+    loaded = LoadedModule(module)
+    if path.suffix == ".ipynb":
+        for cell in notebook_cells(data, filename):
+            code_name = f"{path} [{cell.label[1]}]"
+            loaded.labels[code_name] = cell.label
+            where = (f"{filename}, {cell.label[0]}", f"{filename}, {cell.label[1]}")
+            try:
+                exec(compile(cell.source, code_name, "exec", dont_inherit=True), module.__dict__)
+            except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+                loaded.cell_errors.append(describe(exc, filename, where))
+        return loaded
+    if not data.strip():
+        raise LoadError(f"{filename} está vacío", f"{filename} is empty")
+    if b"\x00" in data:
+        raise LoadError(f"{filename} es un archivo binario, no código Python legible",
+                        f"{filename} is a binary file, not readable Python source")
+    text = decode_source(data, filename)
+    try:
+        code = compile(text, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        if isinstance(exc, SyntaxError):
+            raise LoadError(*describe(exc, filename)) from None
+        raise LoadError(f"{filename} no es código Python legible ({exc})",
+                        f"{filename} is not readable Python source ({exc})") from None
+    try:
+        exec(code, module.__dict__)
+    except BaseException as exc:  # noqa: BLE001
+        raise LoadError(*describe(exc, filename)) from None
+    return loaded

@@ -1,0 +1,293 @@
+"""The warm parent of student processes: ``python -m torchdojo.student.zygote CONTROL_FD [--training]``.
+
+It imports torch and the student side of torchdojo once (never a grader, a
+solution or anything that decides a grade), never runs a torch operation
+(a child forked after OpenMP work can deadlock), and serves commands from its
+judge on a UNIX socket, one JSON line each:
+
+* ``spawn`` (with two file descriptors: the judge's request socket and the
+  output pipe) forks a student process (:mod:`torchdojo.student.process`),
+  inside new PID and network namespaces where the machine allows, and answers
+  with its pid;
+* ``kill`` kills one student process and everything it started;
+* ``killall`` kills every student process and every orphan they left (the
+  zygote is a child subreaper);
+* ``exit``.
+
+Its first line is a hello with the machine's :func:`~torchdojo.student.confine.capabilities`.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+#: What of the torchdojo package a student process may read: the student side, and
+#: what student code itself may import (the course's data sets, the pretrained
+#: backbone, the notebook helpers). Never solutions, graders, quiz keys or the judge.
+_TRUSTED_INSIDE = ("__init__.py", "student", "wire", "datasets", "models", "notebook.py", "i18n.py")
+
+
+def _clean_sys_path() -> None:
+    here = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != os.path.realpath(here)]
+
+
+def warm(training: bool) -> None:
+    """Import what student code and the student side need, so each fork starts warm."""
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+    import numpy  # noqa: F401
+    import torch  # noqa: F401
+
+    lazy = ["torch.optim", "torch.utils.data", "torch.nn.functional", "numpy.random"]
+    if training:
+        # torch._dynamo (about a second) comes with the first optimiser step.
+        lazy.insert(0, "torch._dynamo")
+    for name in lazy:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    # Everything of torchdojo the student process runs: after Landlock it can
+    # read no other file of the package.
+    from torchdojo.student import confine, loader, process, recipes, server  # noqa: F401
+    from torchdojo.wire import codec, frames, job  # noqa: F401
+    import torchdojo.datasets  # noqa: F401
+    import torchdojo.datasets.render  # noqa: F401
+    import torchdojo.models  # noqa: F401
+    import torchdojo.notebook  # noqa: F401
+
+
+def protected_paths() -> tuple[list[str], list[str]]:
+    """Paths the student process must not read, and trusted paths inside them it may."""
+    import torchdojo
+    from torchdojo import paths
+
+    package = Path(torchdojo.__file__).resolve().parent
+    protected = [str(package)]
+    try:
+        protected.append(str(paths.content_root()))
+    except FileNotFoundError:
+        pass
+    return protected, [str(package / name) for name in _TRUSTED_INSIDE]
+
+
+class Zygote:
+    def __init__(self, control: socket.socket):
+        from torchdojo.student import confine
+
+        self.control = control
+        self.caps = confine.capabilities()
+        self.namespaces = bool(self.caps["namespaces"])
+        self.protected, self.trusted = protected_paths()
+        self._rules: dict[tuple[str, ...], list] = {}
+        self.children: dict[int, int] = {}  # holder pid -> student pid
+        self.ended: dict[int, dict[str, Any]] = {}  # holder pid -> how it ended (reaped, not yet asked)
+        self.subreaper = confine.become_subreaper()
+        self.rules(())
+
+    def rules(self, extra: tuple[str, ...]) -> list:
+        from torchdojo.student import confine
+
+        if extra not in self._rules:
+            self._rules[extra] = confine.read_rules(self.protected + list(extra), self.trusted)
+        return self._rules[extra]
+
+    # -- commands --------------------------------------------------------------
+    def spawn(self, spec: dict[str, Any], sock_fd: int, out_fd: int) -> dict[str, Any]:
+        from torchdojo.student import confine, process
+
+        rules = self.rules(tuple(spec.get("protect", ())))
+        r, w = os.pipe()
+        holder = os.fork()
+        if holder == 0:  # the holder: never returns
+            try:
+                os.close(r)
+                self.control.close()
+                confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+                if self.namespaces and confine.enter_namespaces():
+                    pid = os.fork()
+                    if pid == 0:  # pid 1 of the new namespace
+                        os.close(w)
+                        process.run(spec, sock_fd, out_fd, rules, namespaces=True)
+                    os.write(w, str(pid).encode())
+                    os.close(w)
+                    os.close(sock_fd)
+                    os.close(out_fd)
+                    _, status = os.waitpid(pid, 0)
+                    # Mirrored for the zygote: 128 + signal when the student process was killed.
+                    os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+                os.write(w, str(os.getpid()).encode())
+                os.close(w)
+                process.run(spec, sock_fd, out_fd, rules, namespaces=False)
+            except BaseException:  # noqa: BLE001
+                os._exit(70)
+            os._exit(70)
+        os.close(w)
+        data = b""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            chunk = os.read(r, 32)
+            if not chunk:
+                break
+            data += chunk
+        os.close(r)
+        pid = int(data) if data.strip().isdigit() else holder
+        self.children[holder] = pid
+        return {"holder": holder, "pid": pid}
+
+    def kill(self, holder: int, wait: float = 0.0) -> dict[str, Any]:
+        """Kill a student process; how it had ended if it ended by itself within ``wait`` seconds."""
+        if holder not in self.children:  # already reaped: it ended by itself
+            return self.ended.pop(holder, {})
+        pid = self.children[holder]
+        info: dict[str, Any] = {}
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                done, status = os.waitpid(holder, os.WNOHANG)
+            except ChildProcessError:
+                done, status = -1, 0
+            if done == holder:
+                info = _status(status, mirrored=pid != holder)
+                break
+            if done == -1 or time.monotonic() >= deadline:
+                break
+            time.sleep(0.01)
+        self.children.pop(holder, None)
+        if info:  # it ended by itself (the holder outlives its student process): nothing to kill
+            return info
+        for target in (pid, holder):
+            for fn in (os.killpg, os.kill):
+                try:
+                    fn(target, signal.SIGKILL)
+                except OSError:
+                    pass
+        try:
+            os.waitpid(holder, 0)
+        except ChildProcessError:
+            pass
+        return info
+
+    def killall(self) -> None:
+        from torchdojo.student import confine  # noqa: F401
+
+        for holder in list(self.children):
+            self.kill(holder)
+        me = os.getpid()
+        for _ in range(50):
+            strays = _children_of(me)
+            if not strays:
+                break
+            for stray in strays:
+                for fn in (os.killpg, os.kill):
+                    try:
+                        fn(stray, signal.SIGKILL)
+                    except OSError:
+                        pass
+            for stray in strays:
+                try:
+                    os.waitpid(stray, 0)
+                except ChildProcessError:
+                    pass
+        self.reap()
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            student = self.children.pop(pid, None)
+            if student is not None:
+                self.ended[pid] = _status(status, mirrored=student != pid)
+                if len(self.ended) > 1000:
+                    self.ended.clear()
+
+    # -- the loop ----------------------------------------------------------------
+    def serve(self) -> None:
+        buffer = b""
+        fds: list[int] = []
+        while True:
+            while b"\n" not in buffer:
+                data, new_fds, _, _ = socket.recv_fds(self.control, 1 << 16, 4)
+                if not data:
+                    self.killall()
+                    return
+                buffer += data
+                fds += new_fds
+            line, buffer = buffer.split(b"\n", 1)
+            cmd = json.loads(line)
+            self.reap()
+            reply: dict[str, Any] = {"ok": True}
+            op = cmd.get("op")
+            if op == "spawn":
+                sock_fd, out_fd = fds[:2]
+                fds = fds[2:]
+                try:
+                    reply = self.spawn(cmd["spec"], sock_fd, out_fd)
+                finally:
+                    os.close(sock_fd)
+                    os.close(out_fd)
+            elif op == "kill":
+                reply = self.kill(int(cmd["holder"]), float(cmd.get("wait", 0.0)))
+            elif op == "killall":
+                self.killall()
+            elif op == "exit":
+                self.killall()
+                self.control.sendall(json.dumps({"ok": True, "id": cmd.get("id")}).encode() + b"\n")
+                return
+            reply["id"] = cmd.get("id")
+            self.control.sendall(json.dumps(reply).encode() + b"\n")
+
+
+def _status(status: int, mirrored: bool) -> dict[str, Any]:
+    if os.WIFSIGNALED(status):
+        return {"signal": os.WTERMSIG(status)}
+    code = os.WEXITSTATUS(status)
+    if mirrored and code > 128:
+        return {"signal": code - 128}
+    return {"exit": code}
+
+
+def _children_of(pid: int) -> set[int]:
+    out: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    out.update(int(p) for p in f.read().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    control = socket.socket(fileno=int(argv[0]))
+    _clean_sys_path()
+    warm(training="--training" in argv)
+    zygote = Zygote(control)
+    # Everything imported so far is long-lived: out of the children's collections.
+    gc.collect()
+    gc.freeze()
+    hello = {"ready": True, "pid": os.getpid(), "caps": zygote.caps, "subreaper": zygote.subreaper}
+    control.sendall(json.dumps(hello).encode() + b"\n")
+    zygote.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -115,7 +115,8 @@ def test_learner_verbs_run_without_the_resource_module(tmp_path, args, code):
     probe = ("import sys; sys.modules['resource'] = None\n"
              "from torchdojo.cli import main\n"
              "try:\n    rc = main(sys.argv[1:])\nexcept SystemExit as exc:\n    rc = exc.code\n"
-             "loaded = sorted(m for m in sys.modules if m.startswith(('torchdojo.sandbox', 'torchdojo.judge', 'torchdojo.student', 'torchdojo.check')))\n"
+             "engine = ('torchdojo.sandbox', 'torchdojo.judge', 'torchdojo.student', 'torchdojo.check')\n"
+             "loaded = sorted(m for m in sys.modules if m in engine or m.startswith(tuple(e + '.' for e in engine)))\n"
              "print('LOADED', loaded, file=sys.stderr)\n"
              "sys.exit(rc)\n")
     (tmp_path / "ws").mkdir()

@@ -15,7 +15,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 from classbuilder import SRC, run_bundle, unpack_bundle, write_submission
 
 from torchdojo.gradescope.bundle import CONFIG, REQUIREMENTS, SETUP_SH, build_bundle

@@ -99,8 +99,10 @@ def test_learner_verbs_work_and_the_rest_say_why_not(site, tmp_path):
 
 
 def test_the_notebook_check_cell_checks_names_and_signatures(site, tmp_path):
+    # In = IPython's input history: what the check cell reads to know it runs in a notebook.
     code = ("from torchdojo.notebook import check\n"
             "def add_batch_dim(x):\n    return x\n"
+            "In = ['', 'def add_batch_dim(x):\\n    return x']\n"
             "check('tensors/add_batch_dim', globals())\n"
             "check('tensors/summarize', globals())\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TORCHDOJO_CONTENT")}

@@ -112,9 +112,12 @@ def test_corrupt_manifest_is_one_line(tmp_path):
 
 def test_hint_levels_in_both_languages():
     en = run("hint", "tensors/seeded_rand")
-    assert en.returncode == 0 and "Hint 1/2" in en.stdout and "--level 2" in en.stdout
+    assert en.returncode == 0 and "Hint 1/3" in en.stdout and "--level 2" in en.stdout
     es = run("hint", "tensors/seeded_rand", "--level", "2", "--lang", "es")
-    assert "Pista 2/2" in es.stdout and "torch.Generator" in es.stdout
+    assert "Pista 2/3" in es.stdout and "torch.Generator" in es.stdout and "--level 3" in es.stdout
+    last = run("hint", "tensors/seeded_rand", "--level", "3", "--lang", "es")
+    assert last.returncode == 0 and "Pista 3/3" in last.stdout and "___" in last.stdout
+    assert "Más ayuda" not in last.stdout
 
 
 def test_solution_only_after_an_attempt_then_progress(tmp_path):

@@ -111,13 +111,16 @@ ERRORS = [
     (["quiz", "why_ml", "--answers", "nope.yaml"], "no existe ese archivo de respuestas", "no such answer file"),
     (["quiz", "--template"], "--template necesita un TEMA", "--template needs a TOPIC"),
     (["quiz", "why_ml", "--seed", "1", "--student", "ana"], "no se permite junto con", "not allowed with"),
+    (["learn", "nope"], "no hay lección para el tema 'nope'", "no lesson for topic 'nope'"),
+    (["learn", "tensors", "--part", "nope"], "no tiene la parte 'nope'", "has no part 'nope'"),
+    (["grade", "full", "--copy-threshold", "2"], "debe estar entre 0 y 1", "must be between 0 and 1"),
     (["start", "afile"], "'afile' existe y no es una carpeta", "'afile' exists and is not a folder"),
     (["release", "full"], "'full' no está vacía", "'full' is not empty"),
     (["release", "x", "--format", "pdf"], "opción no válida: 'pdf'", "invalid choice: 'pdf'"),
     (["grade", "nothere"], "'nothere' no existe", "'nothere' does not exist"),
     (["grade", "full", "--scheduler", "tcp://x:1"], "--scheduler solo sirve con", "--scheduler only applies"),
     (["gradescope", "build", "nope"], "tema desconocido 'nope'", "unknown topic 'nope'"),
-    (["nbgrader", "export", "nb", "--topic", "nope"], "tema desconocido 'nope'", "unknown topic 'nope'"),
+    (["nbgrader", "source", "nb", "--topic", "nope"], "tema desconocido 'nope'", "unknown topic 'nope'"),
     (["frobnicate"], "opción no válida: 'frobnicate'", "invalid choice: 'frobnicate'"),
 ]
 

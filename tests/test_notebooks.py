@@ -39,7 +39,10 @@ def test_generation_is_deterministic_with_stable_ids():
     assert first == second
     nb = json.loads(first[paths.exercises_dir() / "notebooks" / "tensors.ipynb"])
     ids = [c["id"] for c in nb["cells"]]
-    assert ids[:3] == ["lesson", "setup", "tensor_info-md"]
+    # The intro, the lesson parts that come before every exercise, the imports, then the first exercise
+    # (after the parts that prepare it).
+    assert ids[:4] == ["lesson", "lesson-why_pytorch-es", "lesson-why_pytorch-en", "setup"]
+    assert ids.index("lesson-what_is-es") < ids.index("tensor_info-md") < ids.index("tensor_info")
     assert "seeded_rand" in ids and "seeded_rand-check" in ids
     assert all(c.get("execution_count") is None and not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
 

@@ -160,6 +160,7 @@ def test_a_broken_bank_is_a_one_line_error(tmp_path):
     content = tmp_path / "content"
     (content / "quizzes").mkdir(parents=True)
     shutil.copy(ROOT / "course.toml", content / "course.toml")
+    shutil.copytree(ROOT / "lessons", content / "lessons")  # the banks' section: ids are checked against it
     text = (ROOT / "quizzes" / "why_ml.yaml").read_text(encoding="utf-8")
     text = text.replace("  answer: c\n", "  answer: q\n", 1)
     (content / "quizzes" / "why_ml.yaml").write_text(text, encoding="utf-8")

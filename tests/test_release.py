@@ -112,6 +112,20 @@ def test_the_wheel_holds_the_engine_and_the_student_content_only(release):
     assert (again / WHEEL).read_bytes() == (out / WHEEL).read_bytes()
 
 
+def test_release_has_every_lesson_in_both_languages_with_its_figures(release):
+    out, files = release
+    readme = files[out / "README.md"]
+    assert "lessons/<tema>.es.md" in readme and "lessons/<topic>.en.md" in readme and "torchdojo learn" in readme
+    for topic in ("why_ml", "paradigms", "tensors", "fc_nets", "cnns", "transfer_learning"):
+        es, en = files[out / "lessons" / f"{topic}.es.md"], files[out / "lessons" / f"{topic}.en.md"]
+        assert "Para ir más allá" not in en and "Going further" not in es
+        for lang, text in (("es", es), ("en", en)):
+            assert "<!--" not in text and "```output" not in text
+            for target in re.findall(r"!\[[^\]]+\]\(([^)]+)\)", text):
+                assert target.endswith(f".{lang}.svg") and (out / "lessons" / target).is_file(), target
+    assert "Para ir más allá · Broadcasting" in files[out / "lessons" / "tensors.es.md"]
+
+
 def test_no_solution_body_in_the_release(shipped):
     files, _ = shipped
     text = "\n".join(_norm(t) for t in files.values())
@@ -141,12 +155,15 @@ def test_no_hidden_grader_in_the_release(shipped):
     content = _course_files(files)
     lines = {ln.strip() for t in files.values() for ln in t.splitlines()}
     assert not any(Path(n).name.startswith("test_") and not n.endswith("_public.py") for n in files)
-    # Lines a grader shares with the public stubs or the engine (imports, signatures) prove nothing.
+    # Lines a grader shares with the public stubs or the engine prove nothing, and neither do imports
+    # (the lessons import the same public modules, torchdojo.datasets and torchdojo.models).
     public = {ln.strip() for stub in paths.exercises_dir().glob("*.py") for ln in stub.read_text(encoding="utf-8").splitlines()}
     public |= {ln.strip() for name, data in engine_files().items() if name.endswith(".py")
                for ln in data.decode("utf-8").splitlines()}
     for grader in paths.graders_dir().glob("test_*.py"):
         for line in grader.read_text(encoding="utf-8").splitlines():
+            if re.match(r"(from \S+ )?import ", line.strip()):
+                continue
             if len(line.strip()) >= 40 and line.strip() not in public:
                 assert line.strip() not in lines, f"{grader.name}: {line!r}"
     assert not any("pytest.mark.exercise" in t or "BEGIN HIDDEN TESTS" in t for t in content.values())

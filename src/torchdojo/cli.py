@@ -39,6 +39,7 @@ EXIT_INTERRUPTED = 130
 # Order is the order in ``torchdojo --help``.
 COMMAND_MODULES = (
     "list_cmd",
+    "learn",
     "start",
     "check",
     "hint",

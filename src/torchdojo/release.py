@@ -16,6 +16,8 @@
   graders, through the instructor's ``torchdojo check`` or ``grade``);
 * ``quizzes/<topic>.es.yaml`` and ``.en.yaml``: answer files to fill in, with the
   questions as comments and no answers or explanations;
+* ``lessons/<topic>.es.md`` and ``.en.md``: each topic's lesson, one file per
+  language, with its figures in ``lessons/figures/``;
 * ``README.md`` in Spanish and English.
 
 Solutions, hidden graders and answer keys stay out; ``tests/test_release.py``
@@ -30,6 +32,8 @@ from pathlib import Path
 
 from torchdojo import atomic, edition, paths
 from torchdojo.errors import UserError
+from torchdojo.lessons import lesson_path, load_lesson
+from torchdojo.lessons.render import lesson_markdown
 from torchdojo.manifest import Course
 from torchdojo.manifest import course as packaged_course
 from torchdojo.notebooks import build, nbjson
@@ -59,6 +63,9 @@ cuestionarios y unas pruebas públicas.
 * Las mismas pruebas públicas: `python -m pytest public_tests`.
 * Cuestionarios: rellena `quizzes/<tema>.es.yaml` y entrégalo a tu docente
   (`torchdojo quiz <tema> --template` lo vuelve a escribir).
+* Lecciones: `lessons/<tema>.es.md` (con sus figuras), o en la terminal
+  `torchdojo learn <tema>`. Léelas antes de cada tema: enseñan lo que piden los
+  ejercicios y los cuestionarios.
 * Pistas: `torchdojo hint TEMA/EJERCICIO`.
 * En Colab: sube `{wheel}` y ejecuta la primera celda de código del notebook.
 
@@ -77,6 +84,9 @@ few public tests.
 * The same public tests: `python -m pytest public_tests`.
 * Quizzes: fill in `quizzes/<topic>.en.yaml` and hand it to your instructor
   (`torchdojo quiz <topic> --template` writes it again).
+* Lessons: `lessons/<topic>.en.md` (with their figures), or in the terminal
+  `torchdojo learn <topic>`. Read them before each topic: they teach what the
+  exercises and the quizzes ask for.
 * Hints: `torchdojo hint TOPIC/EXERCISE`.
 * On Colab: upload `{wheel}` and run the notebook's first code cell.
 
@@ -152,6 +162,15 @@ def write_release(outdir: str | Path, fmt: str = "both", *, force: bool = False,
             bank = load_bank(topic.id)
             for lang in ("es", "en"):
                 put(f"quizzes/{topic.id}.{lang}.yaml", answer_template(bank, lang, "yaml", topic.title.get(lang)))
+    for topic in the_course.topics:
+        if lesson_path(topic.id).is_file():
+            lesson = load_lesson(topic.id, the_course=the_course)
+            for lang in ("es", "en"):
+                put(f"lessons/{topic.id}.{lang}.md", lesson_markdown(lesson, topic.title, lang))
+            for figure in sorted({f for part in lesson.parts for f in part.figures}):
+                for lang in ("es", "en"):
+                    rel = f"lessons/figures/{figure}.{lang}.svg"
+                    put(rel, (paths.lessons_dir() / "figures" / f"{figure}.{lang}.svg").read_text(encoding="utf-8"))
     workspace = {"py": ".", "ipynb": ".", "both": "py"}[fmt]
     formats = {"py": (" (módulos `.py`)", " (`.py` modules)"),
                "ipynb": (" (notebooks)", " (notebooks)"),

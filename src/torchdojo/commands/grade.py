@@ -18,7 +18,12 @@ def register(sub: argparse._SubParsersAction, lang: str) -> None:
                                             "student, or nbgrader's submitted/<student>/<assignment>/)."))
     p.add_argument("submissions", help=tr(lang, "the class folder or .zip"))
     p.add_argument("--topic", action="append", dest="topics", metavar="T",
-                   help=tr(lang, "grade only this topic (repeatable; default: every topic handed in)"))
+                   help=tr(lang, "grade this topic, or quiz:T for its quiz only (repeatable; default: every topic "
+                                 "with exercises). Every student is graded on the same topics: a missing hand-in "
+                                 "is 0 points"))
+    p.add_argument("--quiz", action="store_true",
+                   help=tr(lang, "also grade the quizzes of the graded topics (quizzes are graded only when asked "
+                                 "for)"))
     p.add_argument("-j", "--jobs", type=int, default=None,
                    help=tr(lang, "parallel workers (default: number of CPUs)"))
     p.add_argument("--out", default="grades", help=tr(lang, "output folder (default: grades)"))
@@ -26,6 +31,17 @@ def register(sub: argparse._SubParsersAction, lang: str) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help=tr(lang, "print nothing but errors"))
     p.add_argument("--device", default="cpu", choices=("cpu", "auto", "cuda", "mps"),
                    help=tr(lang, "grading device for device exercises (default: cpu)"))
+    p.add_argument("--secret", metavar="TEXT", default=None,
+                   help=tr(lang, "the instructor's grading secret: changes the hidden inputs of randomised tests "
+                                 "(visible in the process list; prefer --secret-file or TORCHDOJO_GRADING_SECRET)"))
+    p.add_argument("--secret-file", metavar="PATH", default=None,
+                   help=tr(lang, "read the grading secret from the first line of PATH (keep it out of version "
+                                 "control)"))
+    p.add_argument("--copy-threshold", type=_threshold(lang), default=None, metavar="X",
+                   help=tr(lang, "report pairs of submissions at least this similar, 0 to 1 (default: 0.75)"))
+    p.add_argument("--templates", metavar="DIR", default=None,
+                   help=tr(lang, "a folder of templates (report.html.j2, feedback.md.j2, feedback.html.j2) that "
+                                 "replace the packaged ones of the same name"))
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help=tr(lang, "where to grade: warm workers on this machine (local, default) or a Dask "
                                  "cluster (dask)"))
@@ -33,6 +49,21 @@ def register(sub: argparse._SubParsersAction, lang: str) -> None:
                    help=tr(lang, "the Dask scheduler, e.g. tcp://host:8786 (with --executor dask; see "
                                  "docs/dask.md)"))
     p.set_defaults(func=run)
+
+
+def _threshold(lang: str):
+    """The parser of --copy-threshold; argparse frames its message ("argument --copy-threshold: ...")."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(tr(lang, "not a number: {value}", value=repr(text))) from None
+        if not 0.0 < value <= 1.0:
+            raise argparse.ArgumentTypeError(tr(lang, "must be between 0 and 1, got {value}", value=text))
+        return value
+
+    return parse
 
 
 def _executor(args: argparse.Namespace) -> object | None:
@@ -89,22 +120,31 @@ def run(args: argparse.Namespace) -> int:
     from torchdojo import edition
     from torchdojo.classroom.batch import grade_class
     from torchdojo.classroom.exports.tables import grades_document
+    from torchdojo.classroom.secret import resolve_secret
     from torchdojo.console import make_console
+    from torchdojo.manifest import course
 
     edition.require_full("torchdojo grade")
+    the_course = course()
+    secret = resolve_secret(the_course, secret=args.secret, secret_file=args.secret_file)
     executor = _executor(args)
     progress = _Progress(args.quiet, args.lang)
     try:
-        result = grade_class(args.submissions, out=args.out, topics=args.topics, jobs=args.jobs,
-                             lang=args.lang, device=args.device, executor=executor, on_result=progress)
+        result = grade_class(args.submissions, out=args.out, topics=args.topics, quizzes=args.quiz, jobs=args.jobs,
+                             lang=args.lang, device=args.device, secret=secret, executor=executor,
+                             on_result=progress, course=the_course, copy_threshold=args.copy_threshold,
+                             templates=args.templates)
     finally:
         progress.close()
     if args.json:
         import json
 
-        print(json.dumps(grades_document(result), indent=2, ensure_ascii=False))
+        print(json.dumps(grades_document(result, the_course, args.lang), indent=2, ensure_ascii=False))
     elif not args.quiet:
         console = make_console(stderr=True)
+        if not args.topics:
+            console.print(tr(args.lang, "No --topic: every topic of the course was graded ({topics}); a missing "
+                                        "hand-in scores 0.", topics=", ".join(result.topics)))
         console.print(tr(args.lang, "{students} students; {graded} files graded, {skipped} unchanged; "
                                     "{seconds} s. Outputs in {out}/", students=len(result.students),
                          graded=result.graded, skipped=result.skipped, seconds=f"{result.seconds:.1f}",

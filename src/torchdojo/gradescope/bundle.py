@@ -7,7 +7,7 @@ Layout of the zip (Gradescope unpacks it into ``/autograder/source`` and runs
     run_autograder              grades /autograder/submission -> /autograder/results/results.json
     requirements.txt            torchdojo's other dependencies
     torchdojo_autograder.json   the topics to grade, the language, the torchdojo version
-    vendor/torchdojo/           the engine, with content/ (course.toml, graders, quizzes, stubs)
+    vendor/torchdojo/           the engine, with content/ (course.toml, graders, quizzes, lessons, stubs)
 
 torchdojo travels as source under ``vendor/`` rather than as a wheel: it works
 from a checkout and from an installed package alike, needs no build backend,
@@ -41,10 +41,11 @@ REQUIREMENTS = (
     "hypothesis>=6.80",
     "rich>=13.0",
     "pyyaml>=6.0.1",
+    "jinja2>=3.0",
     "tomli>=2.0; python_version < '3.11'",
 )
 #: Course content that grading reads (never ``solutions/``).
-CONTENT = ("course.toml", "graders", "quizzes", "exercises")
+CONTENT = ("course.toml", "graders", "quizzes", "lessons", "exercises")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
 

@@ -4,11 +4,14 @@ One bilingual notebook per topic, ``exercises/notebooks/<topic>.ipynb`` (Spanish
 first, like every course text; the docstrings in the code are bilingual already,
 so two notebooks would repeat the same code). Cells, in order:
 
-1. the lesson (Markdown: the topic's title and the module docstring) and how to work;
-2. the setup code (imports);
-3. per exercise: a heading with its points, the stub cell (its code with solution
-   regions replaced exactly as ``exercises/<topic>.py``), and a check cell;
-4. a last check cell for the whole topic.
+1. the introduction (Markdown: the topic's title and the module docstring) and how to work;
+2. the lesson's parts that come before every exercise (``lessons/<topic>.md``,
+   placed by :mod:`torchdojo.lessons.cells`);
+3. the setup code (imports);
+4. per exercise: the lesson's parts that prepare it, a heading with its points,
+   the stub cell (its code with solution regions replaced exactly as
+   ``exercises/<topic>.py``), and a check cell;
+5. a last check cell for the whole topic.
 
 Regenerate with ``python scripts/sync_content.py``; CI fails when out of date.
 """
@@ -18,6 +21,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from torchdojo import paths
+from torchdojo.lessons import lesson_path, load_lesson
+from torchdojo.lessons.cells import TOP, lesson_cells
 from torchdojo.manifest import Course, Topic
 from torchdojo.manifest import course as packaged_course
 from torchdojo.notebooks import nbjson
@@ -89,13 +94,17 @@ def learner_notebook(module: SplitModule, install: tuple[str, str] = INSTALL_FUL
     given, is a code cell that does it, placed right after the lesson.
     """
     t = module.topic
+    order = [piece.exercise.name for piece in module.pieces]
+    lesson = lesson_cells(load_lesson(t.id), order) if lesson_path(t.id).is_file() else {}
     cells = [nbjson.markdown("lesson", lesson_markdown(module, install=install))]
-    if install_cell:
+    if install_cell:  # before the lesson's examples, which need torchdojo installed
         cells.append(nbjson.code("install", install_cell))
+    cells += lesson.get(TOP, [])
     if module.setup:
         cells.append(nbjson.code("setup", module.setup))
     for i, piece in enumerate(module.pieces, start=1):
         name = piece.exercise.name
+        cells += lesson.get(name, [])
         cells += [
             nbjson.markdown(f"{name}-md", exercise_heading(i, t, name)),
             nbjson.code(name, piece.stub),

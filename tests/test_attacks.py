@@ -416,3 +416,35 @@ def test_attacks_gain_nothing_in_check_either(judge, tmp_path, attack):
     (tmp_path / "tensors.py").write_text(ATTACKS[attack], encoding="utf-8")
     report = check_workspace(tmp_path, ["tensors"], device="cpu", lang="en", record=False, judge=judge)
     assert report.topics[0].score == 0
+
+
+SECRET = "s3cret-only-the-instructor-knows"
+SECRET_HUNTER = WRONG + f'''
+import gc, os, sys
+def _hunt():
+    found = [f"{{k}}={{v}}" for k, v in os.environ.items()]
+    found += [o for o in gc.get_objects() if isinstance(o, str) and "s3cret" in o][:5]
+    for path in ("/proc/self/environ", "/proc/1/environ", "/proc/self/cmdline"):
+        try:
+            found.append(open(path, "rb").read().decode(errors="ignore"))
+        except OSError:
+            pass
+    print(found)
+    raise RuntimeError(" | ".join(found)[:1500])
+def summarize(t):
+    _hunt()
+'''
+
+
+def test_the_grading_secret_never_reaches_student_code(tmp_path, monkeypatch):
+    subs = tmp_path / "subs"
+    (subs / "eve").mkdir(parents=True)
+    (subs / "eve" / "tensors.py").write_text(SECRET_HUNTER, encoding="utf-8")
+    monkeypatch.setenv("TORCHDOJO_GRADING_SECRET", SECRET)
+    out = tmp_path / "out"
+    result = grade_class(subs, out=out, topics=["tensors"], jobs=1, lang="en", secret=SECRET)
+    summarize = next(e for e in result.results["eve"]["tensors"].exercises if e.id.endswith("/summarize"))
+    assert "RuntimeError" in summarize.feedback and "PATH=" in summarize.feedback  # the hunt ran and was reported
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path

@@ -117,6 +117,8 @@ def test_check_inside_a_running_kernel(monkeypatch):
         nbjson.code("check-stub", build.check_code("tensors/summarize")),
         nbjson.code("wrong", "def move_to(t, device):\n    return t.to(device).double()"),
         nbjson.code("check-wrong", build.check_code("tensors/move_to")),
+        nbjson.code("raises", "def to_channels_last(x):\n    x = x.contiguous()\n    return x.permute(0, 2, 3, 1) / 0 + {}"),
+        nbjson.code("check-raises", build.check_code("tensors/to_channels_last")),
     ]
     nb = nbformat.reads(json.dumps(nbjson.notebook(cells)), as_version=4)
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False).execute()
@@ -128,3 +130,5 @@ def test_check_inside_a_running_kernel(monkeypatch):
     assert "tensors/add_batch_dim" in text("check-ok") and "passed" in text("check-ok")
     assert "not attempted" in text("check-stub")
     assert "failed" in text("check-wrong") and "expected dtype torch.float32" in text("check-wrong")
+    # The cell that raised is named as Jupyter numbers it: it ran as In [9].
+    assert "line 3 of tensors.ipynb, In [9]" in text("check-raises"), text("check-raises")

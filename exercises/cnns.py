@@ -1,4 +1,3 @@
-# Generated from solutions/cnns.py by `python scripts/sync_content.py`: edit the solution, not this file.
 """Redes convolucionales / Convolutional networks.
 
 Una capa convolucional (``nn.Conv2d``) desliza filtros pequeños (3x3, por

@@ -1,4 +1,3 @@
-# Generated from solutions/fc_nets.py by `python scripts/sync_content.py`: edit the solution, not this file.
 """Redes totalmente conectadas / Fully connected networks.
 
 Una red totalmente conectada encadena capas lineales (``nn.Linear``: ``x @ W.T + b``)

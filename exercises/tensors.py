@@ -1,4 +1,3 @@
-# Generated from solutions/tensors.py by `python scripts/sync_content.py`: edit the solution, not this file.
 """¿Qué es un tensor? / What is a tensor?
 
 ES: Un tensor es un array multidimensional: la forma en que PyTorch representa las

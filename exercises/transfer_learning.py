@@ -1,4 +1,3 @@
-# Generated from solutions/transfer_learning.py by `python scripts/sync_content.py`: edit the solution, not this file.
 """Transfer learning.
 
 Entrenar una red desde cero necesita muchos ejemplos. Con transfer learning se

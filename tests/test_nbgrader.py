@@ -206,7 +206,7 @@ def test_cli_source(tmp_path, capsys):
     assert (tmp_path / "c" / "source" / "tensors" / "tensors.ipynb").is_file()
     captured = capsys.readouterr()
     assert "nbgrader generate_assignment" in captured.out and captured.err == ""
-    assert main(["nbgrader", "source", str(tmp_path / "d"), "--topic", "nope"]) == 2
+    assert main(["nbgrader", "source", str(tmp_path / "d"), "--topic", "nope", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown topic 'nope'" in err
 

@@ -22,8 +22,9 @@ SRC = ROOT / "src"
 
 
 def env(**extra: str) -> dict[str, str]:
+    # English unless a test asks (error fragments below are English; --lang es is tested where named).
     e = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8",
-         "NO_COLOR": "1", "COLUMNS": "200"}
+         "NO_COLOR": "1", "COLUMNS": "200", "TORCHDOJO_LANG": "en"}
     e.pop("TORCHDOJO_CONTENT", None)
     e.update(extra)
     return e

@@ -103,10 +103,10 @@ def select_keys(course: Course, requested: Iterable[str] | None, *, quizzes: boo
         quiz_only = name.startswith("quiz:")
         tid = name.split(":", 1)[1] if quiz_only else name
         if tid not in known:
-            raise UserError(f"unknown topic '{tid}' (topics: {', '.join(sorted(known))})")
+            raise UserError("unknown topic '{topic}' (topics: {known})", topic=tid, known=", ".join(sorted(known)))
         if quiz_only:
             if not known[tid].quiz:
-                raise UserError(f"topic '{tid}' has no quiz")
+                raise UserError("topic '{topic}' has no quiz", topic=tid)
             wanted_quizzes.add(tid)
         else:
             wanted.add(tid)
@@ -215,7 +215,7 @@ def grade_class(
     start = time.perf_counter()
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise UserError(f"'{out}' exists and is not a folder")
+        raise UserError("'{path}' exists and is not a folder", path=str(out))
     if secret:
         job_options["secret"] = secret
     if write_outputs:
@@ -228,7 +228,7 @@ def grade_class(
     with ClassLayout(submissions, course) as layout:
         students = layout.students()
         if not students:
-            raise UserError(f"no student folders in '{submissions}'")
+            raise UserError("no student folders in '{path}'", path=str(submissions))
         book = Gradebook(out / GRADEBOOK)
         try:
             plan = _plan(students, keys, course, book, fingerprint, lang)

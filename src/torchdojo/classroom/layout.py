@@ -93,11 +93,11 @@ def _safe_extract(archive: Path, into: Path) -> dict[PurePosixPath, str]:
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UserError(f"{archive}: not a valid zip archive ({_one_line(exc)})") from None
+        raise UserError("{path}: not a valid zip archive ({detail})", path=str(archive), detail=_one_line(exc)) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-            raise UserError(f"{archive}: archive too large to grade")
+            raise UserError("{path}: archive too large to grade", path=str(archive))
         for info in infos:
             name = PurePosixPath(info.filename.replace("\\", "/"))
             if name.is_absolute() or ".." in name.parts or name.parts[:1] == ("__MACOSX",):
@@ -138,10 +138,10 @@ class ClassLayout:
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._damaged: dict[Path, str] = {}
         if not self.source.exists():
-            raise UserError(f"'{self.source}' does not exist")
+            raise UserError("'{path}' does not exist", path=str(self.source))
         if self.source.is_file():
             if self.source.suffix.lower() != ".zip":
-                raise UserError(f"'{self.source}' is neither a folder nor a .zip")
+                raise UserError("'{path}' is neither a folder nor a .zip", path=str(self.source))
             self._tmp = tempfile.TemporaryDirectory(prefix="torchdojo-class-")
             root = Path(self._tmp.name)
             damaged = _safe_extract(self.source, root)

@@ -35,14 +35,15 @@ def resolve_secret(course: Course, *, secret: str | None = None, secret_file: st
         try:
             data = path.read_bytes()[:MAX_SECRET_BYTES]
         except OSError as exc:
-            raise UserError(f"cannot read the secret file '{path}': {exc.strerror or exc}") from None
+            raise UserError("cannot read the secret file '{path}': {detail}", path=str(path),
+                            detail=exc.strerror or str(exc)) from None
         try:
             lines = data.decode("utf-8").splitlines()
         except UnicodeDecodeError:
-            raise UserError(f"the secret file '{path}' is not UTF-8 text") from None
+            raise UserError("the secret file '{path}' is not UTF-8 text", path=str(path)) from None
         first = lines[0].strip() if lines else ""
         if not first:
-            raise UserError(f"the secret file '{path}' is empty")
+            raise UserError("the secret file '{path}' is empty", path=str(path))
         return first
     value = (os.environ if environ is None else environ).get(course.grading.secret_env, "")
     return value.strip() or None

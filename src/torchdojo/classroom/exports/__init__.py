@@ -37,7 +37,8 @@ def check_templates(templates: str | Path | None) -> None:
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            raise UserError(f"template {exc.filename or name}:{exc.lineno}: {exc.message}") from None
+            raise UserError("template {path}:{line}: {detail}", path=exc.filename or name, line=exc.lineno,
+                            detail=exc.message) from None
 
 
 def write_all(result: ClassResult, course: Course, lang: str, templates: str | Path | None = None) -> list[Path]:

@@ -49,7 +49,7 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     if templates is not None:
         folder = Path(templates)
         if not folder.is_dir():
-            raise UserError(f"templates folder '{folder}' does not exist")
+            raise UserError("templates folder '{path}' does not exist", path=str(folder))
         loaders.append(jinja2.FileSystemLoader(str(folder)))
     loaders.append(jinja2.FileSystemLoader(str(PACKAGED)))
     env = jinja2.Environment(
@@ -71,4 +71,5 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise UserError(f"template {exc.filename or name}:{exc.lineno}: {exc.message}") from None
+        raise UserError("template {path}:{line}: {detail}", path=exc.filename or name, line=exc.lineno,
+                        detail=exc.message) from None

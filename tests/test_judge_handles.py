@@ -49,12 +49,15 @@ def test_a_dropped_second_handle_does_not_release_the_object(session):
 def test_a_dropped_handle_is_released_at_the_next_request(session):
     lab = Lab(session)
     model = lab.build("sequential", layers=LAYERS, seed=3)
+    other = lab.build("sequential", layers=LAYERS, seed=4)
     ident = model._id
-    lab.run("draw_global", n=1)  # requests go out while the handle lives
+    del other
+    gc.collect()
+    lab.run("draw_global", n=1)  # sends the release of `other` while `model` lives
     del model
     gc.collect()
-    assert ident in session._release
+    assert ident in session._release  # to be sent with the next request, whenever the handle was born
     lab.run("draw_global", n=1)
     assert ident not in session._release
-    other = lab.build("sequential", layers=LAYERS, seed=4)
-    assert other._id != ident and sorted(other.state_dict())
+    again = lab.build("sequential", layers=LAYERS, seed=5)
+    assert again._id != ident and sorted(again.state_dict())

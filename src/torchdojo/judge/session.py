@@ -54,7 +54,8 @@ class ImportFailed(Exception):
     def __init__(self, info: dict[str, Any]):
         self.es = str(info.get("es", ""))[:2000]
         self.en = str(info.get("en", ""))[:2000]
-        self.status = "timeout" if info.get("status") == "timeout" else "error"
+        status = info.get("status")
+        self.status = status if status in ("timeout", "crashed") else "error"
         super().__init__(self.en)
 
 
@@ -136,6 +137,7 @@ class StudentSession:
         self.seq = 0
         self.processes = 0
         self._release: list[int] = []
+        self._handles: weakref.WeakValueDictionary[int, Handle] = weakref.WeakValueDictionary()
         self.base_rss = rss_bytes(zygote_pid) if zygote_pid else 0
         self._encoder = Encoder(self._handle_ref, strides=True)
 
@@ -170,6 +172,7 @@ class StudentSession:
         """A new student process with the submission imported; its ``ready`` report."""
         self.stop()
         self.generation += 1
+        self._release, self._handles = [], weakref.WeakValueDictionary()
         self.processes += 1
         self.names = {}
         self.tainted = False
@@ -185,6 +188,7 @@ class StudentSession:
             "file_mb": self.job.limits.file_mb,
             "memory_mb": self.job.limits.memory_mb,
             "protect": list(self.job.protect),
+            "writable": list(self.job.writable),
         }
         try:
             self.holder, self.pid = self.zygote.spawn_student(spec, theirs.fileno(), w_out)
@@ -299,13 +303,20 @@ class StudentSession:
         raise TypeError(f"a grader sent a {type(value).__name__} to the student process")
 
     def _make_handle(self, ident: int, type_name: str, kind: str) -> Handle:
+        # One Handle per student object: ``model.to(device)`` answers with the model's
+        # own id, and a second Handle dying would release the object under the first.
+        handle = self._handles.get(ident)
+        if handle is not None:
+            return handle
+        if ident in self._release:  # let go of here, not yet there: it is alive again
+            self._release.remove(ident)
         handle = Handle(self, ident, self.generation, type_name, kind)
+        self._handles[ident] = handle
         generation = self.generation
-        release = self._release
 
         def forget() -> None:
             if self.generation == generation:
-                release.append(ident)
+                self._release.append(ident)  # the list of now, not the one of the handle's birth
 
         weakref.finalize(handle, forget)
         return handle

@@ -203,11 +203,11 @@ def _check_new_head(params: list[dict], num_classes: int, in_features: int, devi
     return weight, bias
 
 
-def _check_output(lab, model: Handle, twin: nn.Module, layout: str, head: tuple[torch.Tensor, torch.Tensor],
+def _check_output(model: Handle, twin: nn.Module, layout: str, head: tuple[torch.Tensor, torch.Tensor],
                   x: torch.Tensor, num_classes: int, where: tuple[str, str]) -> None:
     """In eval mode the model gives what the twin gives with the student's new head in its last layer's place."""
     w_es, w_en = where
-    lab.run("transfer_learning_eval", model=model)
+    model.eval()
     try:
         out = model(x)
     except StudentRaised as exc:
@@ -306,7 +306,7 @@ def _check_replace(student, lab, label: str, num_classes: int, device: torch.dev
           f"{where[0]} debe devolver el mismo modelo, con la cabeza cambiada; devolvió {short(got)}",
           f"{where[1]} must return the same model, with its head replaced; it returned {short(got)}")
     head = _check_new_head(model.params(values=True), num_classes, HEAD_IN[layout], device, dtype, where)
-    _check_output(lab, model, twin, layout, head, _x(3, seed, device, dtype), num_classes, where)
+    _check_output(model, twin, layout, head, _x(3, seed, device, dtype), num_classes, where)
     changed = _changed(before, _state(model))
     check(not changed,
           f"{where[0]} cambió o quitó partes del modelo que no son la cabeza: {', '.join(changed[:4])}",
@@ -362,7 +362,7 @@ def test_build_transfer_model(student, lab, device):
               f"{where[0]} debe devolver un nn.Module; devolvió {short(got)}",
               f"{where[1]} must return an nn.Module; it returned {short(got)}")
         head = _check_new_head(got.params(values=True), num_classes, HEAD_IN[layout], device, torch.float32, where)
-        _check_output(lab, got, twin, layout, head, _x(4, 7, device, size=16), num_classes, where)
+        _check_output(got, twin, layout, head, _x(4, 7, device, size=16), num_classes, where)
         changed = _changed(before, _state(backbone))
         check(not changed,
               f"{where[0]} cambió valores de la backbone ({', '.join(changed[:4])}): solo debe congelarla y cambiar "

@@ -210,17 +210,6 @@ def transfer_learning_model(layout: str, seed: int = 0, num_classes: int | None 
 
 
 @recipe
-def transfer_learning_eval(model: nn.Module) -> None:
-    """``model.eval()``, answering nothing.
-
-    ``Handle.eval()`` answers a second handle of the same object; when that one
-    is dropped, the judge releases the object under the first (an engine issue
-    at the time of writing).
-    """
-    model.eval()
-
-
-@recipe
 def transfer_learning_seed_global(seed: int) -> None:
     """Seed the global CPU generator (a student's mini-batch shuffles then start from a known state)."""
     torch.manual_seed(int(seed))

@@ -518,7 +518,8 @@ _FINE_TUNE_CASES = [
     (("<model.fc (ResNet)> congelado con una fc nueva", "<model.fc (ResNet)> frozen with a new fc"),
      "fc_resnet", 3, 63, False),
 ]
-# Six epochs at lr 0.01: Adam's path stays clear of zero loss, and mistakes drift 0.1 lr or more from it.
+# Six epochs at lr 0.01: Adam's path stays clear of zero loss, and the mistakes drift far from it
+# (docs/data-and-backbone.md).
 _FT_COPIES, _FT_EPOCHS, _FT_LR = 6, 6, 0.01
 
 
@@ -660,7 +661,8 @@ def _explain_not_adam(where_es, where_en, twin, layout, feats, y, weight, bias, 
 
 # With 10 examples per class of the new task, the fine-tuned model must reach this
 # accuracy on held-out images. Over 50 seeds of data, test images and head
-# initialisation, full batch or mini-batches of 8 or 1, the lowest was 0.80.
+# initialisation (the recipe's), the lowest was 0.800 with full batch, 0.795 with
+# mini-batches of 8 and 0.780 with mini-batches of 1 (docs/data-and-backbone.md).
 _FINE_TUNE_BAR = 0.7
 _FINE_TUNE_TASK = {"per_class": 10, "epochs": 40, "lr": 0.01, "data_seed": 0, "test_seed": 1, "head_seed": 2,
                    "test_n": 400}

@@ -245,7 +245,8 @@ _FREEZE_CASES = [
      {"layout": "fc_resnet", "seed": 3}),
     (("model.classifier (nn.Linear), congelado en parte", "model.classifier (nn.Linear), partly frozen"),
      {"layout": "classifier", "seed": 4, "frozen": ["features."]}),
-    (("model.classifier[-1] (nn.Sequential VGG), en modo eval", "model.classifier[-1] (nn.Sequential VGG), in eval mode"),
+    (("model.classifier[-1] (nn.Sequential VGG), en modo eval",
+      "model.classifier[-1] (nn.Sequential VGG), in eval mode"),
      {"layout": "classifier_mlp", "seed": 5, "train": False}),
 ]
 
@@ -257,7 +258,8 @@ def _batchnorm_parameters(twin: nn.Module) -> set[str]:
 
 @pytest.mark.exercise("freeze")
 @pytest.mark.hint(es="model.eval() no congela; recorre model.parameters() y pon requires_grad a False en cada uno.",
-                  en="model.eval() does not freeze; go through model.parameters() and set requires_grad to False on each.")
+                  en="model.eval() does not freeze; go through model.parameters() and set requires_grad to False "
+                     "on each.")
 def test_freeze_every_parameter(student, lab):
     for (where_es, where_en), kwargs in _FREEZE_CASES:
         model, twin = _build(lab, **kwargs)
@@ -315,8 +317,10 @@ def _check_replace(student, lab, label: str, num_classes: int, device: torch.dev
 
 @pytest.mark.exercise("replace_head")
 @pytest.mark.weight(2)
-@pytest.mark.hint(es="La capa vieja puede estar en model.fc, en model.classifier o en model.classifier[-1]; la nueva va en el mismo sitio.",
-                  en="The old layer may be at model.fc, model.classifier or model.classifier[-1]; the new one goes in the same place.")
+@pytest.mark.hint(es="La capa vieja puede estar en model.fc, en model.classifier o en model.classifier[-1]; la nueva "
+                     "va en el mismo sitio.",
+                  en="The old layer may be at model.fc, model.classifier or model.classifier[-1]; the new one goes "
+                     "in the same place.")
 def test_replace_head_each_layout(student, lab, device):
     for i, label in enumerate(_LAYOUTS):
         for num_classes in (3, 5):  # 5: as many classes as before, still a new trainable layer
@@ -416,7 +420,8 @@ def test_trainable_parameters(student, lab):
             times[name] = round(float(moved.mean())) if moved.numel() else 0
         expected = {n for n, p in twin.named_parameters() if p.requires_grad}
         check(all(t <= 1 for t in times.values()),
-              f"trainable_parameters ({where_es}) repite parámetros", f"trainable_parameters ({where_en}) repeats parameters")
+              f"trainable_parameters ({where_es}) repite parámetros",
+              f"trainable_parameters ({where_en}) repeats parameters")
         missing = [n for n in names if n in expected and times[n] == 0]
         held = sum(times.values())
         extra = max(0, got.len() - held) + sum(1 for n in names if n not in expected and times[n])
@@ -426,10 +431,10 @@ def test_trainable_parameters(student, lab):
         own_en = (f"; {', '.join(own)} belongs to the model itself, not to one of its layers: model.parameters() "
                   f"includes it, model.children() does not") if own else ""
         check(not missing and not extra,
-              f"trainable_parameters ({where_es}): faltan {missing[:4]} y sobran {extra} (congelados o ajenos al modelo); "
-              f"se esperaban los {len(expected)} parámetros con requires_grad{own_es}",
-              f"trainable_parameters ({where_en}): missing {missing[:4]} and {extra} extra (frozen or not the model's); "
-              f"expected the {len(expected)} parameters with requires_grad{own_en}")
+              f"trainable_parameters ({where_es}): faltan {missing[:4]} y sobran {extra} (congelados o ajenos al "
+              f"modelo); se esperaban los {len(expected)} parámetros con requires_grad{own_es}",
+              f"trainable_parameters ({where_en}): missing {missing[:4]} and {extra} extra (frozen or not the "
+              f"model's); expected the {len(expected)} parameters with requires_grad{own_en}")
 
 
 # --------------------------------------------------------------------------
@@ -469,7 +474,8 @@ def _head_features(twin: nn.Module, layout: str, X: torch.Tensor) -> torch.Tenso
 
 
 def _trajectory(kind: str, weight: torch.Tensor, bias: torch.Tensor, feats: torch.Tensor, y: torch.Tensor,
-                lr: float, steps: int, restart_every: int = 0) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], list[float]]:
+                lr: float, steps: int, restart_every: int = 0
+                ) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], list[float]]:
     """The head's weights after 0..steps full-batch steps, and the loss at each of those points.
 
     ``kind``: ``adam`` (what the course asks); to name a mistake,
@@ -525,8 +531,10 @@ _FT_COPIES, _FT_EPOCHS, _FT_LR = 6, 6, 0.01
 
 @pytest.mark.exercise("fine_tune")
 @pytest.mark.weight(2)
-@pytest.mark.hint(es="Adam solo sobre los parámetros entrenables, y model.eval(): en modo train, BatchNorm cambia running_mean/var aunque esté congelada.",
-                  en="Adam over the trainable parameters only, and model.eval(): in train mode, BatchNorm changes running_mean/var even when frozen.")
+@pytest.mark.hint(es="Adam solo sobre los parámetros entrenables, y model.eval(): en modo train, BatchNorm cambia "
+                     "running_mean/var aunque esté congelada.",
+                  en="Adam over the trainable parameters only, and model.eval(): in train mode, BatchNorm changes "
+                     "running_mean/var even when frozen.")
 def test_fine_tune_trains_only_the_head(student, lab, device):
     _lend(lab)
     for (where_es, where_en), layout, num_classes, seed, as_str in _FINE_TUNE_CASES:
@@ -550,23 +558,23 @@ def test_fine_tune_trains_only_the_head(student, lab, device):
         changed = _changed(_twin_state(twin, skip=prefix), after)
         stats = [k for k in changed if k.endswith(("running_mean", "running_var", "num_batches_tracked"))]
         if stats:
-            fail(f"fine_tune cambió estadísticas de BatchNorm de la parte congelada ({', '.join(stats[:3])}): en modo "
-                 f"entrenamiento BatchNorm las actualiza aunque sus parámetros estén congelados. El modelo llega en modo "
-                 f"train: pon model.eval() (la cabeza lineal entrena igual)",
-                 f"fine_tune changed BatchNorm statistics of the frozen part ({', '.join(stats[:3])}): in train mode "
-                 f"BatchNorm updates them even when its parameters are frozen. The model arrives in train mode: call "
-                 f"model.eval() (the linear head trains the same)")
+            fail(f"fine_tune cambió estadísticas de BatchNorm de la parte congelada ({', '.join(stats[:3])}): en "
+                 f"modo entrenamiento BatchNorm las actualiza aunque sus parámetros estén congelados. El modelo "
+                 f"llega en modo train: pon model.eval() (la cabeza lineal entrena igual)",
+                 f"fine_tune changed BatchNorm statistics of the frozen part ({', '.join(stats[:3])}): in train "
+                 f"mode BatchNorm updates them even when its parameters are frozen. The model arrives in train "
+                 f"mode: call model.eval() (the linear head trains the same)")
         if changed:
             given = next((s for s in seen if s.get("frozen")), None)
             if given is not None:  # the probe names the mistake; the changed weights decided it
-                fail(f"el optimizador de fine_tune recibe {given['frozen']} parámetros congelados (de {given['count']}): "
-                     f"pásale solo los entrenables, trainable_parameters(model)",
-                     f"fine_tune's optimiser is given {given['frozen']} frozen parameters (of {given['count']}): give it "
-                     f"only the trainable ones, trainable_parameters(model)")
-            fail(f"fine_tune cambió parámetros congelados ({', '.join(changed[:3])}): deben quedar idénticos; entrena "
-                 f"solo los que tienen requires_grad y no los descongeles",
-                 f"fine_tune changed frozen parameters ({', '.join(changed[:3])}): they must stay identical; train only "
-                 f"those with requires_grad, and do not unfreeze them")
+                fail(f"el optimizador de fine_tune recibe {given['frozen']} parámetros congelados (de "
+                     f"{given['count']}): pásale solo los entrenables, trainable_parameters(model)",
+                     f"fine_tune's optimiser is given {given['frozen']} frozen parameters (of {given['count']}): "
+                     f"give it only the trainable ones, trainable_parameters(model)")
+            fail(f"fine_tune cambió parámetros congelados ({', '.join(changed[:3])}): deben quedar idénticos; "
+                 f"entrena solo los que tienen requires_grad y no los descongeles",
+                 f"fine_tune changed frozen parameters ({', '.join(changed[:3])}): they must stay identical; train "
+                 f"only those with requires_grad, and do not unfreeze them")
         weight = after.get(prefix + "weight")
         bias = after.get(prefix + "bias")
         head0 = head_of(twin, layout)

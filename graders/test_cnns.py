@@ -120,8 +120,12 @@ def _near(a: float, b: float, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
     return abs(a - b) <= atol + rtol * abs(b)
 
 
-def _state_diff(got: dict, expected: dict[str, torch.Tensor], rtol: float, atol: float) -> list[str]:
-    """Keys of ``expected`` whose tensor in ``got`` is missing or not close (integer tensors: equal)."""
+def _state_diff(got: dict, expected: dict[str, torch.Tensor], rtol: float, atol: float,
+                slack: dict[str, torch.Tensor] | None = None) -> list[str]:
+    """Keys of ``expected`` whose tensor in ``got`` is missing or not close (integer tensors: equal).
+
+    ``slack``: extra absolute tolerance per element, for the keys it names.
+    """
     bad = []
     for key, e in expected.items():
         g = got.get(key) if isinstance(got, dict) else None
@@ -130,7 +134,9 @@ def _state_diff(got: dict, expected: dict[str, torch.Tensor], rtol: float, atol:
             continue
         g = compare.to_cpu(g)
         if e.is_floating_point():
-            ok = g.is_floating_point() and bool(torch.isclose(g.to(_f64), e.to(_f64), rtol=rtol, atol=atol).all())
+            e = e.to(_f64)
+            room = atol + rtol * e.abs() + (slack[key] if slack and key in slack else 0.0)
+            ok = g.is_floating_point() and bool(((g.to(_f64) - e).abs() <= room).all())
         else:
             ok = not g.is_floating_point() and torch.equal(g.to(torch.int64), e.to(torch.int64))
         if not ok:
@@ -200,8 +206,11 @@ def _batches(X: torch.Tensor, y: torch.Tensor, batch_size: int) -> list[tuple[to
 
 
 def _run(net: nn.Module, batches, loss_fn, *, opt=None, train: bool = True, grad: bool = True,
-         clear: bool = True) -> tuple[list[float], list[torch.Tensor]]:
-    """One pass of ``net`` over ``batches`` (a step per batch when ``opt``): batch losses and outputs."""
+         clear: bool = True, watch=None) -> tuple[list[float], list[torch.Tensor]]:
+    """One pass of ``net`` over ``batches`` (a step per batch when ``opt``): batch losses and outputs.
+
+    ``watch(net)`` runs after each backward, before the step.
+    """
     net.train(train)
     losses, outs = [], []
     with torch.set_grad_enabled(grad):
@@ -212,8 +221,10 @@ def _run(net: nn.Module, batches, loss_fn, *, opt=None, train: bool = True, grad
                 if clear:
                     opt.zero_grad()
                 loss.backward()
+                if watch is not None:
+                    watch(net)
                 opt.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             outs.append(out.detach())
     return losses, outs
 
@@ -957,6 +968,8 @@ def test_evaluate_values(student, lab, device):
 # --------------------------------------------------------------------------
 
 _HISTORY_KEYS = ("train_loss", "train_acc", "test_loss", "test_acc")
+# Adam's step is about lr * g / (|g| + 1e-8): for 0 < |g| below this, float32 rounding of g shows in the step.
+_TINY_GRAD = 1e-6
 
 
 def _call_fit(student, lab, model, train_loader, test_loader, *, epochs, lr, device):
@@ -1016,15 +1029,23 @@ def test_fit_matches_adam_reference(student, lab, device):
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     exp: dict[str, list] = {key: [] for key in _HISTORY_KEYS}
     seen = {"train": [], "test": []}
+    tiny = {name: torch.zeros_like(p, dtype=torch.bool) for name, p in net.named_parameters()}
+
+    def note_tiny_gradients(module: nn.Module) -> None:
+        for name, p in module.named_parameters():
+            tiny[name] |= (p.grad != 0) & (p.grad.abs() < _TINY_GRAD)
+
     for _ in range(epochs):
         for part, batches, step in (("train", train, opt), ("test", test, None)):
             losses, outs = _run(net, batches, nn.CrossEntropyLoss(), opt=step, train=step is not None,
-                                grad=step is not None)
+                                grad=step is not None, watch=note_tiny_gradients)
             exp[f"{part}_loss"].append(sum(losses) / len(losses))
             exp[f"{part}_acc"].append(_hits(outs, batches, _gap(device)))
             seen[part].append(sum(len(b[1]) for b in batches))
     rtol, atol = _tol(device)
-    if _state_diff(after, _cpu_state(net), max(rtol, 1e-4), max(atol, 1e-5)):
+    # Adam divides by the gradient's size: where it was tiny, rounding in float32 moves a step by up to lr.
+    slack = {name: mask.to(_f64) * lr * epochs * len(train) for name, mask in tiny.items()}
+    if _state_diff(after, _cpu_state(net), max(rtol, 1e-4), max(atol, 1e-5), slack):
         fail("tras fit los parámetros difieren de los de Adam(model.parameters(), lr=lr) con entropía cruzada, "
              "creado una vez y usado en todas las épocas (ni otro optimizador, ni otros argumentos, ni uno nuevo por época)",
              "after fit the parameters differ from those of Adam(model.parameters(), lr=lr) with cross-entropy, "

@@ -1,12 +1,16 @@
-# Generated from solutions/cnns.py by `python scripts/sync_content.py`: edit the solution, not this file.
 """Redes convolucionales / Convolutional networks.
 
 Una capa convolucional (``nn.Conv2d``) desliza filtros pequeños (3x3, por
 ejemplo) por toda la imagen: el mismo filtro, con los mismos pesos, busca su
-patrón en cada posición. Por eso una CNN reconoce una figura esté donde esté, con
-muchos menos parámetros que una red totalmente conectada sobre los píxeles. Tras
-las convoluciones, ``MaxPool`` reduce el tamaño, ``Flatten`` convierte el mapa de
-características en un vector y una capa ``nn.Linear`` da un logit por clase.
+patrón en cada posición, con muchos menos parámetros que una red totalmente
+conectada sobre los píxeles. Si la figura se desplaza, la respuesta del filtro se
+desplaza con ella en el mapa de características (la convolución es equivariante a
+las traslaciones), y ``MaxPool`` tolera desplazamientos pequeños. Pero ``Flatten``
+y la ``nn.Linear`` final sí dependen de la posición: una red como TinyVGG
+reconoce una figura en sitios nuevos en la medida en que la vio en sitios
+variados durante el entrenamiento. Tras las convoluciones, ``MaxPool`` reduce el
+tamaño, ``Flatten`` convierte el mapa de características en un vector y una capa
+``nn.Linear`` da un logit por clase.
 
 En este módulo calculas el tamaño de salida de una convolución, construyes una
 TinyVGG, preparas un ``DataLoader`` reproducible y escribes el bucle de
@@ -19,10 +23,14 @@ hay una, también en la GPU.
 
 A convolutional layer (``nn.Conv2d``) slides small filters (3x3, say) over the
 whole image: the same filter, with the same weights, looks for its pattern at
-every position. That is why a CNN recognises a shape wherever it is, with far
-fewer parameters than a fully connected network on the pixels. After the
-convolutions, ``MaxPool`` shrinks the size, ``Flatten`` turns the feature map into
-a vector and an ``nn.Linear`` layer gives one logit per class.
+every position, with far fewer parameters than a fully connected network on the
+pixels. When the shape moves, the filter's response moves with it in the feature
+map (convolution is equivariant to shifts), and ``MaxPool`` tolerates small
+shifts. But ``Flatten`` and the final ``nn.Linear`` do depend on position: a
+network such as TinyVGG recognises a shape in new places to the extent that it
+saw it in varied places during training. After the convolutions, ``MaxPool``
+shrinks the size, ``Flatten`` turns the feature map into a vector and an
+``nn.Linear`` layer gives one logit per class.
 
 In this module you compute the output size of a convolution, build a TinyVGG,
 make a reproducible ``DataLoader`` and write the training loop: one training
@@ -68,8 +76,9 @@ class TinyVGG(nn.Module):
     """Una VGG en miniatura / A miniature VGG. (dispositivo / device)
 
     ``TinyVGG(in_channels, hidden_units, num_classes, image_size)``, para
-    imágenes ``(N, in_channels, image_size, image_size)`` con ``image_size``
-    múltiplo de 4. La arquitectura, en este orden:
+    imágenes ``(N, in_channels, image_size, image_size)``. El corrector usa un
+    ``image_size`` múltiplo de 4, de modo que cada MaxPool(2) divide el lado
+    exacto, sin descartar bordes. La arquitectura, en este orden:
 
     * bloque 1: Conv2d(in_channels -> hidden_units, 3x3, padding 1), ReLU,
       Conv2d(hidden_units -> hidden_units, 3x3, padding 1), ReLU, MaxPool(2);
@@ -79,16 +88,19 @@ class TinyVGG(nn.Module):
       ``nn.Linear`` hasta ``num_classes``.
 
     Cada convolución lleva sesgo (bias). Con padding 1 las convoluciones 3x3
-    conservan el tamaño y cada MaxPool(2) lo divide entre 2, así que la
-    ``nn.Linear`` recibe ``hidden_units * (image_size // 4) ** 2`` valores.
+    conservan el tamaño y cada MaxPool(2) lo divide entre 2 (redondeando hacia
+    abajo), así que la ``nn.Linear`` recibe ``hidden_units * (image_size // 4) ** 2``
+    valores; con un tamaño que no sea múltiplo de 4 la cuenta sigue valiendo,
+    solo que los MaxPool descartan la última fila y columna impares.
     ``forward(x)`` devuelve los logits, de forma ``(N, num_classes)``, sin
     softmax. El número de parámetros debe ser exactamente el de esta
     arquitectura. Da igual cómo la escribas (``nn.Sequential``, ``F.conv2d``,
     ``nn.ModuleList``...). Límite del corrector: 10 s.
 
     ``TinyVGG(in_channels, hidden_units, num_classes, image_size)``, for images
-    ``(N, in_channels, image_size, image_size)`` with ``image_size`` a multiple of
-    4. The architecture, in this order:
+    ``(N, in_channels, image_size, image_size)``. The grader uses an
+    ``image_size`` that is a multiple of 4, so that each MaxPool(2) halves the
+    side exactly, dropping no border. The architecture, in this order:
 
     * block 1: Conv2d(in_channels -> hidden_units, 3x3, padding 1), ReLU,
       Conv2d(hidden_units -> hidden_units, 3x3, padding 1), ReLU, MaxPool(2);
@@ -98,8 +110,10 @@ class TinyVGG(nn.Module):
       ``nn.Linear`` to ``num_classes``.
 
     Every convolution has a bias. With padding 1 the 3x3 convolutions keep the
-    size and each MaxPool(2) halves it, so the ``nn.Linear`` receives
-    ``hidden_units * (image_size // 4) ** 2`` values. ``forward(x)`` returns the
+    size and each MaxPool(2) halves it (rounding down), so the ``nn.Linear``
+    receives ``hidden_units * (image_size // 4) ** 2`` values; with a size that
+    is not a multiple of 4 the count still holds, only the MaxPools drop the odd
+    last row and column. ``forward(x)`` returns the
     logits, of shape ``(N, num_classes)``, without softmax. The parameter count
     must be exactly that of this architecture. Write it any way you like
     (``nn.Sequential``, ``F.conv2d``, ``nn.ModuleList``...). Grader's time
@@ -150,7 +164,7 @@ def train_epoch(model, loader, loss_fn, optimizer, device):
     ejemplo y la fracción de ejemplos bien clasificados (argmax de la salida
     igual a ``y``), en [0, 1], calculadas con las salidas vistas durante la época.
     El corrector usa lotes del mismo tamaño, así que la media de las pérdidas de
-    los lotes también vale. Límite del corrector: 10 s.
+    los lotes también sirve. Límite del corrector: 10 s.
 
     Puts ``model`` in train mode and goes through ``loader`` once; for each batch
     ``(X, y)``: moves it to ``device`` (the model is already there), computes the

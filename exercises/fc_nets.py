@@ -1,4 +1,3 @@
-# Generated from solutions/fc_nets.py by `python scripts/sync_content.py`: edit the solution, not this file.
 """Redes totalmente conectadas / Fully connected networks.
 
 Una red totalmente conectada encadena capas lineales (``nn.Linear``: ``x @ W.T + b``)
@@ -171,20 +170,26 @@ def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
     (``nn.MSELoss``) y el optimizador de descenso por gradiente que prefieras
     (``torch.optim.SGD``, ``Adam``...), con todos los datos en cada época.
     ``seed`` fija los pesos iniciales (por ejemplo ``torch.manual_seed(seed)``
-    antes de crear la capa). Devuelve ``(w, b)`` como ``float`` de Python. Elige
-    tú ``epochs`` y ``lr`` por defecto: con ellos, sobre datos sin ruido de
-    ``w=0.7``, ``b=0.3``, los dos valores deben quedar a menos de 0.05. Límite
-    del corrector: 30 s (unos cientos de épocas tardan menos de un segundo).
+    antes de crear la capa). Devuelve ``(w, b)`` como ``float`` de Python. Los
+    valores por defecto de ``epochs`` y ``lr`` son tuyos: los de la firma
+    (300 épocas, ``lr=0.5``) bastan con ``torch.optim.SGD``; si eliges otro
+    optimizador u otros valores, cámbialos en la firma. El corrector llama sin
+    ``epochs`` ni ``lr`` y, sobre datos sin ruido de ``w=0.7``, ``b=0.3``, exige
+    que los dos valores queden a menos de 0.05. Límite del corrector: 30 s
+    (unos cientos de épocas tardan menos de un segundo).
 
     ``x`` and ``y`` are float32 tensors of shape ``(N, 1)``, with ``x`` in
     [0, 1). Learn ``y = w*x + b`` with an ``nn.Linear(1, 1)``, the MSE loss
     (``nn.MSELoss``) and the gradient-descent optimiser you prefer
     (``torch.optim.SGD``, ``Adam``...), on all the data every epoch. ``seed``
     seeds the initial weights (e.g. ``torch.manual_seed(seed)`` before creating
-    the layer). Return ``(w, b)`` as Python ``float``s. You choose the default
-    ``epochs`` and ``lr``: with them, on noiseless data with ``w=0.7``,
-    ``b=0.3``, both values must end within 0.05. Grader time limit: 30 s (a few
-    hundred epochs take less than a second).
+    the layer). Return ``(w, b)`` as Python ``float``s. The defaults of
+    ``epochs`` and ``lr`` are yours: those in the signature (300 epochs,
+    ``lr=0.5``) are enough with ``torch.optim.SGD``; if you pick another
+    optimiser or other values, change them in the signature. The grader calls
+    without ``epochs`` or ``lr`` and, on noiseless data with ``w=0.7``,
+    ``b=0.3``, requires both values to end within 0.05. Grader time limit: 30 s
+    (a few hundred epochs take less than a second).
     """
     raise NotImplementedError("TODO")
 

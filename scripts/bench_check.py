@@ -5,7 +5,7 @@
 1. Wall time of ``torchdojo check tensors`` on the reference solution against
    ``python -c "import torch"``, both as fresh processes, same run (median of N).
 2. For every topic with exercises: wall time of grading the reference solution
-   with a warm zygote (the cost per topic) and of a whole ``torchdojo check TOPIC``.
+   with a warm judge (the cost per topic) and of a whole ``torchdojo check TOPIC``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def main() -> int:
     from torchdojo import paths
     from torchdojo.check import check_workspace
     from torchdojo.manifest import course
-    from torchdojo.sandbox.client import Zygote
+    from torchdojo.judge.service import Judge
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     work = Path(tempfile.mkdtemp(prefix="torchdojo-bench-"))
@@ -55,12 +55,12 @@ def main() -> int:
         print(f"torchdojo check tensors        {b:6.2f} s (median of {args.repeat})")
         print(f"ratio check / import torch     {b / a:6.2f}")
         print()
-        with Zygote() as z:
+        with Judge() as z:
             for topic in course().exercise_topics:
                 times = []
                 for _ in range(args.repeat):
                     start = time.perf_counter()
-                    report = check_workspace(work, [topic.id], device="cpu", record=False, zygote=z)
+                    report = check_workspace(work, [topic.id], device="cpu", record=False, judge=z)
                     times.append(time.perf_counter() - start)
                 t = report.topics[0]
                 print(f"{topic.id:<20} warm grading {statistics.median(times):6.2f} s   "

@@ -2,13 +2,13 @@
 
     python scripts/bench_class.py [--students 12] [--jobs 2] [--topic tensors]
 
-Builds an nbgrader course with ``torchdojo nbgrader export``, releases it with
+Builds an nbgrader course with ``torchdojo nbgrader source``, releases it with
 ``nbgrader generate_assignment``, hands in N notebooks (half correct, a quarter
 with realistic mistakes, a quarter broken: a syntax error, a cell that raises),
 then times
 
 * ``nbgrader autograde`` (a Jupyter kernel per notebook, as nbgrader does), and
-* ``torchdojo grade submitted/ --topic T -j N`` (warm zygotes, a forked child per
+* ``torchdojo grade submitted/ --topic T -j N`` (warm judges, a forked judge child per
   notebook) on the same ``submitted/`` folder,
 
 and prints seconds per submission for both and the ratio. It also checks that
@@ -42,14 +42,14 @@ def main() -> int:
     from test_nbgrader import TOPIC, _submission  # the same student notebooks as the agreement test
 
     from torchdojo.notebooks import nbjson
-    from torchdojo.notebooks.nbgrader_export import export_course
+    from torchdojo.notebooks.nbgrader_source import write_source
 
     work = Path(tempfile.mkdtemp(prefix="torchdojo-bench-class-"))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", ""))
                                                       if p))
     try:
         course_dir = work / "course"
-        export_course(course_dir, [TOPIC])
+        write_source(course_dir, [TOPIC])
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", TOPIC, "--force"], cwd=course_dir,
                        env=env, check=True, capture_output=True)
         release = json.loads((course_dir / "release" / TOPIC / f"{TOPIC}.ipynb").read_text(encoding="utf-8"))

@@ -6,17 +6,17 @@ Grades the same synthetic class (tensors topic; correct, notebook, mistaken,
 stub, syntax-error and binary submissions in turn) once per configuration, into
 a fresh output folder each time, and prints for each:
 
-* ``wall``: the whole grade_class call, zygote warm-up included;
+* ``wall``: the whole grade_class call, judge warm-up included;
 * ``steady``: submissions per second between the first and the last result
-  (warm zygotes: what a long run of a big class sees);
+  (warm judges: what a long run of a big class sees);
 * ``s/sub/worker``: seconds one worker spends per submission in steady state,
   the number to size a cluster with (docs/dask.md);
-* ``grade s``: the mean time inside the sandbox (the zygote's answer to one
+* ``grade s``: the mean time inside the sandbox (the judge's answer to one
   submission), and ``overhead s``: the difference, i.e. what the executor
   (threads, pipes, or Dask's scheduler and network) adds to each submission.
 
 The Dask overhead per submission is also shown as the 1-worker Dask figure
-minus the 1-job local figure. Each Dask worker is a process with one thread and one zygote,
+minus the 1-job local figure. Each Dask worker is a process with one thread and one judge,
 as ``dask worker --nthreads 1`` starts them; on a machine with fewer cores than
 workers the figures show contention, not scaling.
 """
@@ -87,7 +87,7 @@ def main() -> int:
                 started = time.perf_counter() - t0
                 cold = timed(klass, Path(tmp) / f"dask{workers}a", executor=DaskExecutor(client))
                 results[("dask-cold", workers)] = row("dask (cold)", workers, cold)
-                # Second class on the same cluster: the workers' zygotes are already warm.
+                # Second class on the same cluster: the workers' judges are already warm.
                 warm = timed(klass, Path(tmp) / f"dask{workers}b", executor=DaskExecutor(client))
                 results[("dask", workers)] = row("dask (warm)", workers, warm)
             print(f"{'':<16} cluster of {workers} started in {started:.1f} s")

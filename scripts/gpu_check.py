@@ -60,13 +60,13 @@ def main() -> int:
     from torchdojo.check import check_workspace
     from torchdojo.errors import UserError
     from torchdojo.manifest import course
-    from torchdojo.sandbox.client import Zygote
+    from torchdojo.judge.service import Judge
     from variant_suite import build_mistake
 
     rows, ok = [], True
     work = Path(tempfile.mkdtemp(prefix="torchdojo-gpu-"))
     try:
-        with Zygote() as z:
+        with Judge() as z:
             for topic in course().exercise_topics:
                 reference = (paths.solutions_dir() / topic.module).read_text(encoding="utf-8")
                 cases = [("reference", reference, None)]
@@ -81,7 +81,7 @@ def main() -> int:
                     start = time.perf_counter()
                     try:
                         report = check_workspace(folder, [topic.id], device=args.device, lang="en",
-                                                 record=False, zygote=z)
+                                                 record=False, judge=z)
                     except UserError as exc:
                         print(f"torchdojo gpu_check: {exc}", file=sys.stderr)
                         return 2

@@ -94,3 +94,65 @@ def run_bundle(root: Path) -> dict:
     proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+
+
+VARIANTS = Path(__file__).resolve().parent / "variants"
+
+
+def independent_solutions(topic: str) -> dict[str, Path]:
+    """The independent correct styles of ``tests/variants/<topic>/`` that are one file: ``{name: path}``."""
+    out = {p.stem: p for p in sorted((VARIANTS / topic).glob("correct_*.py"))}
+    notebook_dir = VARIANTS / topic / "correct_notebook"
+    if notebook_dir.is_dir():
+        out["correct_notebook"] = next(notebook_dir.glob("*.ipynb"))
+    return out
+
+
+class _RenameLocals:
+    """Rename every variable a function assigns (never its parameters: graders call by keyword)."""
+
+    WORDS = ("valor", "tmp", "res", "aux", "dato", "cosa", "item", "acc", "buf", "elem")
+
+    def __init__(self, salt: int):
+        self.salt = salt
+
+    def __call__(self, func) -> None:
+        import ast
+
+        params = {a.arg for a in func.args.args + func.args.kwonlyargs + func.args.posonlyargs}
+        stored = sorted({n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+                        - params)
+        names = {old: f"{self.WORDS[(i + self.salt) % len(self.WORDS)]}_{i}" for i, old in enumerate(stored)}
+        for node in ast.walk(func):
+            if isinstance(node, ast.Name) and node.id in names:
+                node.id = names[node.id]
+
+
+def disguise(source: str, salt: int = 0) -> str:
+    """A copy dressed up: local variables renamed, top-level functions in another order, docstrings
+    and comments rewritten, formatting changed. It still passes the grader if the original did."""
+    import ast
+    import random
+
+    tree = ast.parse(source)
+    rename = _RenameLocals(salt)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            rename(node)
+            if ast.get_docstring(node) is not None:
+                node.body[0] = ast.Expr(ast.Constant(f"Mi propia versión de {node.name}, escrita desde cero."))
+    if ast.get_docstring(tree) is not None:
+        tree.body[0] = ast.Expr(ast.Constant("Trabajo original: nadie me ayudó."))
+    head = [n for n in tree.body if not isinstance(n, ast.FunctionDef)]
+    funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    random.Random(salt).shuffle(funcs)
+    tree.body = head + funcs
+    lines = []
+    for line in ast.unparse(tree).splitlines():
+        if line.startswith("def "):
+            lines += ["", "", "# ---- escrito por mí ----"]
+        indent = line[: len(line) - len(line.lstrip())]
+        if line.lstrip().startswith("return "):
+            lines.append(f"{indent}# devolvemos el resultado")
+        lines.append(line)
+    return "\n".join(lines) + "\n"

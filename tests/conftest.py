@@ -50,3 +50,37 @@ def statuses(topic: TopicResult) -> dict[str, str]:
 
 def by_name(topic: TopicResult, name: str):
     return next(e for e in topic.exercises if e.id.endswith("/" + name))
+
+
+def marked_processes(mark: str) -> list[tuple[int, int, str]]:
+    """Processes whose environment holds ``TORCHDOJO_TEST_MARK=mark``: (pid, parent pid, kind).
+
+    A test sets the mark before starting a judge, so the judge, its student
+    zygote and every process they start inherit it; ``kind`` is ``judge``,
+    ``zygote`` (a student zygote), ``student`` (anything forked from one) or ``other``.
+    """
+    import os
+
+    needle = f"TORCHDOJO_TEST_MARK={mark}".encode()
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if needle not in f.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read().rsplit(")", 1)[1].split()
+            if stat[0] == "Z":
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        kind = "judge" if b"torchdojo.judge.server" in cmdline else (
+            "zygote" if b"torchdojo.student.zygote" in cmdline else "other")
+        out.append((int(entry), int(stat[1]), kind))
+    # A student process has its zygote's command line: the zygote is the one a judge started.
+    judges = {pid for pid, _, kind in out if kind == "judge"}
+    return [(pid, ppid, "student" if kind == "zygote" and ppid not in judges else kind) for pid, ppid, kind in out]

@@ -15,10 +15,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 from classbuilder import SRC, run_bundle, unpack_bundle, write_submission
 
-from torchdojo.gradescope.bundle import CONFIG, REQUIREMENTS, build_bundle
+from torchdojo.gradescope.bundle import CONFIG, REQUIREMENTS, SETUP_SH, build_bundle
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -105,6 +109,8 @@ def test_bundle_layout(bundle, tmp_path):
 def test_requirements_match_pyproject():
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert sorted(d for d in deps if not d.startswith("torch")) == sorted(REQUIREMENTS)
+    torch = next(d for d in deps if d.startswith("torch"))
+    assert f'"{torch}"' in SETUP_SH  # the bundle installs torch with the same floor
 
 
 def test_correct_py_gets_full_marks(bundle, tmp_path):

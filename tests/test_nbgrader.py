@@ -1,6 +1,6 @@
 """The real nbgrader on an exported topic agrees with ``torchdojo check`` point for point.
 
-``torchdojo nbgrader export`` -> ``nbgrader generate_assignment`` -> three
+``torchdojo nbgrader source`` -> ``nbgrader generate_assignment`` -> three
 students hand in (correct, mistaken, broken) -> ``nbgrader autograde`` -> the
 gradebook's per-cell points equal torchdojo's per-exercise and per-question points
 for the same notebooks.
@@ -23,7 +23,7 @@ from torchdojo.manifest import course
 from torchdojo.notebook import QUIZ_VARIABLE
 from torchdojo.notebooks import nbjson
 from torchdojo.notebooks.build import split_topic
-from torchdojo.notebooks.nbgrader_export import export_course
+from torchdojo.notebooks.nbgrader_source import write_source
 from torchdojo.notebooks.quizcells import answer_line, answer_value
 from torchdojo.quiz import grade_answers, load_bank
 from torchdojo.quiz.model import MultipleSelect, Numeric, SingleChoice, TrueFalse
@@ -112,7 +112,7 @@ def _run(args: list[str], cwd: Path, env: dict) -> None:
 def test_nbgrader_autograde_agrees_with_torchdojo(tmp_path, judge):
     started = time.perf_counter()
     root = tmp_path / "course"
-    export_course(root, [TOPIC])
+    write_source(root, [TOPIC])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH", "")) if p))
     _run(["generate_assignment", TOPIC, "--force"], root, env)
     release = json.loads((root / "release" / TOPIC / f"{TOPIC}.ipynb").read_text(encoding="utf-8"))
@@ -158,7 +158,7 @@ def test_export_writes_valid_nbgrader_metadata(tmp_path):
     import nbformat
     from nbgrader.nbgraderformat.v3 import MetadataValidatorV3  # the real validator
 
-    result = export_course(tmp_path, None)
+    result = write_source(tmp_path, None)
     notebooks = [p for p in result.written if p.suffix == ".ipynb"]
     assert {p.parent.name for p in notebooks} >= {"why_ml", "paradigms", TOPIC}
     validator = MetadataValidatorV3()
@@ -171,14 +171,14 @@ def test_export_writes_valid_nbgrader_metadata(tmp_path):
     config = (tmp_path / "nbgrader_config.py").read_text(encoding="utf-8")
     assert 'raise NotImplementedError("TODO")' in config
     # Deterministic: exporting twice gives the same bytes.
-    again = export_course(tmp_path / "again", None)
+    again = write_source(tmp_path / "again", None)
     for a, b in zip(result.written, again.written):
         if a.suffix == ".ipynb":
             assert a.read_bytes() == b.read_bytes()
 
 
 def test_points_match_the_manifest(tmp_path):
-    export_course(tmp_path, [TOPIC])
+    write_source(tmp_path, [TOPIC])
     nb = json.loads((tmp_path / "source" / TOPIC / f"{TOPIC}.ipynb").read_text(encoding="utf-8"))
     points = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
               for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
@@ -192,22 +192,32 @@ def test_points_match_the_manifest(tmp_path):
 def test_source_notebook_is_an_ordinary_full_marks_submission(tmp_path, judge):
     """The instructor's notebook (solutions and hidden tests in it) passes `torchdojo check`:
     the hidden test cells do nothing outside a kernel."""
-    export_course(tmp_path, [TOPIC])
+    write_source(tmp_path, [TOPIC])
     folder = tmp_path / "source" / TOPIC
     report = check_workspace(folder, [TOPIC], record=False, judge=judge, lang="en")
     topic = report.topics[0]
     assert topic.score == topic.max_score and topic.notes == []
 
 
-def test_cli_export(tmp_path, capsys):
+def test_cli_source(tmp_path, capsys):
+    from torchdojo.cli import main
+
+    assert main(["nbgrader", "source", str(tmp_path / "c"), "--topic", "tensors", "--lang", "en"]) == 0
+    assert (tmp_path / "c" / "source" / "tensors" / "tensors.ipynb").is_file()
+    captured = capsys.readouterr()
+    assert "nbgrader generate_assignment" in captured.out and captured.err == ""
+    assert main(["nbgrader", "source", str(tmp_path / "d"), "--topic", "nope", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown topic 'nope'" in err
+
+
+def test_the_old_export_verb_says_it_was_renamed_and_still_works(tmp_path, capsys):
     from torchdojo.cli import main
 
     assert main(["nbgrader", "export", str(tmp_path / "c"), "--topic", "tensors", "--lang", "en"]) == 0
     assert (tmp_path / "c" / "source" / "tensors" / "tensors.ipynb").is_file()
-    assert "nbgrader generate_assignment" in capsys.readouterr().out
-    assert main(["nbgrader", "export", str(tmp_path / "d"), "--topic", "nope"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "unknown topic 'nope'" in err
+    assert err.count("\n") == 1 and "'nbgrader export' is now 'nbgrader source'" in err
 
 
 @pytest.mark.slow
@@ -216,7 +226,7 @@ def test_generate_assignment_for_every_topic_gives_the_stubs(tmp_path):
     from torchdojo.notebooks.build import solution_topics
 
     root = tmp_path / "course"
-    result = export_course(root, None, assignment="all")
+    result = write_source(root, None, assignment="all")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH", "")) if p))
     _run(["generate_assignment", "all", "--force"], root, env)
     released = sorted((root / "release" / "all").glob("*.ipynb"))

@@ -43,18 +43,30 @@ def test_generated_notebook_with_answers_gets_full_marks(grade):
     assert result.notes == []
 
 
-def test_magics_and_shell_lines_are_dropped(grade):
+def test_magics_are_handled_as_jupyter_runs_them(grade):
     p = _pieces()
     result = grade(_notebook(
         "!pip install torchdojo\n%matplotlib inline\nimport torch",
-        "%%capture\nraise RuntimeError('a cell magic is not Python')",
+        "%%bash\necho this cell is not Python",
         "%time z = 1\n" + p["add_batch_dim"].answer,
-        "  !ls -l\n" + p["to_channels_last"].answer,
+        "  !ls -l\n" + p["move_to"].answer,  # a first line's indentation goes, as in IPython
+        "%%capture\n" + p["to_channels_last"].answer,  # the body of %%capture is Python: it runs
+        "%%time\nif True:\n    %time w = 2\n    !echo shell inside a block\n" + p["flatten_images"].answer,
     ), name="tensors.ipynb")
     s = statuses(result)
-    assert s["add_batch_dim"] == "passed" and s["to_channels_last"] == "passed"
+    for name in ("add_batch_dim", "move_to", "to_channels_last", "flatten_images"):
+        assert s[name] == "passed", (name, s)
     assert s["summarize"] == "not_attempted" or s["summarize"] == "error"
-    assert result.notes == []  # nothing failed: the magic lines never reached Python
+    assert result.notes == []  # nothing failed: no magic line reached Python
+
+
+def test_a_cell_magic_keeps_the_functions_it_defines_and_their_errors_name_the_cell(grade):
+    result = grade(_notebook(
+        "import torch",
+        "%%time\ndef summarize(t):\n    return {'min': 1/0}",
+    ), name="tensors.ipynb")
+    feedback = next(e.feedback for e in result.exercises if e.id.endswith("/summarize"))
+    assert "ZeroDivisionError" in feedback and "code cell 2" in feedback, feedback
 
 
 def test_a_failing_cell_does_not_hide_later_cells(grade):

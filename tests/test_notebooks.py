@@ -39,7 +39,10 @@ def test_generation_is_deterministic_with_stable_ids():
     assert first == second
     nb = json.loads(first[paths.exercises_dir() / "notebooks" / "tensors.ipynb"])
     ids = [c["id"] for c in nb["cells"]]
-    assert ids[:3] == ["lesson", "setup", "tensor_info-md"]
+    # The intro, the lesson parts that come before every exercise, the imports, then the first exercise
+    # (after the parts that prepare it).
+    assert ids[:4] == ["lesson", "lesson-why_pytorch-es", "lesson-why_pytorch-en", "setup"]
+    assert ids.index("lesson-what_is-es") < ids.index("tensor_info-md") < ids.index("tensor_info")
     assert "seeded_rand" in ids and "seeded_rand-check" in ids
     assert all(c.get("execution_count") is None and not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
 
@@ -114,6 +117,8 @@ def test_check_inside_a_running_kernel(monkeypatch):
         nbjson.code("check-stub", build.check_code("tensors/summarize")),
         nbjson.code("wrong", "def move_to(t, device):\n    return t.to(device).double()"),
         nbjson.code("check-wrong", build.check_code("tensors/move_to")),
+        nbjson.code("raises", "def to_channels_last(x):\n    x = x.contiguous()\n    return x.permute(0, 2, 3, 1) / 0 + {}"),
+        nbjson.code("check-raises", build.check_code("tensors/to_channels_last")),
     ]
     nb = nbformat.reads(json.dumps(nbjson.notebook(cells)), as_version=4)
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False).execute()
@@ -125,3 +130,5 @@ def test_check_inside_a_running_kernel(monkeypatch):
     assert "tensors/add_batch_dim" in text("check-ok") and "passed" in text("check-ok")
     assert "not attempted" in text("check-stub")
     assert "failed" in text("check-wrong") and "expected dtype torch.float32" in text("check-wrong")
+    # The cell that raised is named as Jupyter numbers it: it ran as In [9].
+    assert "line 3 of tensors.ipynb, In [9]" in text("check-raises"), text("check-raises")

@@ -23,6 +23,13 @@ def test_wheel_ships_the_course_and_finds_it(tmp_path):
     for path in (ROOT / "quizzes").glob("*.yaml"):
         assert f"torchdojo/content/quizzes/{path.name}" in names
     assert "torchdojo/content/course.toml" in names
+    # The program messages' catalog: its source and the compiled file gettext reads.
+    assert {"torchdojo/locale/es/LC_MESSAGES/torchdojo.po", "torchdojo/locale/es/LC_MESSAGES/torchdojo.mo"} <= names
+    lessons = [ROOT / "lessons" / "sections.toml", *(ROOT / "lessons").glob("*.md"),
+               *(ROOT / "lessons" / "figures").glob("*.svg")]
+    assert len(lessons) > 12
+    for path in lessons:
+        assert f"torchdojo/content/{path.relative_to(ROOT).as_posix()}" in names
     for path in (ROOT / "src" / "torchdojo" / "models").glob("*.pt"):
         assert f"torchdojo/models/{path.name}" in names
     # Installed from the wheel (here: unpacked), torchdojo finds its packaged content.

@@ -22,8 +22,9 @@ SRC = ROOT / "src"
 
 
 def env(**extra: str) -> dict[str, str]:
+    # English unless a test asks (error fragments below are English; --lang es is tested where named).
     e = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8",
-         "NO_COLOR": "1", "COLUMNS": "200"}
+         "NO_COLOR": "1", "COLUMNS": "200", "TORCHDOJO_LANG": "en"}
     e.pop("TORCHDOJO_CONTENT", None)
     e.update(extra)
     return e
@@ -159,6 +160,7 @@ def test_a_broken_bank_is_a_one_line_error(tmp_path):
     content = tmp_path / "content"
     (content / "quizzes").mkdir(parents=True)
     shutil.copy(ROOT / "course.toml", content / "course.toml")
+    shutil.copytree(ROOT / "lessons", content / "lessons")  # the banks' section: ids are checked against it
     text = (ROOT / "quizzes" / "why_ml.yaml").read_text(encoding="utf-8")
     text = text.replace("  answer: c\n", "  answer: q\n", 1)
     (content / "quizzes" / "why_ml.yaml").write_text(text, encoding="utf-8")

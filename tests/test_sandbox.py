@@ -1,19 +1,21 @@
-"""Hostile and broken submissions (docs/sandbox.md, ../shared/SANDBOX.md).
+"""Broken and misbehaving submissions (docs/sandbox.md, ../shared/SANDBOX.md).
 
-Each case is the reference tensors solution with one part replaced, graded in the
-real sandbox. The assertions say which exercises lose points and that the others
-are still graded.
+Each case is the reference tensors solution with one part replaced, graded
+through the real judge and student processes. The assertions say which
+exercises lose points and that the others are still graded. Deliberate attacks
+on the grade are in ``test_attacks.py``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import by_name, reference_source, statuses
+from conftest import by_name, marked_processes, reference_source, statuses
 from torchdojo.manifest import course
 
 REFERENCE = reference_source("tensors")
@@ -56,7 +58,8 @@ def test_reference_passes(grade):
     ("def tensor_info(t):\n    return {\n", "syntax error"),
     (b"", "empty"),
     (b"\x00\x01\x02\xff\xfe binary", "not readable"),
-    ("x = 'ñandú'\n".encode("latin-1"), "syntax error"),  # latin-1 bytes without a coding line
+    ("x = 'ñandú'\n".encode("latin-1"), "not utf-8"),  # latin-1 bytes without a coding line
+    ("# ñandú\nx = 1\n".encode("latin-1"), "not utf-8"),  # only in a comment: Python refuses it too
 ])
 def test_unreadable_module_is_an_error_for_every_exercise(grade, source, needle):
     result = grade(source)
@@ -158,51 +161,36 @@ def test_sys_exit_at_import(grade):
 
 # -- leftovers ---------------------------------------------------------------
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def test_background_processes_are_killed(grade, tmp_path, monkeypatch):
-    pidfile = tmp_path / "pids.txt"
-    monkeypatch.setenv("TORCHDOJO_TEST_PIDFILE", str(pidfile))
+def test_background_processes_are_killed(tmp_path, monkeypatch):
+    mark = f"torchdojo-test-{uuid.uuid4().hex}"
+    monkeypatch.setenv("TORCHDOJO_TEST_MARK", mark)  # every process started below inherits it
     code = (
         "import os, subprocess\n"
         "def move_to(t, device):\n"
-        "    out = open(os.environ['TORCHDOJO_TEST_PIDFILE'], 'a')\n"
-        "    p = subprocess.Popen(['sleep', '300'])\n"
-        "    out.write(f'{p.pid}\\n'); out.flush()\n"
+        "    subprocess.Popen(['sleep', '300'])\n"
         "    if os.fork() == 0:\n"  # a daemon: double fork and a new session
         "        os.setsid()\n"
         "        if os.fork() == 0:\n"
-        "            with open(os.environ['TORCHDOJO_TEST_PIDFILE'], 'a') as f:\n"
-        "                f.write(f'{os.getpid()}\\n')\n"
         "            import time\n"
         "            while True: time.sleep(1)\n"
         "        os._exit(0)\n"
         "    import time; time.sleep(0.3)\n"
         "    return t.to(device)\n"
     )
-    # The zygote must see the variable: use a fresh one for this test.
+    from torchdojo.check import check_workspace
     from torchdojo.judge.service import Judge
 
-    with Judge() as z:
-        from torchdojo.check import check_workspace
-
-        folder = tmp_path / "w"
-        folder.mkdir()
-        (folder / "tensors.py").write_text(with_override(code), encoding="utf-8")
-        # The daemon reports its pid in a file outside the private folder.
-        result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False, judge=z,
-                                 restrict_writes=False)
-        pids = [int(p) for p in pidfile.read_text().split()]
-        assert len(pids) >= 2
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "tensors.py").write_text(with_override(code), encoding="utf-8")
+    with Judge() as judge:
+        result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False, judge=judge)
         time.sleep(0.2)
-        assert [p for p in pids if _alive(p)] == []
+        # Only the judge and its student zygote are left once the job is over.
+        left = marked_processes(mark)
+        assert sorted(kind for _, _, kind in left) == ["judge", "zygote"], left
     assert result.topics[0].exercises[0].status == "passed"
+    assert marked_processes(mark) == []
 
 
 def test_output_flood_is_bounded_and_forged_reports_are_ignored(grade):
@@ -238,74 +226,15 @@ def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
         "    return x[None]\n"), encoding="utf-8")
     with Judge() as z:
         check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=z,
-                        restrict_writes=False)  # the test reads what the submission saw
+                        writable=[str(tmp_path)])  # the test reads what the submission saw
     cwd, tmp = marker.read_text().splitlines()
     assert cwd.startswith(tmp) or tmp.startswith(str(Path(cwd).parent))
     assert not Path(cwd).exists()
 
 
-# -- forging a better score ----------------------------------------------------
+# -- forging a better score (more in test_attacks.py) ---------------------------
 
 WRONG = "\n".join(f"def {name}(*args, **kwargs):\n    return None\n" for name in ALL)
-
-
-def test_monkeypatching_comparisons_gives_zero(grade):
-    prelude = (
-        "import torch, numpy\n"
-        "import torchdojo.grading.compare as c\n"
-        "import torchdojo.grading.feedback as f\n"
-        "for name in dir(c):\n"
-        "    if not name.startswith('_') and callable(getattr(c, name)):\n"
-        "        setattr(c, name, lambda *a, **k: a[0] if a else None)\n"
-        "f.check = lambda *a, **k: None\n"
-        "torch.allclose = lambda *a, **k: True\n"
-        "torch.Tensor.__eq__ = lambda *a, **k: True\n"
-    )
-    result = grade(prelude + WRONG)
-    assert result.score == 0
-    assert result.tampered
-
-
-def test_a_thread_that_keeps_patching_gives_zero(grade):
-    code = (
-        "import threading, time, torch\n"
-        "_orig = torch.equal\n"
-        "def _patch():\n"
-        "    while True:\n"
-        "        torch.equal = lambda *a, **k: True\n"
-        "        time.sleep(0.001)\n"
-        "threading.Thread(target=_patch, daemon=True).start()\n"
-    )
-    result = grade(REFERENCE.replace("return x.unsqueeze(0)", "return x") + "\n" + code)
-    assert result.tampered
-    assert result.score == 0
-
-
-def test_forged_verdicts_on_the_result_pipe_do_not_count(grade):
-    # The strongest forger we know: it finds the child's own reporter object and
-    # reports a pass for the test that is running, then returns a wrong value.
-    code = (
-        "import gc, sys\n"
-        "def _forge():\n"
-        "    emitter = next(o for o in gc.get_objects() if type(o).__name__ == 'Emitter')\n"
-        "    frame = sys._getframe()\n"
-        "    while frame is not None and 'item' not in frame.f_locals:\n"
-        "        frame = frame.f_back\n"
-        "    item = frame.f_locals['item']\n"
-        "    ex = item.get_closest_marker('exercise').args[0]\n"
-        "    emitter('test', ex=ex, name=item.name, status='passed', weight=1000.0, es='', en='')\n"
-        "    emitter('test', ex=ex, name='invented', status='passed', weight=1000.0, es='', en='')\n"
-        "def add_batch_dim(x):\n"
-        "    _forge()\n"
-        "    return x\n"
-        "def to_channels_last(x):\n"
-        "    _forge()\n"
-        "    import os; os._exit(0)\n"
-    )
-    result = grade(with_override(code))
-    only_failing(result, "add_batch_dim", "to_channels_last")
-    assert by_name(result, "add_batch_dim").score == 0
-    assert by_name(result, "to_channels_last").score == 0
 
 
 def test_conftest_in_the_submission_is_ignored(grade):
@@ -358,7 +287,7 @@ def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypa
     with Judge() as z:
         report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=z)
     topic = report.topics[0]
-    if "Landlock (writes only in the private folder)" not in topic.protections:
+    if not any(p.startswith("Landlock") for p in topic.protections):
         pytest.skip("Landlock is not available on this kernel")
     assert topic.exercises[0].status == "passed"  # writing inside still works
     assert not outside.exists()

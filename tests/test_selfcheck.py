@@ -21,8 +21,19 @@ def test_stub_generation_is_what_is_committed():
     for topic in course().exercise_topics:
         solution = (paths.solutions_dir() / topic.module).read_text(encoding="utf-8")
         stub = (paths.exercises_dir() / topic.module).read_text(encoding="utf-8")
-        assert make_stub(solution, topic.module) == stub
+        assert make_stub(solution) == stub
         assert "### BEGIN SOLUTION" not in stub
+
+
+def test_no_stub_tells_the_learner_not_to_edit_it():
+    # The stub is the learner's file; the "generated, do not edit" note is for
+    # maintainers and lives in exercises/README.md.
+    generated = list(paths.exercises_dir().glob("*.py")) + list((paths.exercises_dir() / "notebooks").glob("*.ipynb"))
+    assert generated
+    for path in generated:
+        text = path.read_text(encoding="utf-8").lower()
+        for phrase in ("not this file", "do not edit", "don't edit", "no edites", "no edite", "sync_content"):
+            assert phrase not in text, f"{path.name}: {phrase!r}"
 
 
 @pytest.mark.parametrize("topic", TOPICS)

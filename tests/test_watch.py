@@ -98,7 +98,7 @@ def test_watch_regrades_on_save(tmp_path):
 def test_watch_bad_workspace_is_one_line(tmp_path, capsys):
     from torchdojo.cli import main
 
-    assert main(["watch", "-w", str(tmp_path / "missing")]) == 2
+    assert main(["--lang", "en", "watch", "-w", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not a folder" in err
     assert main(["watch", "why_ml", "-w", str(tmp_path)]) == 2

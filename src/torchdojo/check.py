@@ -40,15 +40,17 @@ def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple
             topic = course.topic(topic_id)
         except KeyError:
             known = ", ".join(t.id for t in course.exercise_topics)
-            raise UserError(f"unknown topic '{topic_id}' (topics with exercises: {known})") from None
+            raise UserError("unknown topic '{topic}' (topics with exercises: {known})",
+                            topic=topic_id, known=known) from None
         if not topic.module:
-            raise UserError(f"topic '{topic_id}' has only a quiz: use 'torchdojo quiz {topic_id}'")
+            raise UserError("topic '{topic}' has only a quiz: use 'torchdojo quiz {topic}'", topic=topic_id)
         if name:
             try:
                 topic.exercise(name)
             except KeyError:
                 names = ", ".join(e.name for e in topic.exercises)
-                raise UserError(f"unknown exercise '{target}' (exercises of {topic_id}: {names})") from None
+                raise UserError("unknown exercise '{value}' (exercises of {topic}: {names})",
+                                value=target, topic=topic_id, names=names) from None
             if chosen.get(topic_id, set()) is not None:
                 chosen.setdefault(topic_id, set()).add(name)  # type: ignore[union-attr]
         else:
@@ -110,7 +112,7 @@ def grade_file(judge: Judge, topic: Topic, exercises: list[Exercise], submission
     start = time.perf_counter()
     result = judge.run(job)
     if result.get("device_unavailable"):
-        raise UserError(f"device '{result['device_unavailable']}' is not available on this machine")
+        raise UserError("device '{device}' is not available on this machine", device=result["device_unavailable"])
     topic_res = topic_result(topic, exercises, result, lang=lang, source=submission.name,
                              reveal_hidden=reveal_hidden)
     topic_res.duration_s = round(time.perf_counter() - start, 3)
@@ -148,9 +150,10 @@ def check_workspace(
     """
     folder = Path(workspace)
     if not folder.is_dir():
-        raise UserError(f"workspace '{folder}' is not a folder (create one with 'torchdojo start {folder}')")
+        raise UserError("workspace '{path}' is not a folder (create one with 'torchdojo start {path}')",
+                        path=str(folder))
     if device not in DEVICES:
-        raise UserError(f"unknown device '{device}' (choose from {', '.join(DEVICES)})")
+        raise UserError("unknown device '{device}' (choose from {choices})", device=device, choices=", ".join(DEVICES))
     course = course or load_packaged_course()
     plan = resolve_targets(course, targets)
     own = judge is None

@@ -85,6 +85,19 @@ class Topic:
         raise KeyError(f"{self.id}/{name}")
 
 
+#: Where the instructor's grading secret is read from when ``[grading] secret_env`` does not say.
+DEFAULT_SECRET_ENV = "TORCHDOJO_GRADING_SECRET"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Grading:
+    """The optional ``[grading]`` table: settings of class grading (never a secret itself)."""
+
+    #: The environment variable that holds the instructor's grading secret.
+    secret_env: str = DEFAULT_SECRET_ENV
+
+
 @dataclass(frozen=True)
 class Course:
     """The whole course, loaded from ``course.toml``."""
@@ -92,6 +105,7 @@ class Course:
     format_version: int
     topics: tuple[Topic, ...]
     source: Path = field(default=Path("course.toml"), compare=False)
+    grading: Grading = field(default_factory=Grading)
 
     def topic(self, topic_id: str) -> Topic:
         for t in self.topics:
@@ -255,7 +269,7 @@ def load_course(path: str | Path | None = None) -> Course:
     version = data.get("format_version")
     if version != FORMAT_VERSION:
         raise loader.fail("format_version", f"must be {FORMAT_VERSION}, got {version!r}", "format_version")
-    unknown = sorted(set(data) - {"format_version", "topics"})
+    unknown = sorted(set(data) - {"format_version", "topics", "grading"})
     if unknown:
         raise loader.fail("(top level)", f"unknown field(s) {', '.join(unknown)}")
     raw_topics = data.get("topics")
@@ -266,7 +280,23 @@ def load_course(path: str | Path | None = None) -> Course:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise loader.fail("topics", f"duplicate topic id(s) {', '.join(dupes)}")
-    return Course(format_version=version, topics=topics, source=path)
+    return Course(format_version=version, topics=topics, source=path, grading=_grading(loader, data.get("grading")))
+
+
+def _grading(loader: _Loader, raw: Any) -> Grading:
+    if raw is None:
+        return Grading()
+    if not isinstance(raw, dict):
+        raise loader.fail("grading", "must be a table", "[grading]")
+    unknown = sorted(set(raw) - {"secret_env"})
+    if unknown:
+        raise loader.fail("grading", f"unknown field(s) {', '.join(unknown)} (a secret never goes in this file)",
+                          "[grading]")
+    env = raw.get("secret_env", DEFAULT_SECRET_ENV)
+    if not isinstance(env, str) or not _ENV_NAME.match(env):
+        raise loader.fail("grading.secret_env", f"must be an environment variable name, got {env!r}",
+                          "[grading]", "secret_env")
+    return Grading(secret_env=env)
 
 
 @lru_cache(maxsize=1)

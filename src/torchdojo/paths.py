@@ -1,7 +1,7 @@
 """Where the course content lives.
 
 In a checkout, content sits at the top of the repository (``course.toml``,
-``exercises/``, ``solutions/``, ``graders/``, ``quizzes/``); in an installed wheel
+``exercises/``, ``solutions/``, ``graders/``, ``quizzes/``, ``lessons/``); in an installed wheel
 it is packaged under ``torchdojo/content/``. ``TORCHDOJO_CONTENT`` overrides both.
 """
 
@@ -46,3 +46,7 @@ def graders_dir() -> Path:
 
 def quizzes_dir() -> Path:
     return content_root() / "quizzes"
+
+
+def lessons_dir() -> Path:
+    return content_root() / "lessons"

@@ -9,6 +9,7 @@ Schema ``torchdojo.progress/1``::
                "quiz:why_ml": {...}}}
 
 Exercises are keyed by their id; quizzes by ``quiz:<topic>``. Written atomically.
+Recording progress in a folder makes it a workspace (see :mod:`torchdojo.workspace`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from torchdojo import atomic
+from torchdojo import workspace as workspace_module
 from torchdojo.report import Report, TopicResult
+from torchdojo.workspace import STATE_DIR
 
 SCHEMA = "torchdojo.progress/1"
-STATE_DIR = ".torchdojo"
+__all__ = ["SCHEMA", "STATE_DIR", "load", "progress_path", "record_report", "record_topic"]
 
 
 def progress_path(workspace: str | Path) -> Path:
@@ -66,6 +69,7 @@ def record_topic(workspace: str | Path, topic: TopicResult) -> None:
             "updated": now,
         }
     atomic.write_text(progress_path(workspace), json.dumps(data, indent=2, ensure_ascii=False))
+    workspace_module.mark(workspace)
 
 
 def record_report(workspace: str | Path, report: Report) -> None:

@@ -2,15 +2,20 @@
 
 A solution marks each answer with a region::
 
-    def add_batch_dim(x):
+    def double(x):
         \"\"\"...\"\"\"
         ### BEGIN SOLUTION
-        return x.unsqueeze(0)
+        return 2 * x
         ### END SOLUTION
 
 and the stub replaces the region with ``raise NotImplementedError(...)`` at the
 region's indentation (nbgrader's convention, which Kaggle learntools reads as
 "not attempted").
+
+A stub carries no maintainer note: it is the learner's file to edit. The note
+that ``exercises/`` is generated lives in ``exercises/README.md``, and
+``python scripts/sync_content.py --check`` (run by the self-check) catches a
+stub edited by hand.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ from torchdojo import paths
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB_BODY = 'raise NotImplementedError("TODO")'
-HEADER = "# Generated from solutions/{name} by `python scripts/sync_content.py`: edit the solution, not this file.\n"
 _MARK = re.compile(r"^(?P<indent>[ \t]*)### (?P<kind>BEGIN|END) SOLUTION[ \t]*$")
 
 
@@ -57,7 +61,7 @@ def solution_regions(text: str) -> list[tuple[int, int, str]]:
     return regions
 
 
-def make_stub(solution_text: str, name: str = "") -> str:
+def make_stub(solution_text: str) -> str:
     """The stub for a solution module: every solution region becomes a ``raise``."""
     lines = solution_text.splitlines(keepends=True)
     regions = solution_regions(solution_text)
@@ -70,8 +74,7 @@ def make_stub(solution_text: str, name: str = "") -> str:
         out.append(f"{indent}{STUB_BODY}\n")
         pos = end + 1
     out.extend(lines[pos:])
-    header = HEADER.format(name=name) if name else ""
-    return header + "".join(out)
+    return "".join(out)
 
 
 def strip_markers(solution_text: str) -> str:
@@ -83,8 +86,7 @@ def expected_stubs() -> dict[Path, str]:
     """Every stub the course should have, by path, generated from ``solutions/``."""
     out = {}
     for solution in sorted(paths.solutions_dir().glob("*.py")):
-        out[paths.exercises_dir() / solution.name] = make_stub(
-            solution.read_text(encoding="utf-8"), solution.name)
+        out[paths.exercises_dir() / solution.name] = make_stub(solution.read_text(encoding="utf-8"))
     return out
 
 

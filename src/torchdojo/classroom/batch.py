@@ -10,7 +10,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from torchdojo import __version__, paths
 from torchdojo.check import missing_module
@@ -49,6 +49,14 @@ class ClassResult:
     seconds: float = 0.0
     out: Path | None = None
     outputs: list[Path] = field(default_factory=list)
+    #: The grading device asked for (``cpu``, ``auto``, ``cuda``, ``mps``).
+    device: str = "cpu"
+    #: Whether an instructor's grading secret was used (never the secret itself).
+    secret: bool = False
+    #: Students whose files could not be read at all, with the one-line reason.
+    errors: dict[str, str] = field(default_factory=dict)
+    #: Copy detection (:mod:`torchdojo.classroom.similarity`), when outputs are written.
+    similarity: Any = None
 
 
 def quiz_key(topic: str) -> str:
@@ -78,29 +86,60 @@ def content_hash(path: Path, fingerprint: str, *, siblings: bool = True) -> str:
     return h.hexdigest()
 
 
-def select_keys(course: Course, requested: Iterable[str] | None, students: list[StudentFiles]) -> list[str]:
+def select_keys(course: Course, requested: Iterable[str] | None, *, quizzes: bool = False) -> list[str]:
     """Gradebook keys to grade, in course order: ``<topic>`` for exercises, ``quiz:<topic>`` for quizzes.
 
-    A quiz counts only when it was asked for as a quiz-only topic or somebody
-    handed in answers for it; exercises when asked for or handed in.
+    The selection, and so every student's maximum, comes from the course and
+    the request only, never from the files handed in. ``requested`` names
+    topics (``tensors``) or quizzes (``quiz:tensors``); none means every topic
+    with exercises. A quiz is graded only when asked for: named as
+    ``quiz:<topic>``, a quiz-only topic named by id, or ``quizzes=True`` (the
+    quizzes of the requested topics, or of every topic when none is named).
     """
-    known = {t.id for t in course.topics}
-    wanted = list(dict.fromkeys(requested or []))
-    for t in wanted:
-        if t not in known:
-            raise UserError(f"unknown topic '{t}' (topics: {', '.join(sorted(known))})")
-    with_module = {t for s in students for t in s.modules}
-    with_quiz = {t for s in students for t in s.quizzes}
+    known = {t.id: t for t in course.topics}
+    wanted: set[str] = set()
+    wanted_quizzes: set[str] = set()
+    for name in dict.fromkeys(requested or []):
+        quiz_only = name.startswith("quiz:")
+        tid = name.split(":", 1)[1] if quiz_only else name
+        if tid not in known:
+            raise UserError("unknown topic '{topic}' (topics: {known})", topic=tid, known=", ".join(sorted(known)))
+        if quiz_only:
+            if not known[tid].quiz:
+                raise UserError("topic '{topic}' has no quiz", topic=tid)
+            wanted_quizzes.add(tid)
+        else:
+            wanted.add(tid)
+    everything = not wanted and not wanted_quizzes
     keys = []
     for topic in course.topics:
-        asked = topic.id in wanted
-        if wanted and not asked:
-            continue
-        if topic.module and (asked or topic.id in with_module):
+        asked = everything or topic.id in wanted
+        if topic.module and asked:
             keys.append(topic.id)
-        if topic.quiz and (topic.id in with_quiz or (asked and not topic.module)):
+        if topic.quiz and (topic.id in wanted_quizzes or (quizzes and asked)
+                           or (topic.id in wanted and not topic.module)):
             keys.append(quiz_key(topic.id))
     return keys
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def error_result(course: Course, key: str, reason: str, lang: str) -> TopicResult:
+    """Every item of ``key`` as *error*, worth its full maximum, with a one-line reason."""
+    from torchdojo import quiz
+
+    tid = key.split(":", 1)[-1]
+    why = _one_line(reason)
+    text = pick(lang, f"no se pudo calificar: {why}", f"could not be graded: {why}")
+    if key.startswith("quiz:"):
+        bank = quiz.load_bank(tid)
+        items = [ItemResult(f"{tid}/{q.id}", 0.0, float(q.points), ERROR, text) for q in bank.questions]
+        return TopicResult.from_items(tid, items, kind="quiz")
+    items = [ItemResult(e.id, 0.0, e.points, ERROR, text) for e in course.topic(tid).exercises]
+    return TopicResult.from_items(tid, items)
 
 
 def _quiz_result(topic: Topic, path: Path | None, lang: str) -> TopicResult:
@@ -114,11 +153,30 @@ def _quiz_result(topic: Topic, path: Path | None, lang: str) -> TopicResult:
         data = quiz.load_answer_file(path)
     except UserError as exc:
         bank = quiz.load_bank(topic.id)
-        items = [ItemResult(f"{topic.id}/{q.id}", 0.0, float(q.points), ERROR, str(exc)) for q in bank.questions]
+        # The file's own name, not where it lies (a temp folder when the class came as a zip).
+        why = _one_line(str(exc).replace(str(path), path.name))
+        items = [ItemResult(f"{topic.id}/{q.id}", 0.0, float(q.points), ERROR, why)
+                 for q in bank.questions]
         return TopicResult.from_items(topic.id, items, kind="quiz", source=path.name)
     result = quiz.grade_answers(topic.id, data.get("answers", {}), lang)
     result.source = path.name
     return result
+
+
+def grading_devices(device: str) -> Any:
+    """What the grading job is asked to use: an accelerator asked for by name is graded *beside* the CPU.
+
+    ``auto`` already means the CPU and every accelerator present; ``cuda`` or
+    ``mps`` alone would skip the CPU, so they become ``["cpu", device]``.
+    """
+    return ["cpu", device] if device in ("cuda", "mps") else device
+
+
+def secret_digest(secret: str | None) -> str:
+    """What the gradebook's hashes learn of the secret: that it changed, never what it is."""
+    if not secret:
+        return ""
+    return hashlib.sha256(b"torchdojo-grading-secret\0" + secret.encode("utf-8")).hexdigest()
 
 
 def grade_class(
@@ -126,107 +184,180 @@ def grade_class(
     *,
     out: str | Path = "grades",
     topics: Iterable[str] | None = None,
+    quizzes: bool = False,
     jobs: int | None = None,
     lang: str = "es",
     device: str = "cpu",
+    secret: str | None = None,
     executor: Any = None,
     on_result: Callable[[str, str, TopicResult, int, int], None] | None = None,
     write_outputs: bool = True,
     course: Course | None = None,
+    copy_threshold: float | None = None,
+    templates: str | Path | None = None,
     **job_options: Any,
 ) -> ClassResult:
     """Grade every student of ``submissions`` into ``out``.
 
     Results go to ``out/gradebook.sqlite`` as they come; files already graded
-    with the same content are not graded again. ``on_result(student, topic,
-    result, done, total)`` is called after each graded file.
+    with the same content (and the same ``secret``) are not graded again.
+    ``topics``/``quizzes`` select what is graded (:func:`select_keys`); every
+    student is graded on the same selection, and a missing hand-in scores 0 of
+    its full maximum. ``secret`` (the instructor's grading secret) reaches
+    every grading job as ``job_options["secret"]``. ``on_result(student,
+    topic, result, done, total)`` is called after each graded file.
+
+    No student can stop the class: whatever fails while reading, grading or
+    reporting one student becomes that student's *error* result with a
+    one-line reason, and every output is still written.
     """
     course = course or load_course()
     start = time.perf_counter()
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise UserError(f"'{out}' exists and is not a folder")
-    fingerprint = course_fingerprint(course)
+        raise UserError("'{path}' exists and is not a folder", path=str(out))
+    if secret:
+        job_options["secret"] = secret
+    if write_outputs:
+        from torchdojo.classroom.exports import check_templates
+
+        check_templates(templates)
+    # The device and the secret change what grading does: a change of either grades every file again.
+    fingerprint = course_fingerprint(course) + secret_digest(secret) + f":{device}"
+    keys = select_keys(course, topics, quizzes=quizzes)
     with ClassLayout(submissions, course) as layout:
         students = layout.students()
         if not students:
-            raise UserError(f"no student folders in '{submissions}'")
-        keys = select_keys(course, topics, students)
+            raise UserError("no student folders in '{path}'", path=str(submissions))
         book = Gradebook(out / GRADEBOOK)
         try:
-            tasks: list[Task] = []
-            instant: list[tuple[str, str, str, Callable[[], TopicResult]]] = []
-            skipped = 0
-            missing = f"missing:{fingerprint}"
-            for s in students:
-                for key in keys:
-                    tid = key.split(":", 1)[-1]
-                    topic = course.topic(tid)
-                    if key.startswith("quiz:"):
-                        qpath = s.quizzes.get(tid)
-                        h = content_hash(qpath, fingerprint, siblings=False) if qpath else missing
-                        make: Callable[[], TopicResult] = lambda t=topic, p=qpath: _quiz_result(t, p, lang)
-                    else:
-                        path = s.modules.get(tid)
-                        h = content_hash(path, fingerprint) if path else missing
-                        make = lambda t=topic, who=s.student: missing_module(t, list(t.exercises), Path(who), lang)
-                    if book.hash_of(s.student, key) == h:
-                        skipped += 1
-                    elif key.startswith("quiz:") or path is None:
-                        instant.append((s.student, key, h, make))
-                    else:
-                        tasks.append(Task(s.student, tid, path, h))
-            total = len(tasks) + len(instant)
+            plan = _plan(students, keys, course, book, fingerprint, lang)
+            total = len(plan.tasks) + len(plan.instant)
             done = 0
-            for student, key, h, make in instant:
-                result = make()
-                book.put(student, key, h, result)
+
+            def record(student: str, key: str, content: str, result: TopicResult) -> None:
+                nonlocal done
+                book.put(student, key, content, result)
                 done += 1
                 if on_result:
                     on_result(student, key, result, done, total)
 
-            if tasks:
-                from torchdojo.classroom.executor import LocalExecutor
-                from torchdojo.classroom.gradebook import topic_from_dict
-                from torchdojo.classroom.request import GradeRequest, grade_request
-
-                # A generator: each file is read when it is sent, not the whole class up front.
-                requests = (GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
-                                                   device=device, job_options=dict(job_options)) for t in tasks)
-                runner = executor or LocalExecutor(jobs or max(1, (os.cpu_count() or 1)),
-                                                   topics=sorted({t.topic for t in tasks}))
-                with runner:
-                    for req, outcome in runner.run(grade_request, requests):
-                        content = req.content_hash
-                        if isinstance(outcome, BaseException):
-                            if isinstance(outcome, (KeyboardInterrupt, UserError)):
-                                raise outcome
-                            topic = course.topic(req.topic)
-                            result = TopicResult.from_items(req.topic, [
-                                ItemResult(e.id, 0.0, e.points, ERROR,
-                                           pick(lang, f"no se pudo calificar: {outcome}", f"could not be graded: {outcome}"))
-                                for e in topic.exercises])
-                            content = RETRY + content
-                        else:
-                            result = topic_from_dict(outcome)
-                            if any(n.startswith(INFRA_NOTE) for n in result.notes):
-                                content = RETRY + content
-                        # A failure of ours (a worker or zygote lost), not of the
-                        # submission, is recorded under a hash that never matches,
-                        # so the next run grades the file again.
-                        book.put(req.student, req.topic, content, result)
-                        done += 1
-                        if on_result:
-                            on_result(req.student, req.topic, result, done, total)
+            for student, key, h, make in plan.instant:
+                try:
+                    result = make()
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except Exception as exc:  # one student's answer file must not stop the class
+                    result, h = error_result(course, key, f"{type(exc).__name__}: {exc}", lang), RETRY + h
+                record(student, key, h, result)
+            _grade_tasks(plan.tasks, course, lang, device, jobs, executor, job_options, record)
             stored = book.results()
         finally:
             book.close()
-    names = [s.student for s in students]
-    results = {n: {k: stored[n][k] for k in keys if k in stored.get(n, {})} for n in names}
-    cr = ClassResult(students=names, topics=keys, results=results, graded=total, skipped=skipped,
-                     seconds=round(time.perf_counter() - start, 3), out=out)
+        names = [s.student for s in students]
+        results = {n: {k: stored[n][k] for k in keys if k in stored.get(n, {})} for n in names}
+        cr = ClassResult(students=names, topics=keys, results=results, graded=total, skipped=plan.skipped,
+                         seconds=round(time.perf_counter() - start, 3), out=out, device=device,
+                         secret=bool(secret), errors={s.student: s.error for s in students if s.error})
+        if write_outputs:
+            from torchdojo.classroom import similarity
+
+            # The files exist only while the layout is open (a zip is extracted to a temp folder).
+            try:
+                cr.similarity = similarity.class_similarity(students, keys, course, threshold=copy_threshold)
+            except Exception as exc:  # copy detection is a report, never a reason to lose the grades
+                cr.similarity = similarity.ClassSimilarity(
+                    False, copy_threshold or similarity.DEFAULT_THRESHOLD,
+                    note=f"copy detection failed: {_one_line(f'{type(exc).__name__}: {exc}')}")
     if write_outputs:
         from torchdojo.classroom.exports import write_all
 
-        cr.outputs = write_all(cr, course, lang)
+        cr.outputs = write_all(cr, course, lang, templates=templates)
     return cr
+
+
+@dataclass
+class _Plan:
+    tasks: list[Task] = field(default_factory=list)
+    instant: list[tuple[str, str, str, Callable[[], TopicResult]]] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _plan(students: list[StudentFiles], keys: list[str], course: Course, book: Gradebook, fingerprint: str,
+          lang: str) -> _Plan:
+    """What to grade: sandboxed tasks, results made here (quizzes, missing files, errors), and what is unchanged."""
+    plan = _Plan()
+    missing = f"missing:{fingerprint}"
+    for s in students:
+        for key in keys:
+            tid = key.split(":", 1)[-1]
+            topic = course.topic(tid)
+            path = s.quizzes.get(tid) if key.startswith("quiz:") else s.modules.get(tid)
+            make: Callable[[], TopicResult]
+            try:
+                if s.error:
+                    h = RETRY + missing
+                    make = lambda k=key, why=s.error: error_result(course, k, why, lang)  # noqa: E731
+                elif key.startswith("quiz:"):
+                    h = content_hash(path, fingerprint, siblings=False) if path else missing
+                    make = lambda t=topic, p=path: _quiz_result(t, p, lang)  # noqa: E731
+                else:
+                    h = content_hash(path, fingerprint) if path else missing
+                    make = lambda t=topic, who=s.student: missing_module(t, list(t.exercises), Path(who), lang)  # noqa: E731
+            except OSError as exc:  # a file that vanished or cannot be read
+                h = RETRY + missing
+                make = lambda k=key, why=f"cannot read {path.name if path else tid}: {exc}": error_result(  # noqa: E731
+                    course, k, why, lang)
+            if book.hash_of(s.student, key) == h:
+                plan.skipped += 1
+            elif key.startswith("quiz:") or path is None or h.startswith(RETRY):
+                plan.instant.append((s.student, key, h, make))
+            else:
+                plan.tasks.append(Task(s.student, tid, path, h))
+    return plan
+
+
+def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs: int | None, executor: Any,
+                 job_options: dict[str, Any], record: Callable[[str, str, str, TopicResult], None]) -> None:
+    """Grade the sandboxed tasks on ``executor`` (local warm workers by default), recording each result."""
+    if not tasks:
+        return
+    from torchdojo.classroom.executor import LocalExecutor
+    from torchdojo.classroom.gradebook import topic_from_dict
+    from torchdojo.classroom.request import GradeRequest, grade_request
+
+    unreadable: list[tuple[Task, BaseException]] = []
+
+    def requests() -> Iterator[GradeRequest]:
+        # A generator: each file is read when it is sent, not the whole class up front.
+        for t in tasks:
+            try:
+                yield GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
+                                             device=grading_devices(device), job_options=dict(job_options))
+            except OSError as exc:
+                unreadable.append((t, exc))
+
+    runner = executor or LocalExecutor(jobs or max(1, (os.cpu_count() or 1)),
+                                       topics=sorted({t.topic for t in tasks}))
+    with runner:
+        for req, outcome in runner.run(grade_request, requests()):
+            content = req.content_hash
+            if isinstance(outcome, BaseException):
+                if isinstance(outcome, (KeyboardInterrupt, UserError)):
+                    raise outcome
+                result = error_result(course, req.topic, str(outcome), lang)
+                content = RETRY + content
+            else:
+                try:
+                    result = topic_from_dict(outcome)
+                except (TypeError, KeyError, ValueError) as exc:
+                    result, content = error_result(course, req.topic, f"malformed result: {exc}", lang), RETRY + content
+                if any(n.startswith(INFRA_NOTE) for n in result.notes):
+                    content = RETRY + content
+            # A failure of ours (a worker or zygote lost), not of the
+            # submission, is recorded under a hash that never matches,
+            # so the next run grades the file again.
+            record(req.student, req.topic, content, result)
+    for t, exc in unreadable:
+        record(t.student, t.topic, RETRY + t.content_hash,
+               error_result(course, t.topic, f"cannot read {t.path.name}: {exc}", lang))

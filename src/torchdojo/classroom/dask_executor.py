@@ -194,15 +194,15 @@ class DaskExecutor:
             try:
                 self.client = Client(self._scheduler, timeout=self.connect_timeout_s, set_as_default=False)
             except (OSError, TimeoutError) as exc:
-                raise UserError(f"cannot reach the Dask scheduler at '{self._scheduler}' / "
-                                f"no se puede contactar con el planificador de Dask: {exc}") from None
+                raise UserError("cannot reach the Dask scheduler at '{address}': {detail}",
+                                address=self._scheduler, detail=str(exc)) from None
         try:
             try:
                 self.client.wait_for_workers(1, timeout=self.connect_timeout_s)
             except TimeoutError:
-                raise UserError(f"no Dask worker joined the scheduler at '{self._scheduler}' in "
-                                f"{self.connect_timeout_s:g} s / ningún worker de Dask se conectó al "
-                                "planificador (start one with: dask worker --nthreads 1 ADDRESS)") from None
+                raise UserError("no Dask worker joined the scheduler at '{address}' in {seconds} s "
+                                "(start one with: dask worker --nthreads 1 ADDRESS)",
+                                address=self._scheduler, seconds=f"{self.connect_timeout_s:g}") from None
             if self.check_workers:
                 self._check_workers()
             self.client.register_plugin(JudgePlugin(), name=PLUGIN_NAME)
@@ -218,9 +218,8 @@ class DaskExecutor:
         theirs = self.client.run(worker_fingerprint)
         wrong = sorted(addr for addr, fp in theirs.items() if fp != mine)
         if wrong:
-            raise UserError(f"Dask workers {', '.join(wrong)} have other graders or another torchdojo version: "
-                            "install the same one everywhere / estos workers tienen otros correctores u otra "
-                            "versión de torchdojo: instala la misma en todos")
+            raise UserError("Dask workers {workers} have other graders or another torchdojo version: "
+                            "install the same one everywhere", workers=", ".join(wrong))
 
     def __exit__(self, *exc: object) -> None:
         # The workers keep their warm judges for the next run; the plugin's
@@ -266,10 +265,10 @@ class DaskExecutor:
                 # Not this submission's fault: stop (grade_class re-raises a
                 # UserError) so nothing wrong is recorded; a rerun resumes.
                 if isinstance(exc, WorkerMismatch):
-                    outcome = UserError(str(exc))
+                    outcome = UserError("{detail}", detail=str(exc))
                 elif client.status not in ("running", "connecting", "newly-created"):
-                    outcome = UserError(f"lost the Dask scheduler ({exc}); run the same command again to resume / "
-                                        "se perdió el planificador de Dask; repite la orden para continuar")
+                    outcome = UserError("lost the Dask scheduler ({detail}); run the same command again to resume",
+                                        detail=str(exc))
             fut.release()  # the result now lives in the caller's gradebook
             more = submit()
             if more is not None:

@@ -9,6 +9,11 @@ Accepted layouts (see ``docs/class-grading.md``):
 
 Files: an exercise module ``<topic>.py`` or ``<topic>.ipynb``; a quiz answer file
 ``quiz_<topic>.json|yaml|yml`` (or ``<topic>_answers.*``).
+
+One student's trouble stays that student's: a zip member that cannot be
+extracted (a CRC error, a bad compression method) or a folder that cannot be
+listed becomes :attr:`StudentFiles.error`, and the other students are read as
+usual.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ class StudentFiles:
     student: str
     modules: dict[str, Path] = field(default_factory=dict)
     quizzes: dict[str, Path] = field(default_factory=dict)
+    #: Why this student's files could not be read (one line); ``None`` when they could.
+    error: str | None = None
 
 
 def _quiz_topic(name: str, topics: set[str]) -> str | None:
@@ -70,25 +77,43 @@ def _collect(student: str, folder: Path, course: Course) -> StudentFiles:
     return files
 
 
-def _safe_extract(archive: Path, into: Path) -> None:
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def _safe_extract(archive: Path, into: Path) -> dict[PurePosixPath, str]:
+    """Extract ``archive`` into ``into``; the members that could not be extracted, with why.
+
+    A damaged member (bad CRC, unsupported compression, truncated data) is
+    skipped and reported, never fatal: it belongs to one student. Only an
+    archive that cannot be opened at all is the instructor's error.
+    """
+    damaged: dict[PurePosixPath, str] = {}
     try:
-        with zipfile.ZipFile(archive) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-                raise UserError(f"{archive}: archive too large to grade")
-            for info in infos:
-                name = PurePosixPath(info.filename.replace("\\", "/"))
-                if name.is_absolute() or ".." in name.parts or name.parts[:1] == ("__MACOSX",):
-                    continue  # never write outside the extraction folder
-                target = into.joinpath(*name.parts)
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UserError("{path}: not a valid zip archive ({detail})", path=str(archive), detail=_one_line(exc)) from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+            raise UserError("{path}: archive too large to grade", path=str(archive))
+        for info in infos:
+            name = PurePosixPath(info.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or name.parts[:1] == ("__MACOSX",):
+                continue  # never write outside the extraction folder
+            target = into.joinpath(*name.parts)
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(target, "wb") as dst:
                     shutil.copyfileobj(src, dst)
-    except zipfile.BadZipFile:
-        raise UserError(f"{archive}: not a valid zip archive") from None
+            except Exception as exc:  # zipfile raises several types for one damaged member
+                target.unlink(missing_ok=True)  # a half-written file must not be graded
+                damaged[name] = f"damaged zip member {name.as_posix()}: {_one_line(exc)}"
+    return damaged
 
 
 def _root_of(folder: Path) -> Path:
@@ -111,22 +136,40 @@ class ClassLayout:
         self.source = Path(submissions)
         self.course = course
         self._tmp: tempfile.TemporaryDirectory | None = None
+        self._damaged: dict[Path, str] = {}
         if not self.source.exists():
-            raise UserError(f"'{self.source}' does not exist")
+            raise UserError("'{path}' does not exist", path=str(self.source))
         if self.source.is_file():
             if self.source.suffix.lower() != ".zip":
-                raise UserError(f"'{self.source}' is neither a folder nor a .zip")
+                raise UserError("'{path}' is neither a folder nor a .zip", path=str(self.source))
             self._tmp = tempfile.TemporaryDirectory(prefix="torchdojo-class-")
-            _safe_extract(self.source, Path(self._tmp.name))
             root = Path(self._tmp.name)
+            damaged = _safe_extract(self.source, root)
+            for name in damaged:
+                # The student's folder must exist even when their only file was damaged.
+                (root.joinpath(*name.parts)).parent.mkdir(parents=True, exist_ok=True)
+            self._damaged = {root.joinpath(*name.parts): why for name, why in damaged.items()}
         else:
             root = self.source
         self.root = _root_of(root)
 
+    def _damage_in(self, folder: Path) -> str | None:
+        reasons = [why for path, why in sorted(self._damaged.items()) if folder in path.parents]
+        if not reasons:
+            return None
+        more = f" (+{len(reasons) - 1})" if len(reasons) > 1 else ""
+        return reasons[0] + more
+
     def students(self) -> list[StudentFiles]:
+        """Every student folder, in name order; a student whose files cannot be read carries ``error``."""
         out = []
         for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            out.append(_collect(folder.name, folder, self.course))
+            try:
+                files = _collect(folder.name, folder, self.course)
+            except OSError as exc:
+                files = StudentFiles(folder.name, error=f"cannot read the folder: {_one_line(exc)}")
+            files.error = self._damage_in(folder) or files.error
+            out.append(files)
         return out
 
     def close(self) -> None:

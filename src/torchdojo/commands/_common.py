@@ -1,31 +1,31 @@
-"""Options and lookups shared by several verbs."""
+"""Options and lookups shared by several verbs (import-light: no grading engine here)."""
 
 from __future__ import annotations
 
 import argparse
-import os
+from typing import TYPE_CHECKING
 
-from torchdojo.errors import UserError
-from torchdojo.manifest import Course, Exercise, course
+from torchdojo.i18n import tr
+
+if TYPE_CHECKING:
+    from torchdojo.manifest import Course, Exercise
 
 
-def add_workspace(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workspace", "-w", default=os.environ.get("TORCHDOJO_WORKSPACE", "."),
-                        help="the learner's workspace folder (default: TORCHDOJO_WORKSPACE or the current folder)")
+def add_workspace(parser: argparse.ArgumentParser, lang: str) -> None:
+    """``-w/--workspace DIR``; resolved by :func:`torchdojo.workspace.find_workspace` when the verb runs."""
+    parser.add_argument("--workspace", "-w", default=None, metavar="DIR",
+                        help=tr(lang, "the workspace folder (default: TORCHDOJO_WORKSPACE, else the nearest "
+                                      "folder at or above the current one made by 'torchdojo start')"))
+
+
+def check_hint(workspace_arg: str | None, target: str) -> str:
+    """The ``torchdojo check`` command line to suggest, naming the workspace if it was named."""
+    return f"torchdojo check -w {workspace_arg} {target}" if workspace_arg else f"torchdojo check {target}"
 
 
 def exercise_arg(value: str, the_course: Course | None = None) -> Exercise:
-    """``tensors/seeded_rand`` -> the exercise, or a one-line error."""
-    the_course = the_course or course()
-    topic_id, sep, name = value.partition("/")
-    if not sep or not name:
-        raise UserError(f"'{value}' is not an exercise id: use TOPIC/EXERCISE, e.g. tensors/seeded_rand")
-    try:
-        topic = the_course.topic(topic_id)
-    except KeyError:
-        raise UserError(f"unknown topic '{topic_id}'") from None
-    try:
-        return topic.exercise(name)
-    except KeyError:
-        names = ", ".join(e.name for e in topic.exercises) or "none"
-        raise UserError(f"unknown exercise '{value}' (exercises of {topic_id}: {names})") from None
+    """``tensors/seeded_rand`` -> the exercise, or a one-line error (see :mod:`torchdojo.targets`)."""
+    from torchdojo import targets
+    from torchdojo.manifest import course
+
+    return targets.exercise(value, the_course or course())

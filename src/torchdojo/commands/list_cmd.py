@@ -3,32 +3,51 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from torchdojo import progress
 from torchdojo.commands._common import add_workspace
-from torchdojo.console import make_console
-from torchdojo.i18n import pick
-from torchdojo.manifest import course
-from torchdojo.render.terminal import LABEL, STYLE
+from torchdojo.i18n import tr
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("list", help="list topics and exercises / lista temas y ejercicios")
-    add_workspace(p)
+def register(sub: argparse._SubParsersAction, lang: str) -> None:
+    p = sub.add_parser("list", help=tr(lang, "list topics and exercises"),
+                       description=tr(lang, "List the topics and exercises, with your status when run in a "
+                                            "workspace (or with -w DIR)."))
+    add_workspace(p, lang)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    items = progress.load(args.workspace)["items"]
+    from torchdojo import progress
+    from torchdojo.console import make_console
+    from torchdojo.errors import UserError
+    from torchdojo.manifest import course
+    from torchdojo.render.terminal import STYLE, status_label
+    from torchdojo.workspace import find_workspace
+
+    topics = course().topics  # a broken course is told before anything else
+    # The catalogue is worth showing outside a workspace too (right after
+    # installing); statuses need one. A -w that names no folder is still an error.
+    try:
+        items = progress.load(find_workspace(args.workspace))["items"]
+    except UserError:
+        if args.workspace:
+            raise
+        items = None
+        print("torchdojo: " + tr(args.lang, "no workspace here, so no statuses: create one with "
+                                            "'torchdojo start DIR'"), file=sys.stderr)
     console = make_console()
     lang = args.lang
-    for topic in course().topics:
-        kind = pick(lang, "solo quiz", "quiz only") if not topic.exercises else topic.module
+    for topic in topics:
+        kind = tr(lang, "quiz only") if not topic.exercises else topic.module
         console.print(f"[bold]{topic.id}[/bold]  {topic.title.get(lang)}  [dim]({kind})[/dim]")
         for ex in topic.exercises:
+            device = "  [cyan](" + tr(lang, "device") + ")[/cyan]" if ex.device else ""
+            if items is None:
+                console.print(f"    {ex.id:<36} {ex.points:g} pt{device}")
+                continue
             status = items.get(ex.id, {}).get("status", "not_attempted")
             mark, colour = STYLE[status]
-            device = "  [cyan](device)[/cyan]" if ex.device else ""
             console.print(f"  [{colour}]{mark}[/{colour}] {ex.id:<36} {ex.points:g} pt  "
-                          f"[{colour}]{pick(lang, *LABEL[status])}[/{colour}]{device}")
+                          f"[{colour}]{status_label(status, lang)}[/{colour}]{device}")
     return 0

@@ -4,35 +4,39 @@ from __future__ import annotations
 
 import argparse
 
-from rich.table import Table
-
-from torchdojo import progress
 from torchdojo.commands._common import add_workspace
-from torchdojo.console import make_console
-from torchdojo.i18n import pick
-from torchdojo.manifest import course
+from torchdojo.i18n import tr
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("progress", help="show your progress / muestra tu progreso")
-    add_workspace(p)
-    p.add_argument("--json", action="store_true", help="print the stored progress as JSON")
+def register(sub: argparse._SubParsersAction, lang: str) -> None:
+    p = sub.add_parser("progress", help=tr(lang, "show your progress"),
+                       description=tr(lang, "Show what is done in the workspace, per topic."))
+    add_workspace(p, lang)
+    p.add_argument("--json", action="store_true", help=tr(lang, "print the stored progress as JSON"))
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    data = progress.load(args.workspace)
+    from torchdojo import progress
+    from torchdojo.workspace import find_workspace
+
+    data = progress.load(find_workspace(args.workspace))
     if args.json:
         import json
 
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
+    from rich.table import Table
+
+    from torchdojo.console import make_console
+    from torchdojo.manifest import course
+
     items = data["items"]
     lang = args.lang
-    table = Table(title=pick(lang, "Progreso", "Progress"))
-    table.add_column(pick(lang, "Tema", "Topic"))
-    table.add_column(pick(lang, "Ejercicios correctos", "Exercises passed"), justify="right")
-    table.add_column(pick(lang, "Puntos", "Points"), justify="right")
+    table = Table(title=tr(lang, "Progress"))
+    table.add_column(tr(lang, "Topic"))
+    table.add_column(tr(lang, "Exercises passed"), justify="right")
+    table.add_column(tr(lang, "Points"), justify="right")
     table.add_column("Quiz", justify="right")
     for topic in course().topics:
         if topic.exercises:

@@ -4,29 +4,31 @@ from __future__ import annotations
 
 import argparse
 
-from torchdojo.console import make_console
-from torchdojo.i18n import pick
-from torchdojo.workspace import start_workspace
+from torchdojo.i18n import tr
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("start", help="create a workspace with the exercises / crea un espacio de trabajo",
-                       description="Copy the exercise stubs into DIR; files already there are never overwritten.")
-    p.add_argument("dir", nargs="?", default="torchdojo-workspace", help="the folder (default: torchdojo-workspace)")
+def register(sub: argparse._SubParsersAction, lang: str) -> None:
+    p = sub.add_parser("start", help=tr(lang, "create a workspace with the exercises"),
+                       description=tr(lang, "Copy the exercise stubs into DIR and mark it as a workspace "
+                                            "(.torchdojo/workspace.json); files already there are never "
+                                            "overwritten."))
+    p.add_argument("dir", nargs="?", default="torchdojo-workspace",
+                   help=tr(lang, "the folder (default: torchdojo-workspace)"))
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from torchdojo.console import make_console
+    from torchdojo.workspace import start_workspace
+
     result = start_workspace(args.dir)
     console = make_console()
     lang = args.lang
     for name in result.created:
-        console.print(pick(lang, f"[green]creado[/green] {result.workspace / name}",
-                           f"[green]created[/green] {result.workspace / name}"))
+        console.print(f"[green]{tr(lang, 'created')}[/green] {result.workspace / name}")
     for name in result.kept:
-        console.print(pick(lang, f"[yellow]conservado[/yellow] {result.workspace / name} (ya existía: no se sobrescribe)",
-                           f"[yellow]kept[/yellow] {result.workspace / name} (already there: not overwritten)"))
-    console.print(pick(lang,
-                       f"\nSiguiente paso: edita los archivos y ejecuta [bold]torchdojo check -w {result.workspace}[/bold]",
-                       f"\nNext: edit the files and run [bold]torchdojo check -w {result.workspace}[/bold]"))
+        console.print(f"[yellow]{tr(lang, 'kept')}[/yellow] {result.workspace / name} "
+                      + tr(lang, "(already there: not overwritten)"))
+    console.print("\n" + tr(lang, "Next: edit the files and run {command}",
+                            command=f"[bold]torchdojo check -w {result.workspace}[/bold]"))
     return 0

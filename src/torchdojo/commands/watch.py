@@ -15,30 +15,30 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from torchdojo.check import DEVICES, check_workspace, resolve_targets
 from torchdojo.commands._common import add_workspace
-from torchdojo.console import make_console
+from torchdojo.commands.check import DEVICES
 from torchdojo.errors import UserError
-from torchdojo.i18n import pick
-from torchdojo.manifest import Topic, course
-from torchdojo.render.terminal import print_topic
-from torchdojo.judge.service import Judge
+from torchdojo.i18n import tr
+
+if TYPE_CHECKING:
+    from torchdojo.manifest import Topic
 
 Snapshot = dict[Path, tuple[int, int]]
 SUFFIXES = (".py", ".ipynb")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("watch", help="grade again on every save / califica de nuevo al guardar",
-                       description="Grade TOPIC (default: every topic) now and again after every save of a "
-                                   ".py or .ipynb file in the workspace. Ctrl-C to stop.")
-    p.add_argument("topic", nargs="?", metavar="TOPIC", help="the topic to watch (default: every topic)")
-    add_workspace(p)
+def register(sub: argparse._SubParsersAction, lang: str) -> None:
+    p = sub.add_parser("watch", help=tr(lang, "grade again on every save"),
+                       description=tr(lang, "Grade TOPIC (default: every topic) now and again after every save "
+                                            "of a .py or .ipynb file in the workspace. Ctrl-C to stop."))
+    p.add_argument("topic", nargs="?", metavar="TOPIC", help=tr(lang, "the topic to watch (default: every topic)"))
+    add_workspace(p, lang)
     p.add_argument("--device", choices=DEVICES, default="auto",
-                   help="auto: CPU and every accelerator present; or only cpu, cuda or mps")
+                   help=tr(lang, "auto: CPU and every accelerator present; or only cpu, cuda or mps"))
     p.add_argument("--interval", type=float, default=0.2, metavar="S",
-                   help="seconds between two looks at the files (default: 0.2)")
+                   help=tr(lang, "seconds between two looks at the files (default: 0.2)"))
     p.set_defaults(func=run)
 
 
@@ -68,10 +68,20 @@ def topics_to_grade(paths_changed: set[Path], watched: list[Topic]) -> list[Topi
     return [t for t in watched if t.module_name in stems]
 
 
-def _grade(judge: Judge, folder: Path, topics: list[Topic], args: argparse.Namespace) -> None:
+def _grade(judge: Any, folder: Path, topics: list[Topic], args: argparse.Namespace) -> None:
+    from torchdojo.check import check_workspace
+    from torchdojo.console import make_console
+    from torchdojo.render.terminal import print_topic
+
     console = make_console()
     for topic in topics:
         start = time.perf_counter()
+        if judge is None:  # the student edition: its public tests, no grading process
+            from torchdojo.public_tests import run_public_check
+
+            run_public_check(folder, [topic.id], args.lang)
+            sys.stdout.flush()
+            continue
         report = check_workspace(folder, [topic.id], device=args.device, lang=args.lang, judge=judge)
         result = report.topics[0]
         stamp = time.strftime("%H:%M:%S")
@@ -84,19 +94,27 @@ def _grade(judge: Judge, folder: Path, topics: list[Topic], args: argparse.Names
 
 
 def run(args: argparse.Namespace) -> int:
-    folder = Path(args.workspace)
-    if not folder.is_dir():
-        raise UserError(f"workspace '{folder}' is not a folder (create one with 'torchdojo start {folder}')")
+    from torchdojo import edition
+    from torchdojo.manifest import course
+    from torchdojo import targets
+    from torchdojo.workspace import find_workspace
+
+    folder = find_workspace(args.workspace)
     if args.interval <= 0:
         raise UserError("--interval must be a positive number of seconds")
-    watched = [t for t, _ in resolve_targets(course(), [args.topic] if args.topic else None)]
-    judge = Judge()
+    watched = [t for t, _ in targets.topics(course(), [args.topic] if args.topic else None)]
+    if edition.is_student():
+        judge = None
+    else:
+        from torchdojo.judge.service import Judge
+
+        judge = Judge()
     try:
-        judge.start()
+        if judge is not None:
+            judge.start()
         before = snapshot(folder)
         _grade(judge, folder, watched, args)
-        print(pick(args.lang, f"Vigilando {folder} (Ctrl-C para salir)", f"Watching {folder} (Ctrl-C to stop)"),
-              flush=True)
+        print(tr(args.lang, "Watching {path} (Ctrl-C to stop)", path=folder), flush=True)
         while True:
             time.sleep(args.interval)
             after = snapshot(folder)
@@ -107,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
             before = snapshot(folder)
             _grade(judge, folder, topics_to_grade(paths_changed, watched), args)
     except KeyboardInterrupt:
-        print(pick(args.lang, "\nFin de la vigilancia.", "\nStopped watching."), flush=True)
+        print("\n" + tr(args.lang, "Stopped watching."), flush=True)
         return 0
     finally:
-        judge.close()
+        if judge is not None:
+            judge.close()

@@ -7,7 +7,7 @@ Layout of the zip (Gradescope unpacks it into ``/autograder/source`` and runs
     run_autograder              grades /autograder/submission -> /autograder/results/results.json
     requirements.txt            torchdojo's other dependencies
     torchdojo_autograder.json   the topics to grade, the language, the torchdojo version
-    vendor/torchdojo/           the engine, with content/ (course.toml, graders, quizzes, stubs)
+    vendor/torchdojo/           the engine, with content/ (course.toml, graders, quizzes, lessons, stubs)
 
 torchdojo travels as source under ``vendor/`` rather than as a wheel: it works
 from a checkout and from an installed package alike, needs no build backend,
@@ -40,11 +40,12 @@ REQUIREMENTS = (
     "pytest>=8.0",
     "hypothesis>=6.80",
     "rich>=13.0",
-    "pyyaml>=6.0",
+    "pyyaml>=6.0.1",
+    "jinja2>=3.0",
     "tomli>=2.0; python_version < '3.11'",
 )
 #: Course content that grading reads (never ``solutions/``).
-CONTENT = ("course.toml", "graders", "quizzes", "exercises")
+CONTENT = ("course.toml", "graders", "quizzes", "lessons", "exercises")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
 
@@ -58,7 +59,7 @@ fi
 # Newer Ubuntu images mark the system Python as externally managed; this image is ours.
 export PIP_BREAK_SYSTEM_PACKAGES=1
 # The CPU build of torch: the CUDA build is several GB and Gradescope has no GPU.
-pip3 install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu "torch>=2.1"
+pip3 install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu "torch>=2.3"
 pip3 install --no-cache-dir -r requirements.txt
 # Fail here, when the instructor uploads, rather than on the first student.
 PYTHONPATH=vendor TORCHDOJO_CONTENT=vendor/torchdojo/content python3 -c \\
@@ -126,13 +127,13 @@ def build_bundle(topics: Iterable[str], out: str | Path = "autograder.zip", *, l
     course = course or load_course()
     wanted = list(dict.fromkeys(topics))
     if not wanted:
-        raise UserError("name at least one topic / indica al menos un tema")
+        raise UserError("name at least one topic")
     known = {t.id for t in course.topics}
     for topic in wanted:
         if topic not in known:
-            raise UserError(f"unknown topic '{topic}' (topics: {', '.join(sorted(known))})")
+            raise UserError("unknown topic '{topic}' (topics: {known})", topic=topic, known=", ".join(sorted(known)))
     if lang not in LANGS:
-        raise UserError(f"unknown language '{lang}' (choose from {', '.join(LANGS)})")
+        raise UserError("unknown language '{lang}' (choose from {choices})", lang=lang, choices=", ".join(LANGS))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in sorted(bundle_files(wanted, lang).items()):

@@ -54,7 +54,8 @@ class ImportFailed(Exception):
     def __init__(self, info: dict[str, Any]):
         self.es = str(info.get("es", ""))[:2000]
         self.en = str(info.get("en", ""))[:2000]
-        self.status = "timeout" if info.get("status") == "timeout" else "error"
+        status = info.get("status")
+        self.status = status if status in ("timeout", "crashed") else "error"
         super().__init__(self.en)
 
 
@@ -188,6 +189,7 @@ class StudentSession:
             "file_mb": self.job.limits.file_mb,
             "memory_mb": self.job.limits.memory_mb,
             "protect": list(self.job.protect),
+            "writable": list(self.job.writable),
         }
         try:
             self.holder, self.pid = self.zygote.spawn_student(spec, theirs.fileno(), w_out)

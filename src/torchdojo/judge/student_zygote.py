@@ -23,6 +23,20 @@ import torchdojo
 _PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
 
 
+#: Environment variables student processes inherit: what libraries need to run
+#: (locale, paths, accelerators, thread counts). Everything else (a grading
+#: secret, tokens, the instructor's paths) stays out of their reach.
+_ENV_NAMES = {"PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "TORCHDOJO_TEST_MARK", "OMP_NUM_THREADS",
+              "SYSTEMROOT"}
+_ENV_PREFIXES = ("LC_", "CUDA_", "NVIDIA_", "HIP_", "ROCR_", "PYTORCH_", "MKL_", "OPENBLAS_", "KMP_")
+
+
+def student_environment(environ: dict[str, str] | os._Environ) -> dict[str, str]:
+    """The environment a student zygote (and so every student process) starts with."""
+    return {k: v for k, v in environ.items()
+            if (k in _ENV_NAMES or k.startswith(_ENV_PREFIXES)) and "SECRET" not in k.upper()}
+
+
 class ZygoteLost(RuntimeError):
     """The student zygote died or stopped answering."""
 
@@ -37,7 +51,7 @@ class StudentZygote:
 
     def spawn(self) -> None:
         ours, theirs = socket.socketpair()
-        env = dict(os.environ)
+        env = student_environment(os.environ)
         # Only torchdojo itself on the path: the student process reads the
         # interpreter's libraries, never folders a caller added (tests, courses).
         env["PYTHONPATH"] = _PACKAGE_PARENT

@@ -6,7 +6,7 @@
 * :mod:`~torchdojo.notebooks.build` makes the learner's notebooks
   (``exercises/notebooks/<topic>.ipynb``), kept in sync by
   ``scripts/sync_content.py``;
-* :mod:`~torchdojo.notebooks.nbgrader_export` makes nbgrader source notebooks
+* :mod:`~torchdojo.notebooks.nbgrader_source` makes nbgrader source notebooks
   (with :mod:`~torchdojo.notebooks.quizcells` for the quiz questions).
 
 The student release (:mod:`torchdojo.release`) ships the learner notebooks.

@@ -4,11 +4,14 @@ One bilingual notebook per topic, ``exercises/notebooks/<topic>.ipynb`` (Spanish
 first, like every course text; the docstrings in the code are bilingual already,
 so two notebooks would repeat the same code). Cells, in order:
 
-1. the lesson (Markdown: the topic's title and the module docstring) and how to work;
-2. the setup code (imports);
-3. per exercise: a heading with its points, the stub cell (its code with solution
-   regions replaced exactly as ``exercises/<topic>.py``), and a check cell;
-4. a last check cell for the whole topic.
+1. the introduction (Markdown: the topic's title and the module docstring) and how to work;
+2. the lesson's parts that come before every exercise (``lessons/<topic>.md``,
+   placed by :mod:`torchdojo.lessons.cells`);
+3. the setup code (imports);
+4. per exercise: the lesson's parts that prepare it, a heading with its points,
+   the stub cell (its code with solution regions replaced exactly as
+   ``exercises/<topic>.py``), and a check cell;
+5. a last check cell for the whole topic.
 
 Regenerate with ``python scripts/sync_content.py``; CI fails when out of date.
 """
@@ -18,6 +21,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from torchdojo import paths
+from torchdojo.lessons import lesson_path, load_lesson
+from torchdojo.lessons.cells import TOP, lesson_cells
 from torchdojo.manifest import Course, Topic
 from torchdojo.manifest import course as packaged_course
 from torchdojo.notebooks import nbjson
@@ -31,16 +36,23 @@ HOW_TO = """\
 tiene una celda de código con su especificación (el docstring) y un
 `raise NotImplementedError("TODO")` en lugar de la solución: sustitúyelo por tu
 código, ejecuta la celda y después la celda de comprobación que la sigue; verás el
-mismo resultado que con `torchdojo check`. En Colab, instala antes el curso con
-`!pip install torchdojo`. Para entregar, guarda el notebook como `{module}.ipynb`:
+mismo resultado que con `torchdojo check`.
+{install_es}
+Para entregar, guarda el notebook como `{module}.ipynb`:
 `torchdojo check` lo califica igual que `{module}.py`.
 
 **EN** · *How to work.* Run the setup cell first. Each exercise has a code cell with
 its specification (the docstring) and a `raise NotImplementedError("TODO")` where
 the solution goes: replace it with your code, run the cell, then the check cell
-after it; you see the same result as with `torchdojo check`. On Colab, install the
-course first with `!pip install torchdojo`. To hand in, save the notebook as
-`{module}.ipynb`: `torchdojo check` grades it just like `{module}.py`."""
+after it; you see the same result as with `torchdojo check`.
+{install_en}
+To hand in, save the notebook as `{module}.ipynb`: `torchdojo check` grades it just
+like `{module}.py`."""
+
+#: How to install the course where it is missing (Colab): the full edition's way.
+#: The student release says how to install its own wheel instead (torchdojo.release).
+INSTALL_FULL = ("En Colab, instala antes el curso con `%pip install torchdojo`.",
+                "On Colab, install the course first with `%pip install torchdojo`.")
 
 
 def points_text(points: float) -> str:
@@ -55,13 +67,17 @@ def exercise_heading(index: int, topic: Topic, name: str) -> str:
     return f"## {index}. `{name}`\n\n`{ex.id}` · {points_text(ex.points)}{device}"
 
 
-def lesson_markdown(module: SplitModule, how_to: str = HOW_TO) -> str:
-    """The topic's title, its lesson (the module docstring) and how to work (``{module}``, ``{topic}`` filled)."""
+def lesson_markdown(module: SplitModule, how_to: str = HOW_TO, install: tuple[str, str] = INSTALL_FULL) -> str:
+    """The topic's title, its lesson (the module docstring) and how to work.
+
+    ``how_to``'s fields ``{module}``, ``{topic}``, ``{install_es}`` and
+    ``{install_en}`` are filled in (``install``: how to install the course, es/en).
+    """
     t = module.topic
     parts = [f"# {t.title.es} / {t.title.en}"]
     if module.lesson:
         parts.append(module.lesson)
-    parts.append(how_to.format(module=t.module_name, topic=t.id))
+    parts.append(how_to.format(module=t.module_name, topic=t.id, install_es=install[0], install_en=install[1]))
     return "\n\n".join(parts)
 
 
@@ -70,14 +86,25 @@ def check_code(target: str) -> str:
     return f'from torchdojo.notebook import check\ncheck("{target}", globals())'
 
 
-def learner_notebook(module: SplitModule) -> dict:
-    """The learner's notebook for a split solution module."""
+def learner_notebook(module: SplitModule, install: tuple[str, str] = INSTALL_FULL,
+                     install_cell: str | None = None) -> dict:
+    """The learner's notebook for a split solution module.
+
+    ``install`` says how to install the course (es, en); ``install_cell``, when
+    given, is a code cell that does it, placed right after the lesson.
+    """
     t = module.topic
-    cells = [nbjson.markdown("lesson", lesson_markdown(module))]
+    order = [piece.exercise.name for piece in module.pieces]
+    lesson = lesson_cells(load_lesson(t.id), order) if lesson_path(t.id).is_file() else {}
+    cells = [nbjson.markdown("lesson", lesson_markdown(module, install=install))]
+    if install_cell:  # before the lesson's examples, which need torchdojo installed
+        cells.append(nbjson.code("install", install_cell))
+    cells += lesson.get(TOP, [])
     if module.setup:
         cells.append(nbjson.code("setup", module.setup))
     for i, piece in enumerate(module.pieces, start=1):
         name = piece.exercise.name
+        cells += lesson.get(name, [])
         cells += [
             nbjson.markdown(f"{name}-md", exercise_heading(i, t, name)),
             nbjson.code(name, piece.stub),

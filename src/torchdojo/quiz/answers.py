@@ -47,29 +47,32 @@ def load_answer_file(path: str | Path) -> dict[str, Any]:
     where = clip(str(path), 200)
     data = parse_document(read_text(path), path)
     if not isinstance(data, dict):
-        raise UserError(f"{where}: an answer file must be a mapping with an 'answers' key, "
-                        f"got {type(data).__name__}")
+        raise UserError("{path}: an answer file must be a mapping with an 'answers' key, got {type}",
+                        path=where, type=type(data).__name__)
     unknown = sorted(clip(str(k), 40) for k in data if k not in _KEYS)
     if unknown:
-        raise UserError(f"{where}: unknown top-level key(s) {', '.join(unknown[:5])} "
-                        f"(allowed: {', '.join(sorted(_KEYS))})")
+        raise UserError("{path}: unknown top-level key(s) {keys} (allowed: {allowed})",
+                        path=where, keys=", ".join(unknown[:5]), allowed=", ".join(sorted(_KEYS)))
     schema = data.get("schema", SCHEMA)
     if schema != SCHEMA:
-        raise UserError(f"{where}: schema must be '{SCHEMA}', got {clip(repr(schema))}")
+        raise UserError("{path}: schema must be '{schema}', got {got}", path=where, schema=SCHEMA,
+                        got=clip(repr(schema)))
     if "answers" not in data:
-        raise UserError(f"{where}: missing the 'answers' mapping (question id: answer)")
+        raise UserError("{path}: missing the 'answers' mapping (question id: answer)", path=where)
     answers = data["answers"]
     if answers is None:  # `answers:` with nothing under it
         answers = {}
     if not isinstance(answers, dict):
-        raise UserError(f"{where}: 'answers' must be a mapping of question id to answer, "
-                        f"got {type(answers).__name__}")
+        raise UserError("{path}: 'answers' must be a mapping of question id to answer, got {type}",
+                        path=where, type=type(answers).__name__)
     topic = data.get("topic")
     if topic is not None and not (isinstance(topic, str) and _TOPIC.match(topic)):
-        raise UserError(f"{where}: 'topic' must be a topic id such as 'why_ml', got {clip(repr(topic))}")
+        raise UserError("{path}: 'topic' must be a topic id such as 'why_ml', got {got}", path=where,
+                        got=clip(repr(topic)))
     student = data.get("student")
     if isinstance(student, (dict, list)):
-        raise UserError(f"{where}: 'student' must be a name or an id, not a {type(student).__name__}")
+        raise UserError("{path}: 'student' must be a name or an id, not a {type}", path=where,
+                        type=type(student).__name__)
     return {"schema": SCHEMA, "topic": topic,
             "student": None if student is None else clip(str(student), STUDENT_CHARS),
             "answers": {str(k): v for k, v in answers.items()}}

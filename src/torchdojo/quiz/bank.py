@@ -10,10 +10,14 @@ every question shares and dispatches the rest to the question's kind
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the tomli backport (a dependency there)
+    import tomli as tomllib  # type: ignore[no-redef]
 
 import yaml
 
@@ -45,7 +49,7 @@ def _sections(path: Path) -> frozenset[str] | None:
     except FileNotFoundError:
         return None
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UserError(f"{path}: cannot read the sections of the notes: {exc}") from None
+        raise UserError("{path}: cannot read the sections of the notes: {detail}", path=str(path), detail=str(exc)) from None
     return frozenset(str(s.get("id")) for s in data.get("sections", []) if isinstance(s, dict))
 
 
@@ -178,7 +182,7 @@ def load_bank(topic: str) -> Bank:
     """
     topics = quiz_topics()
     if topic not in topics:
-        raise UserError(f"unknown quiz topic '{topic}' (topics: {', '.join(topics)})")
+        raise UserError("unknown quiz topic '{topic}' (topics: {known})", topic=topic, known=", ".join(topics))
     return load_bank_file(bank_path(topic), topic)
 
 

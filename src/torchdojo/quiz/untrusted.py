@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from torchdojo.errors import UserError
+from torchdojo.i18n import Message
 from torchdojo.quiz.feedback import clip
 from torchdojo.quiz.spelling import MAX_CHARS as MAX_NUMBER_CHARS
 
@@ -64,17 +65,18 @@ def read_text(path: Path) -> str:
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise UserError(f"{_where(path)}: no such answer file") from None
+        raise UserError("{path}: no such answer file", path=_where(path)) from None
     except IsADirectoryError:
-        raise UserError(f"{_where(path)}: is a directory, not an answer file") from None
+        raise UserError("{path}: is a directory, not an answer file", path=_where(path)) from None
     except OSError as exc:
-        raise UserError(f"{_where(path)}: cannot read: {exc.strerror or exc}") from None
+        raise UserError("{path}: cannot read: {detail}", path=_where(path), detail=exc.strerror or str(exc)) from None
     if len(data) > MAX_BYTES:
-        raise UserError(f"{_where(path)}: larger than {MAX_BYTES // 1024} KiB; an answer file is much smaller")
+        raise UserError("{path}: larger than {kib} KiB; an answer file is much smaller",
+                        path=_where(path), kib=MAX_BYTES // 1024)
     try:
         return data.decode("utf-8-sig")  # tolerate a BOM from Windows editors
     except UnicodeDecodeError:
-        raise UserError(f"{_where(path)}: not UTF-8 text") from None
+        raise UserError("{path}: not UTF-8 text", path=_where(path)) from None
 
 
 def parse_document(text: str, path: Path) -> Any:
@@ -91,7 +93,7 @@ def parse_document(text: str, path: Path) -> Any:
 # --- JSON --------------------------------------------------------------------
 
 class _Refused(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: Message):
         super().__init__(message)
         self.message = message
 
@@ -103,30 +105,32 @@ def _check_json(text: str, path: Path) -> None:
         token = m.group()
         values += 1
         if values > MAX_VALUES:
-            raise UserError(f"{_where(path, text.count(chr(10), 0, m.start()) + 1)}: more than {MAX_VALUES} values")
+            raise UserError("{path}: more than {n} values",
+                            path=_where(path, text.count(chr(10), 0, m.start()) + 1), n=MAX_VALUES)
         if token in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise UserError(f"{_where(path, text.count(chr(10), 0, m.start()) + 1)}: "
-                                f"nested deeper than {MAX_DEPTH} levels")
+                raise UserError("{path}: nested deeper than {n} levels",
+                                path=_where(path, text.count(chr(10), 0, m.start()) + 1), n=MAX_DEPTH)
         elif token in "]}":
             depth -= 1
         elif token[0] != '"' and len(token) > MAX_NUMBER_CHARS:
-            raise UserError(f"{_where(path, text.count(chr(10), 0, m.start()) + 1)}: "
-                            f"a number of {len(token)} characters (at most {MAX_NUMBER_CHARS})")
+            raise UserError("{path}: a number of {n} characters (at most {most})",
+                            path=_where(path, text.count(chr(10), 0, m.start()) + 1), n=len(token),
+                            most=MAX_NUMBER_CHARS)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:  # json would silently keep the last one
-            raise _Refused(f"duplicate key '{clip(key)}'")
+            raise _Refused(Message("duplicate key '{key}'", key=clip(key)))
         out[key] = value
     return out
 
 
 def _constant(name: str) -> Any:
-    raise _Refused(f"{name} is not a number an answer can have")
+    raise _Refused(Message("{name} is not a number an answer can have", name=name))
 
 
 def _parse_json(text: str, path: Path) -> Any:
@@ -136,11 +140,12 @@ def _parse_json(text: str, path: Path) -> Any:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=str, parse_float=str,
                           parse_constant=_constant)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{_where(path, exc.lineno)}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+        raise UserError("{path}:{line}: invalid JSON: {detail} (column {column})",
+                        path=_where(path), line=exc.lineno, detail=exc.msg, column=exc.colno) from None
     except _Refused as exc:
-        raise UserError(f"{_where(path)}: {exc.message}") from None
+        raise UserError("{path}: {detail}", path=_where(path), detail=exc.message) from None
     except (ValueError, RecursionError, MemoryError) as exc:  # belt and braces: never a traceback
-        raise UserError(f"{_where(path)}: invalid JSON: {clip(str(exc))}") from None
+        raise UserError("{path}: invalid JSON: {detail}", path=_where(path), detail=clip(str(exc))) from None
 
 
 # --- YAML --------------------------------------------------------------------
@@ -156,38 +161,40 @@ class _Builder:
         self.values = 0
         self.documents = 0
 
-    def fail(self, event: yaml.Event, message: str) -> UserError:
-        return UserError(f"{_where(self.path, event.start_mark.line + 1)}: {message}")
+    def fail(self, event: yaml.Event, message: Message) -> UserError:
+        return UserError("{path}: {detail}", path=_where(self.path, event.start_mark.line + 1), detail=message)
 
     def feed(self, event: yaml.Event) -> None:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                raise self.fail(event, "more than one YAML document (a second '---')")
+                raise self.fail(event, Message("more than one YAML document (a second '---')"))
             if event.tags:
-                raise self.fail(event, "YAML %TAG directives are not allowed in answer files")
+                raise self.fail(event, Message("YAML %TAG directives are not allowed in answer files"))
             return
         if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
             return
         if isinstance(event, yaml.AliasEvent):
-            raise self.fail(event, f"YAML aliases (*{clip(event.anchor or '', 20)}) are not allowed in answer files")
+            raise self.fail(event, Message("YAML aliases (*{name}) are not allowed in answer files",
+                                           name=clip(event.anchor or '', 20)))
         if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             container = self.stack.pop()[0]
             self.add(event, container, is_key_ok=False)
             return
         assert isinstance(event, yaml.NodeEvent)
         if event.anchor is not None:
-            raise self.fail(event, f"YAML anchors (&{clip(event.anchor, 20)}) are not allowed in answer files")
+            raise self.fail(event, Message("YAML anchors (&{name}) are not allowed in answer files",
+                                           name=clip(event.anchor, 20)))
         if event.tag is not None:
-            raise self.fail(event, f"YAML tags ({clip(event.tag, 40)}) are not allowed in answer files")
+            raise self.fail(event, Message("YAML tags ({name}) are not allowed in answer files", name=clip(event.tag, 40)))
         self.values += 1
         if self.values > MAX_VALUES:
-            raise self.fail(event, f"more than {MAX_VALUES} values")
+            raise self.fail(event, Message("more than {n} values", n=MAX_VALUES))
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if self.stack and isinstance(self.stack[-1][0], dict) and self.stack[-1][1] is None:
-                raise self.fail(event, "a key must be plain text, not a list or a mapping")
+                raise self.fail(event, Message("a key must be plain text, not a list or a mapping"))
             if len(self.stack) >= MAX_DEPTH:
-                raise self.fail(event, f"nested deeper than {MAX_DEPTH} levels")
+                raise self.fail(event, Message("nested deeper than {n} levels", n=MAX_DEPTH))
             self.stack.append([{} if isinstance(event, yaml.MappingStartEvent) else [], None, 0])
             return
         assert isinstance(event, yaml.ScalarEvent)
@@ -203,7 +210,8 @@ class _Builder:
         if tag == _NULL:
             return None
         if tag in _NUMBER and len(value) > MAX_NUMBER_CHARS:
-            raise self.fail(event, f"a number of {len(value)} characters (at most {MAX_NUMBER_CHARS})")
+            raise self.fail(event, Message("a number of {n} characters (at most {most})", n=len(value),
+                                           most=MAX_NUMBER_CHARS))
         return value  # numbers keep their spelling; dates and the rest are text
 
     def add(self, event: yaml.Event, value: Any, is_key_ok: bool) -> None:
@@ -217,9 +225,9 @@ class _Builder:
         elif top[1] is None:  # a key
             key = event.value if isinstance(event, yaml.ScalarEvent) else None
             if not is_key_ok or key is None:
-                raise self.fail(event, "a key must be plain text")
+                raise self.fail(event, Message("a key must be plain text"))
             if key in container:  # PyYAML would silently keep the last one
-                raise self.fail(event, f"duplicate key '{clip(key)}'")
+                raise self.fail(event, Message("duplicate key '{key}'", key=clip(key)))
             top[1] = key
         else:
             container[top[1]] = value
@@ -236,10 +244,11 @@ def _parse_yaml(text: str, path: Path) -> Any:
         line = mark.line + 1 if mark else None
         problem = str(exc.problem or exc.context)
         if "nesting depth" in problem:  # libyaml's own limit (1000) can trip first, scanning ahead
-            raise UserError(f"{_where(path, line)}: nested deeper than {MAX_DEPTH} levels") from None
-        raise UserError(f"{_where(path, line)}: invalid YAML: {clip(problem, 120)}") from None
+            raise UserError("{path}: nested deeper than {n} levels", path=_where(path, line), n=MAX_DEPTH) from None
+        raise UserError("{path}: invalid YAML: {detail}", path=_where(path, line), detail=clip(problem, 120)) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"{_where(path)}: invalid YAML: {clip(' '.join(str(exc).split()), 120)}") from None
+        raise UserError("{path}: invalid YAML: {detail}", path=_where(path),
+                        detail=clip(" ".join(str(exc).split()), 120)) from None
     except (RecursionError, MemoryError):  # belt and braces: never a traceback
-        raise UserError(f"{_where(path)}: invalid YAML: too complex") from None
+        raise UserError("{path}: invalid YAML: too complex", path=_where(path)) from None
     return builder.root

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
+from torchdojo.i18n import N_, tr
 from torchdojo.report import NOT_ATTEMPTED_TEXT
-from torchdojo.i18n import pick
 from torchdojo.report import Report, TopicResult
 
 STYLE = {
@@ -17,14 +17,22 @@ STYLE = {
     "timeout": ("⧗", "yellow"),
     "crashed": ("☠", "magenta"),
 }
-LABEL = {
-    "passed": ("correcto", "passed"),
-    "failed": ("incorrecto", "failed"),
-    "not_attempted": ("sin hacer", "not attempted"),
-    "error": ("error", "error"),
-    "timeout": ("tiempo agotado", "timeout"),
-    "crashed": ("proceso caído", "crashed"),
+#: Each status's label, a message of the catalog.
+STATUS = {
+    "passed": N_("passed"),
+    "failed": N_("failed"),
+    "not_attempted": N_("not attempted"),
+    "error": N_("error"),
+    "timeout": N_("timeout"),
+    "crashed": N_("crashed"),
 }
+#: The same labels as ``(es, en)`` pairs, from the catalog, for callers that pick from pairs.
+LABEL = {status: (tr("es", msgid), tr("en", msgid)) for status, msgid in STATUS.items()}
+
+
+def status_label(status: str, lang: str) -> str:
+    """The label of a result status in ``lang``."""
+    return tr(lang, STATUS[status]) if status in STATUS else status
 
 
 def _points(x: float) -> str:
@@ -38,7 +46,7 @@ def print_topic(console: Console, topic: TopicResult, lang: str, title: str = ""
     width = max((len(e.id) for e in topic.exercises), default=10)
     for item in topic.exercises:
         mark, colour = STYLE.get(item.status, ("?", "white"))
-        label = pick(lang, *LABEL.get(item.status, (item.status, item.status)))
+        label = status_label(item.status, lang)
         console.print(f"  [{colour}]{mark} {escape(item.id.ljust(width))}[/{colour}]  "
                       f"{_points(item.score)}/{_points(item.max_score)}  [{colour}]{label}[/{colour}]")
         # The stub's own "not attempted" adds nothing to the label; other reasons
@@ -55,7 +63,5 @@ def print_report(console: Console, report: Report, lang: str, titles: dict[str, 
         console.print()
     done = sum(1 for t in report.topics for e in t.exercises if e.status == "passed")
     total = sum(len(t.exercises) for t in report.topics)
-    console.print(pick(lang, f"[bold]Total: {_points(report.score)}/{_points(report.max_score)}[/bold]  "
-                             f"({done} de {total} ejercicios correctos)",
-                       f"[bold]Total: {_points(report.score)}/{_points(report.max_score)}[/bold]  "
-                       f"({done} of {total} exercises passed)"))
+    console.print(f"[bold]Total: {_points(report.score)}/{_points(report.max_score)}[/bold]  ("
+                  + tr(lang, "{done} of {total} exercises passed", done=done, total=total) + ")")

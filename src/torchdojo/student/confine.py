@@ -313,7 +313,8 @@ def read_rules(protected: list[str], allowed_inside: list[str]) -> list[tuple[st
     return sorted(rules.items())
 
 
-def restrict(read: list[tuple[str, int]], private: str, *, devices: list[str]) -> list[str]:
+def restrict(read: list[tuple[str, int]], private: str, *, devices: list[str],
+             writable: list[str] = ()) -> list[str]:
     """Apply Landlock to this process (and its future children); returns what took effect."""
     libc = _libc()
     abi = landlock_abi()
@@ -339,6 +340,7 @@ def restrict(read: list[tuple[str, int]], private: str, *, devices: list[str]) -
         return []
     rules = list(read)
     rules.append((private, handled))
+    rules += [(folder, handled) for folder in writable]
     rules.append(("/dev", READ_FILE | READ_DIR))
     rules.append(("/dev/null", READ_FILE | WRITE_FILE))
     rules.append(("/dev/shm", handled))  # DataLoader workers share tensors there

@@ -10,6 +10,9 @@ A notebook (``.ipynb``, JSON, UTF-8) runs its code cells in order in one module
 namespace, and a cell that raises does not stop the following cells (its error
 is recorded). IPython syntax is handled as Jupyter runs it:
 
+* nbgrader's autograder test cells (the instructor's grading code) are skipped;
+* a cell whose first line is indented loses that indentation on every line
+  that has it, as in IPython;
 * cell magics whose body is Python (``%%time``, ``%%timeit``, ``%%capture``,
   ``%%prun``) lose their first line and keep their code; other cell magics
   (``%%bash``, ``%%writefile``, ``%%html``, ...) are not Python and are skipped;
@@ -92,6 +95,10 @@ def python_source(source: str) -> str | None:
     """The Python a Jupyter cell runs, magics handled (see the module docstring); ``None`` to skip it."""
     lines = source.splitlines(keepends=True)
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is not None and lines[first][:1] in (" ", "\t"):
+        # IPython removes the first line's indentation from every line that has it.
+        indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+        lines = [ln[len(indent):] if ln.startswith(indent) else ln for ln in lines]
     if first is not None and lines[first].lstrip().startswith("%%"):
         name = lines[first].lstrip()[2:].split(None, 1)[0] if lines[first].strip() != "%%" else ""
         if name not in PYTHON_CELL_MAGICS:
@@ -119,6 +126,15 @@ def _pass_like(line: str) -> str:
     return f"{indent}pass\n"
 
 
+def _is_test_cell(cell: dict, source: str) -> bool:
+    """An nbgrader autograder test cell: the instructor's grading code, not the student's."""
+    meta = cell.get("metadata")
+    nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+    if isinstance(nbgrader, dict) and nbgrader.get("grade") is True and not nbgrader.get("solution"):
+        return True
+    return "### BEGIN HIDDEN TESTS" in source
+
+
 def notebook_cells(data: bytes, filename: str) -> list[Cell]:
     """The code cells of a notebook as Python source, with the label a learner can find."""
     try:
@@ -141,7 +157,7 @@ def notebook_cells(data: bytes, filename: str) -> list[Cell]:
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(s for s in source if isinstance(s, str))
-        if not isinstance(source, str):
+        if not isinstance(source, str) or _is_test_cell(cell, source):
             continue
         python = python_source(source)
         if python is None:
@@ -152,21 +168,24 @@ def notebook_cells(data: bytes, filename: str) -> list[Cell]:
 
 def decode_source(data: bytes, filename: str) -> str:
     """Source bytes as text, by Python's rule (PEP 263 coding line, else UTF-8; a BOM is fine)."""
+    not_utf8 = LoadError(
+        f"{filename} no está en UTF-8 y no declara otra codificación: guárdalo como UTF-8 "
+        "(o añade en la primera línea `# -*- coding: latin-1 -*-`, como pide Python)",
+        f"{filename} is not UTF-8 and declares no other encoding: save it as UTF-8 "
+        "(or add `# -*- coding: latin-1 -*-` on its first line, as Python requires)",
+    )
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
+        if "encoding declaration" in str(exc) and b"coding" not in data[:400]:
+            raise not_utf8 from None  # the first lines are not UTF-8 and nothing says what they are
         raise LoadError(f"{filename}: declaración de codificación no válida ({exc})",
                         f"{filename}: invalid encoding declaration ({exc})") from None
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         if encoding in ("utf-8", "utf-8-sig"):
-            raise LoadError(
-                f"{filename} no está en UTF-8 y no declara otra codificación: guárdalo como UTF-8 "
-                "(o añade en la primera línea `# -*- coding: latin-1 -*-`, como pide Python)",
-                f"{filename} is not UTF-8 and declares no other encoding: save it as UTF-8 "
-                "(or add `# -*- coding: latin-1 -*-` on its first line, as Python requires)",
-            ) from None
+            raise not_utf8 from None
         raise LoadError(f"{filename} no es válido en la codificación que declara ({encoding})",
                         f"{filename} is not valid in the encoding it declares ({encoding})") from None
 

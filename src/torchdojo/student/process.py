@@ -65,7 +65,8 @@ def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, names
         for var in ("TMPDIR", "TEMP", "TMP", "HOME"):
             os.environ[var] = str(workdir)
         tempfile.tempdir = str(workdir)
-        protections += confine.restrict(read_rules, str(workdir), devices=devices)
+        protections += confine.restrict(read_rules, str(workdir), devices=devices,
+                                        writable=[str(p) for p in spec.get("writable", ())])
         import torch  # imported by the zygote already
 
         torch.set_num_threads(int(spec.get("threads", 1)))

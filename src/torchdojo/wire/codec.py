@@ -183,7 +183,7 @@ class Encoder:
 
     # -- the value dispatch ---------------------------------------------------
     def _value(self, w: _Writer, v: Any, depth: int) -> None:
-        if depth > self.limits.max_depth:
+        if depth >= self.limits.max_depth:  # refused at the deepest level the decoder accepts
             self._refuse(w, v, "nested too deeply")
             return
         self._items += 1

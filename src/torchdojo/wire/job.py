@@ -61,6 +61,8 @@ class JobSpec:
     secret: str = ""
     #: Extra paths the student process must never read (the class folder, the output folder).
     protect: tuple[str, ...] = ()
+    #: Extra folders the student process may write (tests and debugging only; never in a class run).
+    writable: tuple[str, ...] = ()
 
     @property
     def submission_name(self) -> str:
@@ -83,7 +85,7 @@ class JobSpec:
             raise TypeError(f"unknown job options: {', '.join(unknown)}")
         options["exercises"] = tuple(e if isinstance(e, ExerciseSpec) else ExerciseSpec(**e)
                                      for e in options.get("exercises", ()))
-        for name in ("siblings", "protect"):
+        for name in ("siblings", "protect", "writable"):
             options[name] = tuple(str(p) for p in options.get(name, ()))
         if not isinstance(options.get("devices", "auto"), str):
             options["devices"] = tuple(str(d) for d in options["devices"])

@@ -28,7 +28,9 @@ def make_range_matrix(rows, cols, *, dtype=torch.float32, device="cpu"):
 def seeded_rand(shape, seed, *, device="cpu"):
     tipo = torch.device(device).type
     dispositivos = [torch.device(device)] if tipo != "cpu" else []
-    with torch.random.fork_rng(devices=dispositivos, device_type=tipo if tipo != "cpu" else None):
+    # device_type solo con un acelerador: torch 2.3 no acepta device_type=None.
+    opciones = {"device_type": tipo} if tipo != "cpu" else {}
+    with torch.random.fork_rng(devices=dispositivos, **opciones):
         torch.manual_seed(seed)
         return torch.rand(tuple(shape), device=device)
 

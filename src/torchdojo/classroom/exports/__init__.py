@@ -1,4 +1,16 @@
-"""Files written after grading a class; each is written atomically."""
+"""Files written after grading a class; each is written atomically.
+
+=====================  ====================================================
+``grades.csv``         wide: one row per student, a column per exercise/quiz
+``grades_long.csv``    nbgrader's long format: a row per student and key
+``canvas.csv``         Canvas gradebook import
+``moodle.csv``         Moodle grade import
+``grades.json``        ``torchdojo.grades/2``: results, item analysis, copies
+``feedback/``          a Markdown and an HTML page per student
+``gradescope/``        Gradescope ``results.json`` per student
+``report.html``        the class at a glance
+=====================  ====================================================
+"""
 
 from __future__ import annotations
 
@@ -10,15 +22,38 @@ from torchdojo.manifest import Course
 if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult
 
+TEMPLATES = ("report.html.j2", "feedback.md.j2", "feedback.html.j2")
 
-def write_all(result: ClassResult, course: Course, lang: str) -> list[Path]:
-    from torchdojo.classroom.exports import feedback, gradescope, html_report, tables
+
+def check_templates(templates: str | Path | None) -> None:
+    """Compile every template now, so a broken instructor template stops the run before grading."""
+    import jinja2
+
+    from torchdojo.classroom.exports.templating import environment
+    from torchdojo.errors import UserError
+
+    env = environment(templates)
+    for name in TEMPLATES:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise UserError("template {path}:{line}: {detail}", path=exc.filename or name, line=exc.lineno,
+                            detail=exc.message) from None
+
+
+def write_all(result: ClassResult, course: Course, lang: str, templates: str | Path | None = None) -> list[Path]:
+    from torchdojo.classroom.exports import feedback, gradescope, html_report, lms, tables
+    from torchdojo.classroom.exports.templating import environment
 
     assert result.out is not None
     out = result.out
+    env = environment(templates)
     written = [tables.write_csv(result, course, out / "grades.csv"),
-               tables.write_json(result, out / "grades.json")]
-    written += feedback.write_feedback(result, course, lang, out / "feedback")
+               tables.write_long_csv(result, out / "grades_long.csv"),
+               lms.write_canvas(result, out / "canvas.csv"),
+               lms.write_moodle(result, out / "moodle.csv"),
+               tables.write_json(result, out / "grades.json", course, lang)]
+    written += feedback.write_feedback(result, course, lang, out / "feedback", env)
     written += gradescope.write_results(result, out / "gradescope")
-    written.append(html_report.write_report(result, course, lang, out / "report.html"))
+    written.append(html_report.write_report(result, course, lang, out / "report.html", env))
     return written

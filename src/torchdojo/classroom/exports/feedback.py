@@ -1,16 +1,24 @@
 """A feedback file per student, Markdown and HTML, in the course language.
 
-Hidden tests' inner details are withheld (the batch grades with
-``reveal_hidden=False``).
+Rendered from the templates ``feedback.md.j2`` and ``feedback.html.j2``
+(:mod:`templating`; an instructor can override them). Hidden tests' inner
+details are withheld (the batch grades with ``reveal_hidden=False``). One
+student's page failing to render never stops the others: that student gets a
+plain page saying so.
 """
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import jinja2
 
 from torchdojo import atomic
+from torchdojo.classroom.devices import device_note
+from torchdojo.classroom.exports.summary import cause, safe_name, total
+from torchdojo.classroom.exports.templating import clip, environment, render
 from torchdojo.i18n import pick
 from torchdojo.manifest import Course
 from torchdojo.render.terminal import LABEL
@@ -19,66 +27,59 @@ if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult
 
 
-def _safe_name(student: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in student) or "_"
-
-
 def _title(course: Course, key: str, lang: str) -> str:
     tid = key.split(":", 1)[-1]
     title = course.topic(tid).title.get(lang)
-    return f"{title} (quiz)" if key.startswith("quiz:") else title
+    return pick(lang, f"{title} (cuestionario)", f"{title} (quiz)") if key.startswith("quiz:") else title
 
 
-def student_markdown(result: ClassResult, course: Course, student: str, lang: str) -> str:
-    topics = result.results.get(student, {})
-    total = sum(t.score for t in topics.values())
-    max_total = sum(t.max_score for t in topics.values())
-    lines = [pick(lang, f"# Corrección: {student}", f"# Feedback: {student}"), "",
-             f"**Total: {total:g} / {max_total:g}**", ""]
-    for key, topic in topics.items():
-        lines += [f"## {_title(course, key, lang)}: {topic.score:g} / {topic.max_score:g}", ""]
-        lines += [pick(lang, "| ejercicio | puntos | estado | comentario |", "| item | points | status | feedback |"),
-                  "|---|---|---|---|"]
-        for item in topic.exercises:
-            label = pick(lang, *LABEL.get(item.status, (item.status, item.status)))
-            text = item.feedback.replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| `{item.id}` | {item.score:g} / {item.max_score:g} | {label} | {text} |")
-        for note in topic.notes:
-            lines.append(f"\n> {note}")
-        lines.append("")
-    return "\n".join(lines)
+def student_context(result: ClassResult, course: Course, student: str, lang: str) -> dict[str, Any]:
+    """What the feedback templates see for one student."""
+    t = total(result, student)
+    topics = []
+    for key, topic in result.results.get(student, {}).items():
+        topics.append({
+            "key": key,
+            "title": _title(course, key, lang),
+            "score": topic.score,
+            "max_score": topic.max_score,
+            "cause": cause(topic),
+            "notes": topic.notes,
+            "rows": [{
+                "id": item.id,
+                "score": item.score,
+                "max_score": item.max_score,
+                "status": item.status,
+                "label": pick(lang, *LABEL.get(item.status, (item.status, item.status))),
+                "feedback": item.feedback,
+                "device_note": device_note(course, item, lang),
+            } for item in topic.exercises],
+        })
+    return {"student": student, "lang": lang, "score": t.score, "max_score": t.max_score,
+            "percent": t.percent, "topics": topics, "error": result.errors.get(student, "")}
 
 
-def student_html(result: ClassResult, course: Course, student: str, lang: str) -> str:
-    topics = result.results.get(student, {})
-    total = sum(t.score for t in topics.values())
-    max_total = sum(t.max_score for t in topics.values())
-    e = html.escape
-    parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
-             f"<title>{e(student)}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
-             "td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}"
-             ".passed{color:#1a7f37}.failed,.error,.crashed{color:#cf222e}.timeout{color:#9a6700}"
-             ".not_attempted{color:#777}</style></head><body>",
-             f"<h1>{e(pick(lang, 'Corrección', 'Feedback'))}: {e(student)}</h1>",
-             f"<p><strong>Total: {total:g} / {max_total:g}</strong></p>"]
-    for key, topic in topics.items():
-        parts.append(f"<h2>{e(_title(course, key, lang))}: {topic.score:g} / {topic.max_score:g}</h2><table>")
-        for item in topic.exercises:
-            label = pick(lang, *LABEL.get(item.status, (item.status, item.status)))
-            parts.append(f"<tr><td><code>{e(item.id)}</code></td><td>{item.score:g} / {item.max_score:g}</td>"
-                         f"<td class='{e(item.status)}'>{e(label)}</td><td>{e(item.feedback)}</td></tr>")
-        parts.append("</table>")
-        parts += [f"<p><em>{e(n)}</em></p>" for n in topic.notes]
-    parts.append("</body></html>")
-    return "".join(parts)
+def _fallback(student: str, lang: str, exc: BaseException) -> tuple[str, str]:
+    why = clip(f"{type(exc).__name__}: {exc}")
+    es, en = (f"No se pudo generar la corrección de {student}: {why}",
+              f"The feedback for {student} could not be rendered: {why}")
+    text = pick(lang, es, en)
+    return text + "\n", f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><p>{html.escape(text)}</p></html>"
 
 
-def write_feedback(result: ClassResult, course: Course, lang: str, folder: Path) -> list[Path]:
+def write_feedback(result: ClassResult, course: Course, lang: str, folder: Path,
+                   env: jinja2.Environment | None = None) -> list[Path]:
+    env = env or environment()
     written = []
     for student in result.students:
-        name = _safe_name(student)
+        name = safe_name(student)
         md, page = folder / f"{name}.md", folder / f"{name}.html"
-        atomic.write_text(md, student_markdown(result, course, student, lang))
-        atomic.write_text(page, student_html(result, course, student, lang))
+        try:
+            context = student_context(result, course, student, lang)
+            texts = (render(env, "feedback.md.j2", **context), render(env, "feedback.html.j2", **context))
+        except Exception as exc:  # one student's page must not stop the others
+            texts = _fallback(student, lang, exc)
+        atomic.write_text(md, texts[0])
+        atomic.write_text(page, texts[1])
         written += [md, page]
     return written

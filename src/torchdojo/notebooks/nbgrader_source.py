@@ -1,6 +1,10 @@
 """nbgrader source notebooks for the course's topics (see ``docs/nbgrader.md``).
 
-``export_course(course_dir, topics)`` writes ``nbgrader_config.py`` and
+Named *source*, not *export*: nbgrader's own ``nbgrader export`` writes grades,
+while this writes the course's source notebooks (the CLI verb is
+``torchdojo nbgrader source``).
+
+``write_source(course_dir, topics)`` writes ``nbgrader_config.py`` and
 ``source/<assignment>/<topic>.ipynb``. The notebooks carry nbgrader's own cell
 metadata (schema 3), so ``nbgrader generate_assignment`` and ``nbgrader
 autograde`` work unchanged. Each kind of cell is made by one small function:
@@ -153,13 +157,13 @@ def topic_notebook(topic: Topic) -> dict[str, Any]:
 
 
 @dataclass
-class ExportResult:
+class SourceResult:
     course_dir: Path
     written: list[Path] = field(default_factory=list)
 
 
-def exportable_topics(the_course: Course) -> list[Topic]:
-    """Topics that can be exported now: a solution for module topics, a bank for quiz topics."""
+def source_topics(the_course: Course) -> list[Topic]:
+    """Topics that can be written now: a solution for module topics, a bank for quiz topics."""
     out = []
     for t in the_course.topics:
         has_module = bool(t.module) and (paths.solutions_dir() / t.module).is_file()
@@ -169,17 +173,17 @@ def exportable_topics(the_course: Course) -> list[Topic]:
     return out
 
 
-def export_course(course_dir: str | Path, topics: list[str] | None = None, *, assignment: str | None = None,
-                  timeout_s: int = 600, the_course: Course | None = None) -> ExportResult:
+def write_source(course_dir: str | Path, topics: list[str] | None = None, *, assignment: str | None = None,
+                  timeout_s: int = 600, the_course: Course | None = None) -> SourceResult:
     """Write ``nbgrader_config.py`` and ``source/<assignment>/<topic>.ipynb`` into ``course_dir``.
 
     ``assignment``: one assignment holding every topic; by default each topic is
     its own assignment, named after it.
     """
     the_course = the_course or packaged_course()
-    chosen = [the_course.topic(t) for t in topics] if topics else exportable_topics(the_course)
+    chosen = [the_course.topic(t) for t in topics] if topics else source_topics(the_course)
     root = Path(course_dir)
-    result = ExportResult(root)
+    result = SourceResult(root)
     config = root / "nbgrader_config.py"
     atomic.write_text(config, CONFIG.format(stub=STUB_BODY, timeout=int(timeout_s)))
     result.written.append(config)

@@ -1,0 +1,75 @@
+"""Jinja2 templates for the report and the feedback pages, overridable by the instructor.
+
+The packaged templates live in ``torchdojo/classroom/templates/``. An
+instructor overrides any of them by putting a file of the same name in a
+folder passed as ``torchdojo grade --templates DIR`` (as nbgrader's feedback
+templates are overridden); the others still come from the package. HTML
+templates are autoescaped: student text (names, feedback, code) can never
+become markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from torchdojo.errors import UserError
+from torchdojo.i18n import pick
+
+PACKAGED = Path(__file__).resolve().parents[1] / "templates"
+#: Untrusted text (feedback, messages) is cut to this many characters in reports.
+TEXT_LIMIT = 300
+#: Student ids are cut to this many characters in reports.
+NAME_LIMIT = 80
+
+
+def clip(text: Any, limit: int = TEXT_LIMIT) -> str:
+    """One line of at most ``limit`` characters (an ellipsis marks a cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def points(x: float) -> str:
+    return f"{x:g}"
+
+
+def md_cell(text: Any, limit: int = TEXT_LIMIT) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes and markup characters escaped."""
+    out = clip(text, limit)
+    for ch in "\\`*_[]<>|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def environment(templates: str | Path | None = None) -> jinja2.Environment:
+    """The template environment: the instructor's folder first (if any), then the packaged templates."""
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        folder = Path(templates)
+        if not folder.is_dir():
+            raise UserError("templates folder '{path}' does not exist", path=str(folder))
+        loaders.append(jinja2.FileSystemLoader(str(folder)))
+    loaders.append(jinja2.FileSystemLoader(str(PACKAGED)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "svg.j2"),
+                                            default_for_string=True, default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(clip=clip, points=points, md=md_cell)
+    env.globals["pick"] = pick
+    return env
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render ``name``; a broken instructor template is a one-line error naming the file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise UserError("template {path}:{line}: {detail}", path=exc.filename or name, line=exc.lineno,
+                        detail=exc.message) from None

@@ -137,8 +137,7 @@ class StudentSession:
         self.seq = 0
         self.processes = 0
         self._release: list[int] = []
-        #: The one live Handle of each student object (``h.to(device)`` answers with ``h`` itself).
-        self._live: weakref.WeakValueDictionary[int, Handle] = weakref.WeakValueDictionary()
+        self._handles: weakref.WeakValueDictionary[int, Handle] = weakref.WeakValueDictionary()
         self.base_rss = rss_bytes(zygote_pid) if zygote_pid else 0
         self._encoder = Encoder(self._handle_ref, strides=True)
 
@@ -173,10 +172,10 @@ class StudentSession:
         """A new student process with the submission imported; its ``ready`` report."""
         self.stop()
         self.generation += 1
+        self._release, self._handles = [], weakref.WeakValueDictionary()
         self.processes += 1
         self.names = {}
         self.tainted = False
-        self._release = []  # ids of the process before: never sent to this one
         self.workdir = self._prepare()
         ours, theirs = socket.socketpair()
         r_out, w_out = os.pipe()
@@ -304,22 +303,20 @@ class StudentSession:
         raise TypeError(f"a grader sent a {type(value).__name__} to the student process")
 
     def _make_handle(self, ident: int, type_name: str, kind: str) -> Handle:
-        # The student process answers with the same id for the same object (a module's
-        # ``to()`` and ``train()`` return the module): one Handle per id, so that the
-        # object is released only when the grader holds none.
-        live = self._live.get(ident)
-        if live is not None and live._generation == self.generation:
-            return live
-        if ident in self._release:  # released here but not yet there: it is in use again
+        # One Handle per student object: ``model.to(device)`` answers with the model's
+        # own id, and a second Handle dying would release the object under the first.
+        handle = self._handles.get(ident)
+        if handle is not None:
+            return handle
+        if ident in self._release:  # let go of here, not yet there: it is alive again
             self._release.remove(ident)
         handle = Handle(self, ident, self.generation, type_name, kind)
-        self._live[ident] = handle
+        self._handles[ident] = handle
         generation = self.generation
 
         def forget() -> None:
-            # ``self._release`` at the time of release: the list sent with the next request.
             if self.generation == generation:
-                self._release.append(ident)
+                self._release.append(ident)  # the list of now, not the one of the handle's birth
 
         weakref.finalize(handle, forget)
         return handle

@@ -80,6 +80,12 @@ def _precise(lab, device: torch.device) -> None:
         lab.run("cnns_full_precision")
 
 
+def _autograd_on(lab) -> None:
+    """Gradient tracking on in the student process: an earlier exercise may have left it off (one bug,
+    one exercise)."""
+    lab.run("cnns_autograd_on")
+
+
 def _is_device_error(exc: StudentRaised) -> bool:
     text = exc.message.lower()
     return exc.is_a(RuntimeError) and not exc.not_implemented and (
@@ -846,6 +852,7 @@ def _grade_train_epoch(student, lab, *, X, y, batch_size: int, seed: int, device
                        arrives_training: bool, lr: float, momentum: float, label_smoothing: float,
                        summary: tuple[str, str]) -> None:
     _precise(lab, device)
+    _autograd_on(lab)
     model, twin, start = _probe_net(lab, seed, device, train=arrives_training)
     loader = _loader(lab, X, y, batch_size)
     loss_fn = _loss(lab, label_smoothing)
@@ -907,6 +914,7 @@ _GRAD_SCALE = 1.5
 def _grade_evaluate(student, lab, *, n: int, batch_size: int, data_seed: int, seed: int, device: torch.device,
                     device_arg, label_smoothing: float) -> None:
     _precise(lab, device)
+    _autograd_on(lab)  # so that an evaluation which tracks gradients shows it
     X, y = _probe_data(n, data_seed)
     model, twin, start = _probe_net(lab, seed, device, train=True, grad_scale=_GRAD_SCALE)  # arrives in train mode
     loader = _loader(lab, X, y, batch_size)
@@ -946,6 +954,22 @@ def _grade_evaluate(student, lab, *, n: int, batch_size: int, data_seed: int, se
               "evaluate registró gradientes: envuelve el bucle en with torch.no_grad(): (o torch.inference_mode())",
               "evaluate tracked gradients: wrap the loop in with torch.no_grad(): (or torch.inference_mode())")
         raise
+    # Afterwards the process computes with autograd again, as any later training needs: the model,
+    # in eval mode, must give the output the judge computes with gradients tracked (the probe scales).
+    model.eval()
+    x = X[:4]
+    out = model(x.to(device))
+    with torch.no_grad():
+        without = copy.deepcopy(start).eval()(x.to(_f64))
+    tracked = copy.deepcopy(start).eval()(x.to(_f64)).detach()
+    rtol, atol = _tol(device)
+    check(not (_close(out, without, rtol, atol) and not _close(out, tracked, rtol, atol)),
+          "evaluate dejó desactivado el seguimiento de gradientes para todo el proceso (torch.set_grad_enabled(False) "
+          "sin volver a activarlo): después el modelo ya no calcula con autograd y cualquier entrenamiento posterior "
+          "fallaría; usa un bloque `with torch.no_grad():`, que lo restablece al salir",
+          "evaluate left gradient tracking switched off for the whole process (torch.set_grad_enabled(False) never "
+          "switched back on): afterwards the model no longer computes with autograd and any later training would "
+          "fail; use a `with torch.no_grad():` block, which restores it on exit")
 
 
 @pytest.mark.exercise("evaluate")
@@ -1012,6 +1036,7 @@ def _check_model_moved(model: Handle, device: torch.device) -> None:
                   en="optimizer = torch.optim.Adam(model.parameters(), lr=lr), created once, before the loop over epochs.")
 def test_fit_matches_adam_reference(student, lab, device):
     _precise(lab, device)
+    _autograd_on(lab)
     epochs, lr = 2, 0.01
     X, y = _probe_data(48, 41)
     Xt, yt = _probe_data(24, 42)
@@ -1077,6 +1102,7 @@ _FIT_TASK = {"classes": ("circle", "cross"), "train_n": 1000, "test_n": 200, "ep
                   en="If fit trains properly with Adam(lr), a TinyVGG learns to tell the shapes apart in a few epochs.")
 def test_fit_reaches_accuracy_bar(student, lab, device):
     _precise(lab, device)
+    _autograd_on(lab)
     t = _FIT_TASK
     X, y = make_shapes(t["train_n"], classes=t["classes"], seed=mix(t["data_seed"]))
     Xt, yt = make_shapes(t["test_n"], classes=t["classes"], seed=mix(t["data_seed"] + 1000))

@@ -40,6 +40,7 @@ class TestCnnsVariants(VariantSuite):
         "mistake_evaluate_no_eval_mode.py": ("evaluate", ["train mode", "model.eval()"], False),
         "mistake_evaluate_tracks_gradients.py": ("evaluate", ["tracked gradients", "no_grad"], False),
         "mistake_evaluate_ignores_loss_fn.py": ("evaluate", ["plain cross-entropy", "loss_fn(output, y)"], False),
+        "mistake_evaluate_leaves_grad_off.py": ("evaluate", ["gradient tracking switched off", "torch.no_grad()"], False),
         "mistake_fit_sgd.py": ("fit", ["Adam(model.parameters(), lr=lr)"], False),
         "mistake_fit_new_optimizer_each_epoch.py": ("fit", ["no new one per epoch"], False),
         "mistake_fit_model_not_moved.py": ("fit", ["device"], True),

@@ -436,4 +436,21 @@ MISTAKES = {
 ''',
         },
     },
+    'mistake_evaluate_leaves_grad_off.py': {
+        "what": 'evaluate switches gradient tracking off for the whole process and never back on (a later fit would fail).',
+        "replace": {
+            'evaluate': r'''def evaluate(model, loader, loss_fn, device):
+    model.eval()
+    torch.set_grad_enabled(False)  # MISTAKE: never switched back on
+    total_loss, correct, seen = 0.0, 0, 0
+    for X, y in loader:
+        X, y = X.to(device), y.to(device)
+        logits = model(X)
+        total_loss += loss_fn(logits, y).item() * len(y)
+        correct += (logits.argmax(dim=1) == y).sum().item()
+        seen += len(y)
+    return total_loss / seen, correct / seen
+''',
+        },
+    },
 }

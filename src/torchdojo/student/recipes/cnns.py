@@ -13,7 +13,9 @@
 * :func:`cnns_global_seed`: moves the global random generator, as other code
   between two calls would;
 * :func:`cnns_full_precision`: no TF32 on CUDA, so that float32 results can be
-  compared with the judge's float64 reference.
+  compared with the judge's float64 reference;
+* :func:`cnns_autograd_on`: gradient tracking back on before a test, whatever
+  an earlier exercise left (one bug, one exercise).
 
 None of them solves an exercise: the loader replays orders the judge chose
 (no seed, no shuffling of its own), the network is not a TinyVGG, and the
@@ -186,3 +188,9 @@ def cnns_full_precision() -> None:
     """
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = False
+
+
+@recipe
+def cnns_autograd_on() -> None:
+    """Switch gradient tracking back on: an earlier exercise may have left it off for the whole process."""
+    torch.set_grad_enabled(True)

@@ -321,4 +321,136 @@ MISTAKES = {
 ''',
         },
     },
+    'mistake_tinyvgg_dropout.py': {
+        "what": 'TinyVGG adds a Dropout before the Linear (it only shows in train mode: eval-mode outputs match).',
+        "replace": {
+            'TinyVGG': r'''class TinyVGG(nn.Module):
+
+    def __init__(self, in_channels, hidden_units, num_classes, image_size):
+        super().__init__()
+        self.block1 = nn.Sequential(
+            nn.Conv2d(in_channels, hidden_units, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(hidden_units, hidden_units, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
+        self.block2 = nn.Sequential(
+            nn.Conv2d(hidden_units, hidden_units, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(hidden_units, hidden_units, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
+        side = image_size // 4
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Dropout(0.5),  # MISTAKE: not in the architecture
+            nn.Linear(hidden_units * side * side, num_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.block2(self.block1(x)))
+''',
+        },
+    },
+    'mistake_tinyvgg_squeeze.py': {
+        "what": 'TinyVGG squeezes its output, so a batch of one image gives (num_classes,) instead of (1, num_classes).',
+        "replace": {
+            'TinyVGG': r'''class TinyVGG(nn.Module):
+
+    def __init__(self, in_channels, hidden_units, num_classes, image_size):
+        super().__init__()
+        self.block1 = nn.Sequential(
+            nn.Conv2d(in_channels, hidden_units, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(hidden_units, hidden_units, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
+        self.block2 = nn.Sequential(
+            nn.Conv2d(hidden_units, hidden_units, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(hidden_units, hidden_units, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
+        side = image_size // 4
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(hidden_units * side * side, num_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.block2(self.block1(x))).squeeze()  # MISTAKE: drops a batch dimension of 1
+''',
+        },
+    },
+    'mistake_loader_shuffles_once.py': {
+        "what": 'make_loader shuffles the data once, when it is built, so every epoch comes in the same order.',
+        "replace": {
+            'make_loader': r'''def make_loader(X, y, batch_size, *, shuffle=False, seed=0):
+    if shuffle:
+        generator = torch.Generator()
+        generator.manual_seed(seed)
+        order = torch.randperm(len(X), generator=generator)
+        X, y = X[order], y[order]  # MISTAKE: one order for every epoch
+    return DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=False)
+''',
+        },
+    },
+    'mistake_train_ignores_loss_fn.py': {
+        "what": 'train_epoch computes plain cross-entropy instead of calling the loss_fn it is given.',
+        "replace": {
+            'train_epoch': r'''def train_epoch(model, loader, loss_fn, optimizer, device):
+    model.train()
+    total_loss, correct, seen = 0.0, 0, 0
+    for X, y in loader:
+        X, y = X.to(device), y.to(device)
+        logits = model(X)
+        loss = nn.functional.cross_entropy(logits, y)  # MISTAKE: not loss_fn
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * len(y)
+        correct += (logits.argmax(dim=1) == y).sum().item()
+        seen += len(y)
+    return total_loss / seen, correct / seen
+''',
+        },
+    },
+    'mistake_evaluate_ignores_loss_fn.py': {
+        "what": 'evaluate computes plain cross-entropy instead of calling the loss_fn it is given.',
+        "replace": {
+            'evaluate': r'''def evaluate(model, loader, loss_fn, device):
+    model.eval()
+    total_loss, correct, seen = 0.0, 0, 0
+    with torch.no_grad():
+        for X, y in loader:
+            X, y = X.to(device), y.to(device)
+            logits = model(X)
+            total_loss += nn.CrossEntropyLoss()(logits, y).item() * len(y)  # MISTAKE: not loss_fn
+            correct += (logits.argmax(dim=1) == y).sum().item()
+            seen += len(y)
+    return total_loss / seen, correct / seen
+''',
+        },
+    },
+    'mistake_evaluate_leaves_grad_off.py': {
+        "what": 'evaluate switches gradient tracking off for the whole process and never back on (a later fit would fail).',
+        "replace": {
+            'evaluate': r'''def evaluate(model, loader, loss_fn, device):
+    model.eval()
+    torch.set_grad_enabled(False)  # MISTAKE: never switched back on
+    total_loss, correct, seen = 0.0, 0, 0
+    for X, y in loader:
+        X, y = X.to(device), y.to(device)
+        logits = model(X)
+        total_loss += loss_fn(logits, y).item() * len(y)
+        correct += (logits.argmax(dim=1) == y).sum().item()
+        seen += len(y)
+    return total_loss / seen, correct / seen
+''',
+        },
+    },
 }

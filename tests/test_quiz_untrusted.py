@@ -124,7 +124,8 @@ def test_the_cli_gives_exit_2_and_one_line(tmp_path, key):
     path = _write(tmp_path, name, text)
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "NO_COLOR": "1"}
     proc = subprocess.run([sys.executable, "-m", "torchdojo", "quiz", "why_ml", "--answers", str(path),
-                           "--workspace", str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
+                           "--workspace", str(tmp_path), "--lang", "en"], env=env, capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("torchdojo: ") and says in lines[0], proc.stderr

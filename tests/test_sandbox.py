@@ -211,7 +211,6 @@ def test_output_flood_is_bounded_and_forged_reports_are_ignored(grade):
 
 def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
     marker = tmp_path / "cwd.txt"
-    monkeypatch.setenv("TORCHDOJO_TEST_CWD", str(marker))
     from torchdojo.check import check_workspace
     from torchdojo.judge.service import Judge
 
@@ -220,7 +219,7 @@ def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
     (folder / "tensors.py").write_text(with_override(
         "import os, tempfile\n"
         "def add_batch_dim(x):\n"
-        "    open(os.environ['TORCHDOJO_TEST_CWD'], 'w').write(os.getcwd() + '\\n' + tempfile.gettempdir())\n"
+        f"    open({str(marker)!r}, 'w').write(os.getcwd() + '\\n' + tempfile.gettempdir())\n"
         "    open('junk.bin', 'wb').write(b'0' * 1000)\n"
         "    os.chmod('.', 0o500)\n"
         "    return x[None]\n"), encoding="utf-8")
@@ -269,7 +268,6 @@ def test_grading_is_deterministic(grade):
 
 def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypatch):
     outside = tmp_path / "outside.txt"
-    monkeypatch.setenv("TORCHDOJO_TEST_OUTSIDE", str(outside))
     from torchdojo.check import check_workspace
     from torchdojo.judge.service import Judge
 
@@ -279,7 +277,7 @@ def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypa
         "import os\n"
         "def add_batch_dim(x):\n"
         "    try:\n"
-        "        open(os.environ['TORCHDOJO_TEST_OUTSIDE'], 'w').write('pwned')\n"
+        f"        open({str(outside)!r}, 'w').write('pwned')\n"
         "    except OSError:\n"
         "        pass\n"
         "    open('inside.txt', 'w').write('fine')\n"
@@ -301,7 +299,7 @@ def test_no_network_from_student_code(grade, tmp_path, monkeypatch):
     server.bind(("127.0.0.1", 0))
     server.listen()
     server.settimeout(0.2)
-    monkeypatch.setenv("TORCHDOJO_TEST_PORT", str(server.getsockname()[1]))
+    port = server.getsockname()[1]
     accepted = []
     finished = threading.Event()
 
@@ -324,7 +322,7 @@ def test_no_network_from_student_code(grade, tmp_path, monkeypatch):
         "import os, socket\n"
         "def add_batch_dim(x):\n"
         "    try:\n"
-        "        socket.create_connection(('127.0.0.1', int(os.environ['TORCHDOJO_TEST_PORT'])), timeout=1)\n"
+        f"        socket.create_connection(('127.0.0.1', {port}), timeout=1)\n"
         "    except OSError:\n"
         "        pass\n"
         "    return x[None]\n"), encoding="utf-8")

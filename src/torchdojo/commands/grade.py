@@ -118,11 +118,12 @@ class _Progress:
 
 def _warn_missing_protections(lang: str) -> None:
     """Say, before grading starts, which sandbox protections this machine cannot give."""
+    from torchdojo.console import make_console
     from torchdojo.student.confine import capabilities, missing_protections
 
     console = make_console(stderr=True)
-    for es, en in missing_protections(capabilities()):
-        console.print("[yellow]" + pick(lang, f"Aviso: {es}.", f"Warning: {en}.") + "[/yellow]")
+    for what in missing_protections(capabilities()):
+        console.print("[yellow]" + tr(lang, "Warning: {what}.", what=tr(lang, what)) + "[/yellow]")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -83,8 +83,8 @@ class Judge:
             raise JudgeError(f"the grading process did not start: {self.log_tail()}")
         self.caps = dict(data.get("caps") or {})
 
-    def missing_protections(self) -> list[tuple[str, str]]:
-        """What student processes will lack on this machine, as (es, en) sentences."""
+    def missing_protections(self) -> list[str]:
+        """What student processes will lack on this machine (program messages, English msgids)."""
         from torchdojo.student.confine import missing_protections
 
         return missing_protections(self.caps)

@@ -139,25 +139,22 @@ def _has_resource() -> bool:
     return True
 
 
-def missing_protections(caps: dict[str, object]) -> list[tuple[str, str]]:
-    """What the student process will lack here, as (es, en) sentences (empty when nothing is missing)."""
+def missing_protections(caps: dict[str, object]) -> list[str]:
+    """What the student process will lack here, as program messages (English msgids; empty when nothing is)."""
+    from torchdojo.i18n import N_
+
     out = []
     abi = int(caps.get("landlock_abi") or 0)
     if abi < 1:
-        out.append(("sin Landlock: el código de los estudiantes puede leer cualquier archivo legible "
-                    "(soluciones, otras entregas) y escribir fuera de su carpeta",
-                    "no Landlock: student code can read any readable file (solutions, other "
-                    "submissions) and write outside its folder"))
+        out.append(N_("no Landlock: student code can read any readable file (solutions, other submissions) "
+                      "and write outside its folder"))
     if not caps.get("namespaces") and abi < 6:
-        out.append(("sin espacio de nombres de PID ni Landlock ABI 6: el código de los estudiantes puede "
-                    "enviar señales a otros procesos del mismo usuario",
-                    "no PID namespace and no Landlock ABI 6: student code can signal other processes "
-                    "of the same user"))
+        out.append(N_("no PID namespace and no Landlock ABI 6: student code can signal other processes of "
+                      "the same user"))
     if not caps.get("namespaces"):
-        out.append(("sin espacio de nombres de red: solo Landlock (ABI 4+) limita la red",
-                    "no network namespace: only Landlock (ABI 4+) limits the network"))
+        out.append(N_("no network namespace: only Landlock (ABI 4+) limits the network"))
     if not caps.get("rlimits"):
-        out.append(("sin límites de recursos (módulo resource)", "no resource limits (no resource module)"))
+        out.append(N_("no resource limits (no resource module)"))
     return out
 
 

@@ -9,9 +9,10 @@ import pytest
 from torchdojo.manifest import ManifestError, course, load_course
 
 CURRICULUM_TOPICS = ["why_ml", "paradigms", "tensors", "fc_nets", "cnns", "transfer_learning"]
+#: The curriculum's exercises of a topic (../shared/CURRICULUM.md); the manifest orders them from easy to hard.
 CURRICULUM_EXERCISES = {
-    "tensors": ["tensor_info", "make_range_matrix", "seeded_rand", "safe_matmul", "summarize", "flatten_images",
-                "to_channels_last", "add_batch_dim", "from_numpy_shared", "best_device", "move_to"],
+    "tensors": ["tensor_info", "make_range_matrix", "add_batch_dim", "flatten_images", "to_channels_last",
+                "summarize", "safe_matmul", "best_device", "move_to", "from_numpy_shared", "seeded_rand"],
 }
 
 GOOD = '''format_version = 1

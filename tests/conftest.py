@@ -1,21 +1,155 @@
-"""Shared fixtures: one warm grading process for the whole test session."""
+"""Shared fixtures: warm judges for the whole test session.
+
+Starting a judge costs two torch imports (the judge and its student zygote), so
+the session keeps two of them (one per core of the CI machine):
+
+* ``judge``: what ``check_workspace(..., judge=judge)`` takes. It grades on
+  either judge, and an identical job (same submission bytes, grader options,
+  devices and secret; the feedback language does not matter, results carry
+  both) is graded once per session: the fairness suites, the self-check and
+  the Spanish-feedback tests share their gradings;
+* ``uncached_judge``: the same judges, every job graded (determinism tests);
+* ``class_executor``: for ``grade_class(..., executor=...)``, the same judges,
+  uncached, left running afterwards.
+
+Every process the session starts carries ``TORCHDOJO_TEST_MARK`` in its
+environment, so tests can find student processes left behind
+(:func:`leftover_students`).
+"""
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import os
+import queue
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from torchdojo import paths
 from torchdojo.check import check_workspace
-from torchdojo.report import TopicResult
+from torchdojo.classroom.executor import LocalExecutor
 from torchdojo.judge.service import Judge
+from torchdojo.report import TopicResult
 from torchdojo.stubs import strip_markers
+from torchdojo.wire.job import JobSpec
+
+#: Inherited by every judge, zygote and student process this session starts.
+SESSION_MARK = os.environ.setdefault("TORCHDOJO_TEST_MARK", f"torchdojo-tests-{uuid.uuid4().hex}")
+JUDGES = 2
+
+
+def job_key(job: JobSpec) -> str:
+    """What makes two jobs grade alike: the files' names and bytes and every option but the language."""
+    h = hashlib.sha256()
+    for name in ("topic", "grader", "devices", "threads", "limits", "secret", "protect", "writable", "exercises"):
+        h.update(repr(getattr(job, name)).encode())
+    for path in (job.submission, *job.siblings):
+        h.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class JudgePool:
+    """Warm judges shared by the session (see the module docstring)."""
+
+    def __init__(self, n: int = JUDGES):
+        self.judges = [Judge() for _ in range(n)]
+        for j in self.judges:
+            j.spawn()
+        for j in self.judges:
+            j.wait_ready()
+        self._free: queue.Queue[Judge] = queue.Queue()
+        for j in self.judges:
+            self._free.put(j)
+        self._cache: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def run(self, job: JobSpec, *, cache: bool = True) -> dict[str, Any]:
+        key = job_key(job) if cache else ""
+        with self._lock:
+            if key in self._cache:
+                self.hits += 1
+                return copy.deepcopy(self._cache[key])
+        judge = self._free.get()
+        try:
+            result = judge.run(job)
+        finally:
+            self._free.put(judge)
+        if cache and "zygote_error" not in result:
+            with self._lock:
+                self._cache[key] = copy.deepcopy(result)
+        return result
+
+    def run_many(self, jobs: list[JobSpec]) -> list[dict[str, Any]]:
+        """Grade several jobs on all the judges at once (fills the cache)."""
+        with ThreadPoolExecutor(len(self.judges)) as pool:
+            return list(pool.map(self.run, jobs))
+
+    def close(self) -> None:
+        for j in self.judges:
+            j.close()
+
+
+class _Uncached:
+    def __init__(self, pool: JudgePool):
+        self.pool = pool
+
+    def run(self, job: JobSpec) -> dict[str, Any]:
+        return self.pool.run(job, cache=False)
 
 
 @pytest.fixture(scope="session")
-def judge():
-    with Judge() as z:
-        yield z
+def judge_pool():
+    pool = JudgePool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def judge(judge_pool):
+    return judge_pool
+
+
+@pytest.fixture(scope="session")
+def uncached_judge(judge_pool):
+    return _Uncached(judge_pool)
+
+
+@pytest.fixture(scope="session")
+def class_executor(judge_pool):
+    """For ``grade_class(..., executor=class_executor)``: the session's warm judges, not cached."""
+    return LocalExecutor(len(judge_pool.judges), judges=judge_pool.judges)
+
+
+def prefetch(judge: JudgePool, topic: str, submissions: list[dict[str, bytes]], **options: Any) -> None:
+    """Grade every submission (file name -> bytes) of ``topic`` at once, so the tests that follow hit the cache.
+
+    ``options`` must be those the tests pass to ``check_workspace`` (device, secret, ...).
+    """
+    import tempfile
+
+    from torchdojo.check import find_submission, make_job, resolve_targets
+    from torchdojo.manifest import course
+
+    [(top, exercises)] = resolve_targets(course(), [topic])
+    device = options.pop("device", "auto")
+    with tempfile.TemporaryDirectory(prefix="prefetch-") as tmp:
+        jobs = []
+        for i, files in enumerate(submissions):
+            folder = Path(tmp) / f"s{i}"
+            folder.mkdir()
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+            sub = find_submission(folder, top)
+            if sub is not None:
+                jobs.append(make_job(top, exercises, sub, device=device, **options))
+        judge.run_many(jobs)
 
 
 def reference_source(topic: str) -> str:
@@ -24,11 +158,12 @@ def reference_source(topic: str) -> str:
 
 
 @pytest.fixture
-def grade(judge, tmp_path):
-    """``grade(source, topic)``: write ``<topic>.py`` to a fresh folder and grade it."""
+def grade(judge, uncached_judge, tmp_path):
+    """``grade(source, topic)``: write ``<topic>.py`` to a fresh folder and grade it (``cached=False``: again)."""
 
     def _grade(source: str | bytes, topic: str = "tensors", *, name: str | None = None,
-               lang: str = "en", extra: dict[str, str] | None = None, **options) -> TopicResult:
+               lang: str = "en", extra: dict[str, str] | None = None, cached: bool = True,
+               **options) -> TopicResult:
         folder = tmp_path / f"sub{len(list(tmp_path.iterdir()))}"
         folder.mkdir()
         target = folder / (name or f"{topic}.py")
@@ -38,7 +173,8 @@ def grade(judge, tmp_path):
             target.write_text(source, encoding="utf-8")
         for fname, text in (extra or {}).items():
             (folder / fname).write_text(text, encoding="utf-8")
-        report = check_workspace(folder, [topic], device="cpu", lang=lang, record=False, judge=judge, **options)
+        report = check_workspace(folder, [topic], device="cpu", lang=lang, record=False,
+                                 judge=judge if cached else uncached_judge, **options)
         return report.topics[0]
 
     return _grade
@@ -50,6 +186,11 @@ def statuses(topic: TopicResult) -> dict[str, str]:
 
 def by_name(topic: TopicResult, name: str):
     return next(e for e in topic.exercises if e.id.endswith("/" + name))
+
+
+def leftover_students() -> list[tuple[int, int, str]]:
+    """Student processes (anything forked from a student zygote) this session started that still run."""
+    return [p for p in marked_processes(SESSION_MARK) if p[2] == "student"]
 
 
 def marked_processes(mark: str) -> list[tuple[int, int, str]]:

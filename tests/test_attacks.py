@@ -8,8 +8,8 @@ knows, builtins, torch, numpy), write forged bytes to every file descriptor,
 look for solutions, graders and classmates' files wherever they might lie, and
 signal every process they can address.
 
-The whole class is graded in one real ``grade_class`` run (two judges, as an
-instructor would), beside honest classmates. Every attacker must end with 0
+The whole class is graded in one real ``grade_class`` run (the session's two
+warm judges, as an instructor's run would use), beside honest classmates. Every attacker must end with 0
 points, the honest classmates with full marks, the run with all its outputs,
 and no process of the run may be left behind. A few attacks also go through
 ``check`` (the self-learner's path).
@@ -18,12 +18,11 @@ and no process of the run may be left behind. A few attacks also go through
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import marked_processes, reference_source
+from conftest import leftover_students, reference_source
 from torchdojo.check import check_workspace
 from torchdojo.classroom.batch import grade_class
 from torchdojo.manifest import course
@@ -343,7 +342,7 @@ for _path in glob.glob({str(out)!r} + "/**", recursive=True):
 
 
 @pytest.fixture(scope="module")
-def attacked_class(tmp_path_factory):
+def attacked_class(class_executor, tmp_path_factory):
     """One class run with every attacker and two honest classmates; what it produced."""
     root = tmp_path_factory.mktemp("attacks")
     subs = root / "submissions"
@@ -358,15 +357,10 @@ def attacked_class(tmp_path_factory):
     for name, source in attackers.items():
         (subs / name).mkdir()
         (subs / name / "tensors.py").write_text(source, encoding="utf-8")
-    mark = f"torchdojo-attacks-{uuid.uuid4().hex}"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TORCHDOJO_TEST_MARK", mark)
-    try:
-        result = grade_class(subs, out=out, topics=["tensors"], jobs=2, lang="en", import_timeout_s=3.0)
-    finally:
-        mp.undo()
+    result = grade_class(subs, out=out, executor=class_executor, topics=["tensors"], lang="en",
+                         import_timeout_s=3.0)
     return {"result": result, "out": out, "attackers": sorted(attackers), "honest": sorted(honest),
-            "left": marked_processes(mark)}
+            "left": leftover_students()}
 
 
 @pytest.mark.parametrize("attack", sorted([*ATTACKS, "exec_a_classmates_file", "tamper_with_the_outputs"]))
@@ -437,13 +431,14 @@ def summarize(t):
 '''
 
 
-def test_the_grading_secret_never_reaches_student_code(tmp_path, monkeypatch):
+def test_the_grading_secret_never_reaches_student_code(class_executor, tmp_path, monkeypatch):
     subs = tmp_path / "subs"
     (subs / "eve").mkdir(parents=True)
     (subs / "eve" / "tensors.py").write_text(SECRET_HUNTER, encoding="utf-8")
     monkeypatch.setenv("TORCHDOJO_GRADING_SECRET", SECRET)
     out = tmp_path / "out"
-    result = grade_class(subs, out=out, topics=["tensors"], jobs=1, lang="en", secret=SECRET)
+    result = grade_class(subs, out=out, executor=class_executor, topics=["tensors"], lang="en", secret=SECRET)
+    assert leftover_students() == []
     summarize = next(e for e in result.results["eve"]["tensors"].exercises if e.id.endswith("/summarize"))
     assert "RuntimeError" in summarize.feedback and "PATH=" in summarize.feedback  # the hunt ran and was reported
     for path in out.rglob("*"):

@@ -28,14 +28,14 @@ MOODLE_USER_FIELDS = {"Username", "Email address", "ID number"}
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(class_executor, tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     for name, source in (("ana", REFERENCE), ("bea", MISTAKE), ("=cmd", REFERENCE)):
         (root / name).mkdir()
         (root / name / "tensors.py").write_text(source, encoding="utf-8")
     (root / "ana" / "quiz_paradigms.json").write_text(json.dumps({"answers": {"game_agent": "c"}}), encoding="utf-8")
     out = tmp_path_factory.mktemp("out")
-    grade_class(root, out=out, topics=["tensors", "quiz:paradigms"], jobs=1, lang="en")
+    grade_class(root, out=out, executor=class_executor, topics=["tensors", "quiz:paradigms"], lang="en")
     return out
 
 
@@ -92,7 +92,7 @@ def test_gradescope_hidden_checks_after_published_with_execution_time():
     assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]))
 
 
-def test_instructor_templates_replace_the_packaged_ones(tmp_path):
+def test_instructor_templates_replace_the_packaged_ones(class_executor, tmp_path):
     root = tmp_path / "class"
     (root / "ana").mkdir(parents=True)
     (root / "ana" / "tensors.py").write_text(REFERENCE, encoding="utf-8")
@@ -101,7 +101,7 @@ def test_instructor_templates_replace_the_packaged_ones(tmp_path):
     (templates / "feedback.html.j2").write_text("<p>{{ student }}: {{ score | points }}/{{ max_score | points }}"
                                                 "{{ '<b>' }}</p>", encoding="utf-8")
     out = tmp_path / "out"
-    grade_class(root, out=out, topics=["tensors"], lang="en", templates=templates)
+    grade_class(root, out=out, executor=class_executor, topics=["tensors"], lang="en", templates=templates)
     assert (out / "feedback" / "ana.html").read_text(encoding="utf-8") == "<p>ana: 11/11&lt;b&gt;</p>"  # autoescaped
     assert "Class report" in (out / "report.html").read_text(encoding="utf-8")  # still the packaged one
 

@@ -34,7 +34,7 @@ def corrupt_member(archive: Path, name: str) -> None:
     archive.write_bytes(bytes(data))
 
 
-def test_a_damaged_zip_member_is_that_students_error(tmp_path):
+def test_a_damaged_zip_member_is_that_students_error(class_executor, tmp_path):
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr("entregas/ana/tensors.py", REFERENCE)
@@ -44,7 +44,7 @@ def test_a_damaged_zip_member_is_that_students_error(tmp_path):
     with zipfile.ZipFile(archive) as zf:
         assert zf.testzip() == "entregas/bea/tensors.py"  # really damaged
     out = tmp_path / "out"
-    result = grade_class(archive, out=out, topics=["tensors"], jobs=1, lang="en")
+    result = grade_class(archive, out=out, executor=class_executor, topics=["tensors"], lang="en")
     assert result.students == ["ana", "bea"]
     by = students_of(out)
     assert by["ana"]["score"] == 11
@@ -59,7 +59,7 @@ def test_a_damaged_zip_member_is_that_students_error(tmp_path):
     assert "damaged zip member" in (out / "report.html").read_text(encoding="utf-8")
 
 
-def test_a_quiz_file_that_breaks_the_parser_is_that_students_error(tmp_path):
+def test_a_quiz_file_that_breaks_the_parser_is_that_students_error(class_executor, tmp_path):
     root = tmp_path / "class"
     for name in ("ana", "bea"):
         (root / name).mkdir(parents=True)
@@ -67,7 +67,7 @@ def test_a_quiz_file_that_breaks_the_parser_is_that_students_error(tmp_path):
     deep = '{"answers": {"game_agent": ' + "[" * 100_000 + "]" * 100_000 + "}}"
     (root / "bea" / "quiz_paradigms.json").write_text(deep, encoding="utf-8")
     out = tmp_path / "out"
-    grade_class(root, out=out, topics=["quiz:paradigms"], lang="en")
+    grade_class(root, out=out, executor=class_executor, topics=["quiz:paradigms"], lang="en")
     by = students_of(out)
     assert by["ana"]["score"] == 1
     assert statuses(by["bea"], "quiz") == {"error"} and by["bea"]["max_score"] == by["ana"]["max_score"]
@@ -75,7 +75,7 @@ def test_a_quiz_file_that_breaks_the_parser_is_that_students_error(tmp_path):
         assert (out / name).is_file(), name
 
 
-def test_a_page_that_fails_to_render_is_that_students_alone(tmp_path):
+def test_a_page_that_fails_to_render_is_that_students_alone(class_executor, tmp_path):
     root = tmp_path / "class"
     for name in ("ana", "bea"):
         (root / name).mkdir(parents=True)
@@ -85,19 +85,19 @@ def test_a_page_that_fails_to_render_is_that_students_alone(tmp_path):
         "{% if student == 'bea' %}{{ student.no_such_attribute.boom }}{% endif %}CUSTOM {{ student }}\n",
         encoding="utf-8")
     out = tmp_path / "out"
-    grade_class(root, out=out, topics=["tensors"], lang="en", templates=templates)
+    grade_class(root, out=out, executor=class_executor, topics=["tensors"], lang="en", templates=templates)
     assert (out / "feedback" / "ana.md").read_text(encoding="utf-8") == "CUSTOM ana\n"
     assert "could not be rendered" in (out / "feedback" / "bea.md").read_text(encoding="utf-8")
     assert (out / "report.html").is_file()
 
 
-def test_untrusted_text_is_escaped_and_cut(tmp_path):
+def test_untrusted_text_is_escaped_and_cut(class_executor, tmp_path):
     root = tmp_path / "class"
     hostile = "<img src=x onerror=alert(1)>"
     (root / hostile).mkdir(parents=True)
     (root / hostile / "tensors.py").write_text(f"raise ValueError({'A' * 50_000!r})\n", encoding="utf-8")
     out = tmp_path / "out"
-    grade_class(root, out=out, topics=["tensors"], lang="en")
+    grade_class(root, out=out, executor=class_executor, topics=["tensors"], lang="en")
     page = (out / "report.html").read_text(encoding="utf-8")
     assert hostile not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "A" * 400 not in page  # cut to a fixed length

@@ -42,22 +42,22 @@ def test_selection_comes_from_the_course_and_the_request():
             select_keys(c, bad)
 
 
-def test_a_stray_quiz_file_changes_no_one_elses_percentage_and_a_missing_hand_in_is_zero(tmp_path):
+def test_a_stray_quiz_file_changes_no_one_elses_percentage_and_a_missing_hand_in_is_zero(class_executor, tmp_path):
     root = tmp_path / "class"
     for name, source in (("ana", REFERENCE), ("bea", MISTAKE)):
         (root / name).mkdir(parents=True)
         (root / name / "tensors.py").write_text(source, encoding="utf-8")
     (root / "cris").mkdir()
     (root / "cris" / "notes.txt").write_text("nothing", encoding="utf-8")
-    before = grade_class(root, out=tmp_path / "o1", topics=["tensors"], jobs=1, lang="en")
+    before = grade_class(root, out=tmp_path / "o1", executor=class_executor, topics=["tensors"], lang="en")
     assert before.topics == ["tensors"]
     (root / "ana" / "quiz_paradigms.json").write_text(json.dumps({"answers": {"game_agent": "c"}}),
                                                       encoding="utf-8")
-    after = grade_class(root, out=tmp_path / "o2", topics=["tensors"], jobs=1, lang="en")
+    after = grade_class(root, out=tmp_path / "o2", executor=class_executor, topics=["tensors"], lang="en")
     assert after.topics == ["tensors"]  # the quiz was not asked for: not graded
     assert percents(tmp_path / "o1") == percents(tmp_path / "o2") == {
         "ana": (11, 11), "bea": (10.2, 11), "cris": (0, 11)}
-    asked = grade_class(root, out=tmp_path / "o3", topics=["tensors"], quizzes=True, jobs=1, lang="en")
+    asked = grade_class(root, out=tmp_path / "o3", executor=class_executor, topics=["tensors"], quizzes=True, lang="en")
     assert asked.topics == ["tensors", "quiz:tensors"]
     maxima = {m for _, m in percents(tmp_path / "o3").values()}
     assert len(maxima) == 1 and maxima.pop() > 11  # the same full maximum for everyone
@@ -107,19 +107,19 @@ def test_the_secret_reaches_every_job_and_no_output(klass, tmp_path):
             assert SECRET.encode() not in path.read_bytes(), path
 
 
-def test_two_runs_with_one_secret_are_byte_identical(klass, tmp_path):
+def test_two_runs_with_one_secret_are_byte_identical(class_executor, klass, tmp_path):
     for run in ("first", "second"):
-        grade_class(klass, out=tmp_path / run, topics=["tensors"], secret=SECRET, jobs=1, lang="en")
+        grade_class(klass, out=tmp_path / run, executor=class_executor, topics=["tensors"], secret=SECRET, lang="en")
     for name in OUTPUTS:
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
 
 
-def test_a_new_secret_grades_every_file_again(klass, tmp_path):
+def test_a_new_secret_grades_every_file_again(class_executor, klass, tmp_path):
     out = tmp_path / "out"
-    grade_class(klass, out=out, topics=["tensors"], secret=SECRET, jobs=1, lang="en")
-    same = grade_class(klass, out=out, topics=["tensors"], secret=SECRET, jobs=1, lang="en")
+    grade_class(klass, out=out, executor=class_executor, topics=["tensors"], secret=SECRET, lang="en")
+    same = grade_class(klass, out=out, executor=class_executor, topics=["tensors"], secret=SECRET, lang="en")
     assert same.graded == 0 and same.skipped == 2
-    other = grade_class(klass, out=out, topics=["tensors"], secret="another one", jobs=1, lang="en")
+    other = grade_class(klass, out=out, executor=class_executor, topics=["tensors"], secret="another one", lang="en")
     assert other.graded == 2 and other.skipped == 0
 
 
@@ -165,12 +165,12 @@ def test_cli_secret_file_and_errors(klass, tmp_path):
         assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
 
 
-def test_a_new_device_grades_every_file_again_and_an_accelerator_is_graded_beside_the_cpu(klass, tmp_path):
+def test_a_new_device_grades_every_file_again_and_an_accelerator_is_graded_beside_the_cpu(class_executor, klass, tmp_path):
     from torchdojo.classroom.batch import grading_devices
 
     assert grading_devices("cpu") == "cpu" and grading_devices("auto") == "auto"
     assert grading_devices("cuda") == ["cpu", "cuda"] and grading_devices("mps") == ["cpu", "mps"]
     out = tmp_path / "out"
-    grade_class(klass, out=out, topics=["tensors"], device="cpu", jobs=1, lang="en")
-    auto = grade_class(klass, out=out, topics=["tensors"], device="auto", jobs=1, lang="en")
+    grade_class(klass, out=out, executor=class_executor, topics=["tensors"], device="cpu", lang="en")
+    auto = grade_class(klass, out=out, executor=class_executor, topics=["tensors"], device="auto", lang="en")
     assert auto.graded == 2 and auto.device == "auto"

@@ -55,11 +55,11 @@ def build_class(root: Path, n: int = 30) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(class_executor, tmp_path_factory):
     root = tmp_path_factory.mktemp("class30")
     who = build_class(root)
     out = tmp_path_factory.mktemp("out30")
-    result = grade_class(root, out=out, topics=["tensors", "quiz:paradigms"], jobs=2, lang="en")
+    result = grade_class(root, out=out, executor=class_executor, topics=["tensors", "quiz:paradigms"], lang="en")
     doc = json.loads((out / "grades.json").read_text(encoding="utf-8"))
     return root, out, result, doc, who
 
@@ -148,12 +148,12 @@ def test_report_in_a_real_browser_shows_item_analysis_and_copies(graded, tmp_pat
     assert "CONSOLE" not in dom.stderr, [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
 
 
-def test_a_bug_only_a_gpu_shows_passes_on_the_cpu_and_the_note_says_so(tmp_path):
+def test_a_bug_only_a_gpu_shows_passes_on_the_cpu_and_the_note_says_so(class_executor, tmp_path):
     bug = REFERENCE.replace("    return t.to(device)", "    t.to(device)  # result thrown away\n    return t")
     assert bug != REFERENCE
     (tmp_path / "class" / "ana").mkdir(parents=True)
     (tmp_path / "class" / "ana" / "tensors.py").write_text(bug, encoding="utf-8")
-    result = grade_class(tmp_path / "class", out=tmp_path / "out", topics=["tensors"], jobs=1, lang="es")
+    result = grade_class(tmp_path / "class", out=tmp_path / "out", executor=class_executor, topics=["tensors"], lang="es")
     item = next(i for i in result.results["ana"]["tensors"].exercises if i.id == "tensors/move_to")
     assert item.status == "passed"  # CPU grading cannot see it...
     doc = json.loads((tmp_path / "out" / "grades.json").read_text(encoding="utf-8"))

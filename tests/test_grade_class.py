@@ -74,10 +74,10 @@ def totals(out: Path) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(class_executor, tmp_path_factory):
     root = make_class(tmp_path_factory.mktemp("class"))
     out = tmp_path_factory.mktemp("out")
-    result = grade_class(root, out=out, topics=["tensors", "quiz:paradigms"], jobs=2, lang="en")
+    result = grade_class(root, out=out, executor=class_executor, topics=["tensors", "quiz:paradigms"], lang="en")
     return root, out, result
 
 
@@ -145,34 +145,34 @@ def test_feedback_and_gradescope_results(graded):
         assert doc["execution_time"] >= 0
 
 
-def test_rerun_grades_nothing_unchanged_and_regrades_a_change(graded, tmp_path):
+def test_rerun_grades_nothing_unchanged_and_regrades_a_change(class_executor, graded, tmp_path):
     root, out, _ = graded
-    again = grade_class(root, out=out, topics=["tensors", "quiz:paradigms"], jobs=1, lang="en")
+    again = grade_class(root, out=out, executor=class_executor, topics=["tensors", "quiz:paradigms"], lang="en")
     assert again.graded == 0 and again.skipped == 16
     copy = tmp_path / "class"
     shutil.copytree(root, copy)
     shutil.copytree(out, tmp_path / "out")
     (copy / "carla" / "tensors.py").write_text(REFERENCE, encoding="utf-8")
-    changed = grade_class(copy, out=tmp_path / "out", topics=["tensors", "quiz:paradigms"], jobs=1, lang="en")
+    changed = grade_class(copy, out=tmp_path / "out", executor=class_executor, topics=["tensors", "quiz:paradigms"], lang="en")
     assert changed.graded == 1
     assert totals(tmp_path / "out")["carla"] == 11
 
 
-def test_grading_twice_gives_identical_grades(graded, tmp_path):
+def test_grading_twice_gives_identical_grades(class_executor, graded, tmp_path):
     root, out, _ = graded
-    grade_class(root, out=tmp_path / "second", topics=["tensors", "quiz:paradigms"], jobs=2, lang="en")
+    grade_class(root, out=tmp_path / "second", executor=class_executor, topics=["tensors", "quiz:paradigms"], lang="en")
     for name in ("grades.json", "grades.csv", "grades_long.csv", "canvas.csv", "moodle.csv"):
         assert (out / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
 
 
-def test_zip_and_nbgrader_layouts(graded, tmp_path):
+def test_zip_and_nbgrader_layouts(class_executor, graded, tmp_path):
     root, out, _ = graded
     # nbgrader: submitted/<student>/<assignment>/<file>
     nb = tmp_path / "course" / "submitted"
     for student in ("ana", "carla"):
         (nb / student / "ps1").mkdir(parents=True)
         shutil.copy(root / student / "tensors.py", nb / student / "ps1" / "tensors.py")
-    result = grade_class(tmp_path / "course", out=tmp_path / "o1", topics=["tensors"], lang="en")
+    result = grade_class(tmp_path / "course", out=tmp_path / "o1", executor=class_executor, topics=["tensors"], lang="en")
     assert result.students == ["ana", "carla"]
     assert totals(tmp_path / "o1") == {"ana": 11, "carla": 10 + 0.2}
     # a zip with a wrapping folder, and an entry that tries to escape
@@ -181,7 +181,7 @@ def test_zip_and_nbgrader_layouts(graded, tmp_path):
         for student in ("ana", "carla"):
             zf.write(root / student / "tensors.py", f"export/{student}/tensors.py")
         zf.writestr("../escape.py", "print('x')")
-    result = grade_class(archive, out=tmp_path / "o2", topics=["tensors"], lang="en")
+    result = grade_class(archive, out=tmp_path / "o2", executor=class_executor, topics=["tensors"], lang="en")
     assert totals(tmp_path / "o2") == {"ana": 11, "carla": 10 + 0.2}
     assert not (tmp_path / "escape.py").exists()
 
@@ -301,23 +301,23 @@ class _LostWorkers:
             yield task, RuntimeError("worker lost")
 
 
-def test_infrastructure_failures_are_graded_again_next_run(tmp_path):
+def test_infrastructure_failures_are_graded_again_next_run(class_executor, tmp_path):
     root = tmp_path / "class"
     (root / "ana").mkdir(parents=True)
     (root / "ana" / "tensors.py").write_text(REFERENCE, encoding="utf-8")
     first = grade_class(root, out=tmp_path / "out", topics=["tensors"], executor=_LostWorkers(), lang="en")
     assert first.results["ana"]["tensors"].score == 0
     assert "worker lost" in first.results["ana"]["tensors"].exercises[0].feedback
-    second = grade_class(root, out=tmp_path / "out", topics=["tensors"], jobs=1, lang="en")
+    second = grade_class(root, out=tmp_path / "out", executor=class_executor, topics=["tensors"], lang="en")
     assert second.graded == 1 and second.results["ana"]["tensors"].score == 11
 
 
-def test_a_missing_module_is_reported_for_its_own_student(tmp_path):
+def test_a_missing_module_is_reported_for_its_own_student(class_executor, tmp_path):
     root = tmp_path / "class"
     for name in ("zoe", "yago"):
         (root / name).mkdir(parents=True)
         (root / name / "notes.txt").write_text("nothing here", encoding="utf-8")
-    result = grade_class(root, out=tmp_path / "out", topics=["tensors"], lang="en")
+    result = grade_class(root, out=tmp_path / "out", executor=class_executor, topics=["tensors"], lang="en")
     for name in ("zoe", "yago"):
         item = result.results[name]["tensors"].exercises[0]
         assert item.status == "not_attempted" and f"in {name}" in item.feedback, item.feedback

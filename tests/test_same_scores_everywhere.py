@@ -23,10 +23,10 @@ from torchdojo.classroom.dask_executor import DaskExecutor
 STUDENTS = {"ana": "correct", "bruno": "notebook", "carla": "mistake", "fran": "syntax"}
 
 
-def test_local_dask_with_a_dead_worker_and_gradescope_agree(tmp_path, monkeypatch):
+def test_local_dask_with_a_dead_worker_and_gradescope_agree(class_executor, tmp_path, monkeypatch):
     klass = write_class(tmp_path / "class", STUDENTS)
 
-    grade_class(klass, out=tmp_path / "local", topics=["tensors"], jobs=1, lang="en")
+    grade_class(klass, out=tmp_path / "local", executor=class_executor, topics=["tensors"], lang="en")
     local = exercise_scores(tmp_path / "local" / "grades.json")
 
     monkeypatch.setenv("PYTHONPATH", SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))

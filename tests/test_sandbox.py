@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import by_name, marked_processes, reference_source, statuses
+from conftest import by_name, leftover_students, reference_source, statuses
 from torchdojo.manifest import course
 
 REFERENCE = reference_source("tensors")
@@ -161,9 +160,7 @@ def test_sys_exit_at_import(grade):
 
 # -- leftovers ---------------------------------------------------------------
 
-def test_background_processes_are_killed(tmp_path, monkeypatch):
-    mark = f"torchdojo-test-{uuid.uuid4().hex}"
-    monkeypatch.setenv("TORCHDOJO_TEST_MARK", mark)  # every process started below inherits it
+def test_background_processes_are_killed(uncached_judge, tmp_path):
     code = (
         "import os, subprocess\n"
         "def move_to(t, device):\n"
@@ -178,19 +175,16 @@ def test_background_processes_are_killed(tmp_path, monkeypatch):
         "    return t.to(device)\n"
     )
     from torchdojo.check import check_workspace
-    from torchdojo.judge.service import Judge
 
     folder = tmp_path / "w"
     folder.mkdir()
     (folder / "tensors.py").write_text(with_override(code), encoding="utf-8")
-    with Judge() as judge:
-        result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False, judge=judge)
-        time.sleep(0.2)
-        # Only the judge and its student zygote are left once the job is over.
-        left = marked_processes(mark)
-        assert sorted(kind for _, _, kind in left) == ["judge", "zygote"], left
+    result = check_workspace(folder, ["tensors/move_to"], device="cpu", lang="en", record=False,
+                             judge=uncached_judge)
     assert result.topics[0].exercises[0].status == "passed"
-    assert marked_processes(mark) == []
+    time.sleep(0.2)
+    # Once the job is over, nothing a student process started is left.
+    assert leftover_students() == []
 
 
 def test_output_flood_is_bounded_and_forged_reports_are_ignored(grade):
@@ -258,8 +252,8 @@ def test_one_bad_submission_does_not_touch_the_next(grade):
 
 def test_grading_is_deterministic(grade):
     source = REFERENCE.replace("return x.unsqueeze(0)", "return x.unsqueeze(-1)")
-    first = grade(source)
-    second = grade(source)
+    first = grade(source, cached=False)
+    second = grade(source, cached=False)
     assert [(e.id, e.score, e.status, e.feedback) for e in first.exercises] == \
         [(e.id, e.score, e.status, e.feedback) for e in second.exercises]
 

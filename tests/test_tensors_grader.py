@@ -1,81 +1,69 @@
-"""The ``tensors`` grader (graders/test_tensors.py), judged from outside.
+"""The ``tensors`` grader (graders/test_tensors.py), judged from outside (see ``variant_suite.py``).
 
 * The reference solution, and correct solutions written in other styles
   (``tests/variants/tensors/correct_*``: a ``.py`` file, or a folder holding
   ``tensors.py`` or ``tensors.ipynb`` with its sibling modules), get full marks.
+  Variant files are copied byte for byte: some are Latin-1, or UTF-8 with a BOM
+  and CRLF line endings, on purpose.
 * Each mistake of ``tests/variants/tensors/mistakes.py`` is the reference
-  solution with ONE realistic mistake (one function replaced; ``what`` says which). It loses points on
-  exactly one exercise, every other exercise keeps full marks, and the feedback
-  of that exercise names the mistake.
-
-Every submission is graded once, through the real engine
-(:func:`torchdojo.check.check_workspace`), with one shared warm judge.
-Variant files are copied byte for byte: some are Latin-1, or UTF-8 with a BOM
-and CRLF line endings, on purpose.
+  solution with ONE realistic mistake; it loses points on exactly one exercise,
+  every other exercise keeps full marks, and the feedback names the mistake.
+  Mistakes that only a device other than the CPU can show get full marks on a CPU.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-import torch
-from variant_suite import build_mistake, load_mistakes
-
-from torchdojo.check import check_workspace
-from torchdojo.manifest import course
-from torchdojo.report import NOT_ATTEMPTED, PASSED
-from torchdojo.judge.service import Judge
+from variant_suite import VariantSuite
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTION = ROOT / "solutions" / "tensors.py"
-STUB = ROOT / "exercises" / "tensors.py"
 VARIANTS = ROOT / "tests" / "variants" / "tensors"
-EXERCISE_IDS = [e.id for e in course().topic("tensors").exercises]
-HAS_ACCELERATOR = torch.cuda.is_available() or torch.backends.mps.is_available()
 
 
-def stage(variant: Path, workspace: Path) -> Path:
-    """Copy a variant into ``workspace``: a file becomes ``tensors.py``; a folder is copied as it is;
-    a mistake is built from the reference."""
-    workspace.mkdir(parents=True, exist_ok=True)
-    if variant.name.startswith("mistake_"):
-        (workspace / "tensors.py").write_text(build_mistake("tensors", variant.name), encoding="utf-8")
-    elif variant.is_dir():
-        for f in variant.iterdir():
-            if f.is_file():
-                shutil.copyfile(f, workspace / f.name)
-    else:
-        shutil.copyfile(variant, workspace / "tensors.py")  # bytes, not text: encodings are part of the test
-    return workspace
-
-
-def grade(judge: Judge, variant: Path, workspace: Path, *, device: str = "cpu", lang: str = "en") -> dict:
-    report = check_workspace(stage(variant, workspace), ["tensors"], device=device, lang=lang, record=False,
-                             judge=judge)
-    (topic,) = report.topics
-    assert not topic.notes, topic.notes  # no notebook cell failed, no internal error
-    assert [item.id for item in topic.exercises] == EXERCISE_IDS
-    return {item.id: item for item in topic.exercises}
-
-
-def full_marks(item) -> bool:
-    return item.status == PASSED and item.score == item.max_score
-
-
-def assert_full_marks(results: dict) -> None:
-    wrong = {i: (r.status, r.score, r.feedback) for i, r in results.items() if not full_marks(r)}
-    assert not wrong, wrong
-
-
-# -- correct solutions ------------------------------------------------------
-
-CORRECT = sorted(p.name for p in VARIANTS.iterdir() if p.name.startswith("correct_"))
+class TestTensorsVariants(VariantSuite):
+    TOPIC = "tensors"
+    # mistake file -> (exercise that loses points, words its English feedback contains, accelerator only)
+    MISTAKES = {
+        "mistake_info_device_object.py": ("tensor_info", ["['device']", 'must be a str'], False),
+        "mistake_info_shape_list.py": ("tensor_info", ["['shape']", 'tuple', 'list'], False),
+        "mistake_info_len_as_numel.py": ("tensor_info", ["['numel']", 'expected 6, got 2'], False),
+        "mistake_info_dtype_str.py": ("tensor_info", ["['dtype']", 'torch.dtype', 'not a str'], False),
+        "mistake_range_ignores_dtype.py": ("make_range_matrix", ['expected dtype torch.float32, got torch.int64'], False),
+        "mistake_range_column_major.py": ("make_range_matrix", ['columns', 'row-major'], False),
+        "mistake_rand_global_seed.py": ("seeded_rand", ['global random state', 'torch.Generator'], False),
+        "mistake_rand_ignores_seed.py": ("seeded_rand", ['different seeds', 'seed` ignored'], False),
+        "mistake_rand_randn.py": ("seeded_rand", ['[0, 1)', 'torch.randn'], False),
+        "mistake_matmul_runtime_error.py": ("safe_matmul", ['ValueError was expected', 'RuntimeError'], False),
+        "mistake_matmul_message_without_shapes.py": ("safe_matmul", ['must name both shapes'], False),
+        "mistake_matmul_wrong_dims.py": ("safe_matmul", ['can be multiplied', 'columns of a', 'rows of b'], False),
+        "mistake_summarize_tensors.py": ("summarize", ['Python float', 'got Tensor'], False),
+        "mistake_summarize_last_argmax.py": ("summarize", ['first maximum', 'flat index'], False),
+        "mistake_summarize_int_mean.py": ("summarize", ['integer tensors', 'mean()'], False),
+        "mistake_flatten_view.py": ("flatten_images", ['non-contiguous', 'view', 'reshape'], False),
+        "mistake_flatten_all_dims.py": ("flatten_images", ['batch dimension', '1-D'], False),
+        "mistake_channels_reshape.py": ("to_channels_last", ['reshape', 'permute'], False),
+        "mistake_channels_memory_format.py": ("to_channels_last", ['memory format', 'keeps the shape'], False),
+        "mistake_batch_dim_last.py": ("add_batch_dim", ['at the front', '(1, 3, 8, 8)'], False),
+        "mistake_numpy_copy.py": ("from_numpy_shared", ['copied'], False),
+        "mistake_best_device_str.py": ("best_device", ['torch.device', 'got str'], False),
+        "mistake_move_to_float.py": ("move_to", ['expected dtype torch.int64, got torch.float32'], False),
+        "mistake_range_ignores_device.py": ("make_range_matrix", ['expected device', 'got cpu'], True),
+        "mistake_rand_ignores_device.py": ("seeded_rand", ['expected device', 'got cpu'], True),
+        "mistake_move_to_ignores_device.py": ("move_to", ['expected device cpu'], True),
+    }
+    # The course's first language: the feedback comes in Spanish, names the problem,
+    # and the engine's own words are Spanish too.
+    SPANISH = [
+        ("mistake_rand_global_seed.py", "seeded_rand",
+         ["estado global", "torch.manual_seed", "torch.Generator", "comprobaciones correctas"]),
+        ("mistake_summarize_int_mean.py", "summarize", ["tensores enteros", "convierte antes a float"]),
+    ]
 
 
 def test_there_are_correct_variants_in_six_styles_or_more():
-    assert len(CORRECT) >= 6, CORRECT
+    assert len([p for p in VARIANTS.iterdir() if p.name.startswith("correct_")]) >= 6
 
 
 def test_variants_really_use_other_encodings():
@@ -89,110 +77,5 @@ def test_variants_really_use_other_encodings():
     assert b"\r\n" in bom and b"\n" not in bom.replace(b"\r\n", b"")
 
 
-def test_reference_solution_gets_full_marks(judge, tmp_path):
-    # "auto": on a machine with a GPU, device exercises are graded there too.
-    assert_full_marks(grade(judge, SOLUTION, tmp_path / "ws", device="auto"))
-
-
-@pytest.mark.parametrize("name", CORRECT)
-def test_correct_variant_gets_full_marks(judge, tmp_path, name):
-    assert_full_marks(grade(judge, VARIANTS / name, tmp_path / "ws", device="auto"))
-
-
-def test_stub_is_not_attempted(judge, tmp_path):
-    results = grade(judge, STUB, tmp_path / "ws")
-    assert {i: r.status for i, r in results.items()} == {i: NOT_ATTEMPTED for i in EXERCISE_IDS}
-
-
-# -- one mistake each ---------------------------------------------------------
-
-# (variant mistake_<name>.py, the exercise that must lose points, words that its
-#  English feedback must contain, case-insensitive)
-MISTAKES = [
-    ("info_device_object", "tensor_info", ["['device']", "must be a str"]),
-    ("info_shape_list", "tensor_info", ["['shape']", "tuple", "list"]),
-    ("info_len_as_numel", "tensor_info", ["['numel']", "expected 6, got 2"]),
-    ("info_dtype_str", "tensor_info", ["['dtype']", "torch.dtype", "not a str"]),
-    ("range_ignores_dtype", "make_range_matrix", ["expected dtype torch.float32, got torch.int64"]),
-    ("range_column_major", "make_range_matrix", ["columns", "row-major"]),
-    ("rand_global_seed", "seeded_rand", ["global random state", "torch.Generator"]),
-    ("rand_ignores_seed", "seeded_rand", ["different seeds", "seed` ignored"]),
-    ("rand_randn", "seeded_rand", ["[0, 1)", "torch.randn"]),
-    ("matmul_runtime_error", "safe_matmul", ["ValueError was expected", "RuntimeError"]),
-    ("matmul_message_without_shapes", "safe_matmul", ["must name both shapes"]),
-    ("matmul_wrong_dims", "safe_matmul", ["can be multiplied", "columns of a", "rows of b"]),
-    ("summarize_tensors", "summarize", ["Python float", "got Tensor"]),
-    ("summarize_last_argmax", "summarize", ["first maximum", "expected 1, got 5"]),
-    ("summarize_int_mean", "summarize", ["integer tensors", "mean()"]),
-    ("flatten_view", "flatten_images", ["non-contiguous", "view", "reshape"]),
-    ("flatten_all_dims", "flatten_images", ["batch dimension", "1-D"]),
-    ("channels_reshape", "to_channels_last", ["reshape", "permute"]),
-    ("channels_memory_format", "to_channels_last", ["memory format", "keeps the shape"]),
-    ("batch_dim_last", "add_batch_dim", ["at the front", "(1, 3, 8, 8)"]),
-    ("numpy_copy", "from_numpy_shared", ["copied"]),
-    ("best_device_str", "best_device", ["torch.device", "got str"]),
-    ("move_to_float", "move_to", ["expected dtype torch.int64, got torch.float32"]),
-]
-
-# Mistakes that only a grading device other than the CPU can see: graded with
-# device="auto", skipped on a machine without one.
-ACCELERATOR_MISTAKES = [
-    ("range_ignores_device", "make_range_matrix", ["expected device", "got cpu"]),
-    ("rand_ignores_device", "seeded_rand", ["expected device", "got cpu"]),
-    ("move_to_ignores_device", "move_to", ["expected device cpu"]),
-]
-
-
-def test_every_mistake_is_listed():
-    table = load_mistakes("tensors")
-    listed = {f"mistake_{name}.py" for name, _, _ in MISTAKES + ACCELERATOR_MISTAKES}
-    assert set(table) == listed
-    assert len(MISTAKES) >= 12
-    assert all(entry["what"] and len(entry["replace"]) == 1 for entry in table.values())
-
-
-def assert_loses_exactly(results: dict, exercise: str, keywords: list[str]) -> None:
-    target = f"tensors/{exercise}"
-    lost = sorted(i for i, r in results.items() if not full_marks(r))
-    assert lost == [target], {i: (results[i].status, results[i].feedback) for i in lost}
-    item = results[target]
-    assert item.status != PASSED and item.score < item.max_score, (item.status, item.score)
-    missing = [k for k in keywords if k.lower() not in item.feedback.lower()]
-    assert not missing, f"feedback lacks {missing}: {item.feedback}"
-
-
-@pytest.mark.parametrize("name,exercise,keywords", MISTAKES, ids=[m[0] for m in MISTAKES])
-def test_mistake_loses_points_on_one_exercise(judge, tmp_path, name, exercise, keywords):
-    results = grade(judge, VARIANTS / f"mistake_{name}.py", tmp_path / "ws")
-    assert_loses_exactly(results, exercise, keywords)
-
-
-@pytest.mark.skipif(not HAS_ACCELERATOR, reason="needs a GPU (cuda or mps) to grade a device other than the CPU")
-@pytest.mark.parametrize("name,exercise,keywords", ACCELERATOR_MISTAKES, ids=[m[0] for m in ACCELERATOR_MISTAKES])
-def test_device_mistake_loses_points_on_an_accelerator(judge, tmp_path, name, exercise, keywords):
-    results = grade(judge, VARIANTS / f"mistake_{name}.py", tmp_path / "ws", device="auto")
-    assert_loses_exactly(results, exercise, keywords)
-
-
-@pytest.mark.parametrize("name,exercise", [m[:2] for m in ACCELERATOR_MISTAKES],
-                         ids=[m[0] for m in ACCELERATOR_MISTAKES])
-def test_device_mistake_is_otherwise_correct(judge, tmp_path, name, exercise):
-    # Graded on the CPU alone, where the mistake may not show: every other exercise has full marks.
-    results = grade(judge, VARIANTS / f"mistake_{name}.py", tmp_path / "ws")
-    assert_full_marks({i: r for i, r in results.items() if i != f"tensors/{exercise}"})
-
-
-# The same mistakes, graded in Spanish (the course's first language): the
-# feedback comes in Spanish and still names the problem.
-SPANISH = [
-    ("rand_global_seed", "seeded_rand", ["estado global", "torch.manual_seed", "torch.Generator"]),
-    ("summarize_int_mean", "summarize", ["tensores enteros", "convierte antes a float"]),
-]
-
-
-@pytest.mark.parametrize("name,exercise,keywords", SPANISH, ids=[m[0] for m in SPANISH])
-def test_mistake_feedback_in_spanish(judge, tmp_path, name, exercise, keywords):
-    results = grade(judge, VARIANTS / f"mistake_{name}.py", tmp_path / "ws", lang="es")
-    assert_loses_exactly(results, exercise, keywords)
-    feedback = results[f"tensors/{exercise}"].feedback
-    assert "comprobaciones correctas" in feedback  # the engine's own words, in Spanish too
+def test_there_are_a_dozen_mistakes_or_more():
+    assert len(TestTensorsVariants.MISTAKES) >= 12

@@ -1,37 +1,46 @@
-"""One suite for judging a grader from outside with variant files.
+"""One suite for judging a grader from outside with a corpus of submissions.
 
 A topic's test module subclasses :class:`VariantSuite` and fills in ``TOPIC``,
-``MISTAKES`` and ``SPANISH``. Then
+``MISTAKES`` and ``SPANISH``. The topic's **corpus** is
 
-* the reference solution and every ``tests/variants/<topic>/correct_*.py`` get
-  full marks (in English and, for the reference, in Spanish);
-* the stub is not attempted everywhere;
-* each mistake of ``tests/variants/<topic>/mistakes.py`` (the reference with ONE
-  realistic mistake: a function or class replaced) loses points on exactly its
-  exercise, with feedback naming the problem; mistakes only an accelerator can
-  reveal pass on a CPU;
-* one mistake's feedback is checked in Spanish.
+* the reference solution and every ``tests/variants/<topic>/correct_*`` (a
+  ``.py`` file copied byte for byte, or a folder holding the module or notebook
+  and its sibling modules): each gets full marks;
+* the stub: every exercise *not attempted*;
+* each mistake of ``tests/variants/<topic>/mistakes.py`` (the reference with
+  ONE realistic mistake: a function or class replaced): it loses points on
+  exactly its exercise, with feedback naming the problem in English (and, for
+  ``SPANISH``, in Spanish); mistakes only an accelerator can reveal get full
+  marks on a CPU.
 
-Every submission is graded once, through the real engine, with the session's
-warm judge.
+The corpus is graded through the real judge and student processes, all of it
+at once on the session's warm judges, once per grading secret: the fairness
+checks run under two instructor secrets, and :meth:`test_two_secrets_give_the_same_verdicts`
+asserts that every verdict agrees. One grading serves both languages (a result
+carries the feedback in both).
 """
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import pytest
 import torch
 
-from torchdojo.check import check_workspace
+from torchdojo.check import find_submission, make_job, resolve_targets
+from torchdojo.judge.aggregate import topic_result
 from torchdojo.manifest import course
-from torchdojo.report import PASSED
+from torchdojo.report import NOT_ATTEMPTED, PASSED
 from torchdojo.stubs import strip_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCELERATOR = torch.cuda.is_available() or torch.backends.mps.is_available()
+#: The two instructor secrets the fairness corpus is graded with.
+SECRETS = ("fairness-secret-one", "fairness-secret-two")
 
 
 @lru_cache(maxsize=None)
@@ -64,12 +73,67 @@ def build_mistake(topic: str, name: str) -> str:
     return f"# MISTAKE: {entry['what']}\n" + "".join(lines)
 
 
-def grade(judge, workspace: Path, topic: str, source: str, *, device: str = "auto", lang: str = "en") -> dict:
-    workspace.mkdir(parents=True, exist_ok=True)
-    (workspace / f"{topic}.py").write_text(source, encoding="utf-8")
-    report = check_workspace(workspace, [topic], device=device, lang=lang, record=False, judge=judge)
-    (result,) = report.topics
-    return {item.id: item for item in result.exercises}
+def corpus(topic: str) -> dict[str, dict[str, bytes]]:
+    """Every submission of a topic's corpus: name -> {file name: bytes}."""
+    module = course().topic(topic).module_name
+    out = {"reference": {f"{module}.py": (ROOT / "solutions" / f"{topic}.py").read_bytes()},
+           "stub": {f"{module}.py": (ROOT / "exercises" / f"{topic}.py").read_bytes()}}
+    for path in sorted((ROOT / "tests" / "variants" / topic).glob("correct_*")):
+        if path.is_dir():
+            out[path.name] = {f.name: f.read_bytes() for f in sorted(path.iterdir()) if f.is_file()}
+        else:
+            out[path.name] = {f"{module}.py": path.read_bytes()}  # bytes: encodings are part of the test
+    for name in sorted(load_mistakes(topic)):
+        out[name] = {f"{module}.py": build_mistake(topic, name).encode("utf-8")}
+    return out
+
+
+class Graded:
+    """One submission's results in both languages: ``graded.en[exercise_id]`` is an ItemResult."""
+
+    def __init__(self, topic: str, raw: dict):
+        t = course().topic(topic)
+        self.raw = raw
+        self.en = {i.id: i for i in topic_result(t, list(t.exercises), raw, lang="en").exercises}
+        self.es = {i.id: i for i in topic_result(t, list(t.exercises), raw, lang="es").exercises}
+        self.notes = topic_result(t, list(t.exercises), raw, lang="en").notes
+
+    def verdicts(self) -> dict[str, tuple[str, float]]:
+        return {i: (r.status, r.score) for i, r in self.en.items()}
+
+
+def grade_corpus(judge, topic: str, secret: str) -> dict[str, Graded]:
+    """The whole corpus of ``topic`` graded at once (on every judge of the pool) with ``secret``."""
+    [(top, exercises)] = resolve_targets(course(), [topic])
+    items = corpus(topic)
+    with tempfile.TemporaryDirectory(prefix=f"corpus-{topic}-") as tmp:
+        jobs = []
+        for i, (name, files) in enumerate(items.items()):
+            folder = Path(tmp) / f"{i:03d}"
+            folder.mkdir()
+            for fname, data in files.items():
+                (folder / fname).write_bytes(data)
+            submission = find_submission(folder, top)
+            assert submission is not None, name
+            # "auto": on a machine with an accelerator, device exercises are graded there too.
+            jobs.append(make_job(top, exercises, submission, device="auto", secret=secret))
+        raws = judge.run_many(jobs)
+    return {name: Graded(topic, raw) for name, raw in zip(items, raws)}
+
+
+_GRADED: dict[tuple[str, str], dict[str, Graded]] = {}
+
+
+def graded_corpus(judge, topic: str, secret: str) -> dict[str, Graded]:
+    """:func:`grade_corpus`, once per session for a topic and secret."""
+    key = (topic, secret)
+    if key not in _GRADED:
+        _GRADED[key] = grade_corpus(judge, topic, secret)
+    return _GRADED[key]
+
+
+def full_marks(item) -> bool:
+    return item.status == PASSED and item.score == item.max_score
 
 
 class VariantSuite:
@@ -77,8 +141,10 @@ class VariantSuite:
     TOPIC: str = ""
     #: mistake file -> (exercise that loses points, words the English feedback contains, accelerator only)
     MISTAKES: dict[str, tuple[str, list[str], bool]] = {}
-    #: (mistake file, exercise, words its Spanish feedback contains)
-    SPANISH: tuple[str, str, list[str]] = ("", "", [])
+    #: (mistake file, exercise, words its Spanish feedback contains), one or several
+    SPANISH: tuple | list = ("", "", [])
+    #: the status a mistake's exercise must have (``None``: failed or error)
+    MISTAKE_STATUS: str | None = None
 
     @property
     def variants(self) -> Path:
@@ -90,59 +156,86 @@ class VariantSuite:
 
     def pytest_generate_tests(self, metafunc):
         if "correct" in metafunc.fixturenames:
-            metafunc.parametrize("correct", sorted(p.name for p in self.variants.glob("correct_*.py")))
+            names = ["reference"] + sorted(p.name for p in self.variants.glob("correct_*"))
+            metafunc.parametrize("correct", names)
         if "mistake" in metafunc.fixturenames:
             metafunc.parametrize("mistake", sorted(self.MISTAKES))
+        if "secret" in metafunc.fixturenames:
+            metafunc.parametrize("secret", SECRETS, ids=["secret1", "secret2"])
+
+    def graded(self, judge, secret: str = SECRETS[0]) -> dict[str, Graded]:
+        return graded_corpus(judge, self.TOPIC, secret)
 
     def assert_full_marks(self, results: dict) -> None:
         assert sorted(results) == sorted(self.exercise_ids)
-        wrong = {i: (r.status, r.feedback) for i, r in results.items() if r.status != PASSED or r.score != r.max_score}
+        wrong = {i: (r.status, r.feedback) for i, r in results.items() if not full_marks(r)}
         assert not wrong, wrong
 
-    def source(self, name: str) -> str:
-        if name.startswith("mistake_"):
-            return build_mistake(self.TOPIC, name)
-        return (self.variants / name).read_text(encoding="utf-8")
+    def assert_loses_exactly(self, results: dict, exercise: str, words: list[str]) -> None:
+        target = f"{self.TOPIC}/{exercise}"
+        losing = sorted(i for i, r in results.items() if r.score < r.max_score)
+        assert losing == [target], {i: (r.status, r.feedback) for i, r in results.items() if i in losing}
+        item = results[target]
+        if self.MISTAKE_STATUS:
+            assert item.status == self.MISTAKE_STATUS, (item.status, item.feedback)
+        else:
+            assert item.status in ("failed", "error"), item
+        missing = [w for w in words if w.lower() not in item.feedback.lower()]
+        assert not missing, f"feedback lacks {missing}: {item.feedback}"
+        for other, result in results.items():
+            if other != target:
+                assert full_marks(result), (other, result)
 
+    # -- the checks ----------------------------------------------------------
     def test_variant_files_and_table_agree(self):
-        assert len(list(self.variants.glob("correct_*.py"))) >= 4
+        assert len(list(self.variants.glob("correct_*"))) >= 4
         assert sorted(load_mistakes(self.TOPIC)) == sorted(self.MISTAKES)
         assert all(m["what"] and m["replace"] for m in load_mistakes(self.TOPIC).values())
         names = {e.name for e in course().topic(self.TOPIC).exercises}
         assert {ex for ex, _, _ in self.MISTAKES.values()} == names  # every exercise has a mistake it catches
 
-    def test_reference_solution_gets_full_marks(self, judge, tmp_path):
-        reference = (ROOT / "solutions" / f"{self.TOPIC}.py").read_text(encoding="utf-8")
-        self.assert_full_marks(grade(judge, tmp_path / "en", self.TOPIC, reference))
-        self.assert_full_marks(grade(judge, tmp_path / "es", self.TOPIC, reference, device="cpu", lang="es"))
+    def test_correct_solution_gets_full_marks(self, judge, correct, secret):
+        graded = self.graded(judge, secret)[correct]
+        assert graded.notes == []  # no notebook cell failed, no internal error
+        self.assert_full_marks(graded.en)
 
-    def test_stub_is_not_attempted(self, judge, tmp_path):
-        stub = (ROOT / "exercises" / f"{self.TOPIC}.py").read_text(encoding="utf-8")
-        results = grade(judge, tmp_path / "ws", self.TOPIC, stub, device="cpu")
-        assert {i: r.status for i, r in results.items()} == {i: "not_attempted" for i in self.exercise_ids}
+    def test_reference_gets_full_marks_in_spanish_too(self, judge):
+        self.assert_full_marks(self.graded(judge)["reference"].es)
 
-    def test_correct_variant_gets_full_marks(self, judge, tmp_path, correct):
-        self.assert_full_marks(grade(judge, tmp_path / "ws", self.TOPIC, self.source(correct)))
+    def test_stub_is_not_attempted(self, judge, secret):
+        results = self.graded(judge, secret)["stub"].en
+        assert {i: r.status for i, r in results.items()} == {i: NOT_ATTEMPTED for i in self.exercise_ids}
 
-    def test_mistake_loses_points_on_its_exercise_only(self, judge, tmp_path, mistake):
+    def test_mistake_loses_points_on_its_exercise_only(self, judge, mistake, secret):
         exercise, words, accelerator_only = self.MISTAKES[mistake]
-        source = self.source(mistake)
-        results = grade(judge, tmp_path / "ws", self.TOPIC, source)
+        results = self.graded(judge, secret)[mistake].en
         if accelerator_only and not ACCELERATOR:
             self.assert_full_marks(results)  # a CPU cannot tell where a tensor would have been
             return
-        losing = sorted(i for i, r in results.items() if r.score < r.max_score)
-        assert losing == [f"{self.TOPIC}/{exercise}"], {i: (r.status, r.feedback) for i, r in results.items()}
-        item = results[f"{self.TOPIC}/{exercise}"]
-        assert item.status in ("failed", "error"), item
-        for word in words:
-            assert word in item.feedback, (word, item.feedback)
-        for other, result in results.items():
-            if other != item.id:
-                assert result.status == PASSED and result.score == result.max_score, (other, result)
+        self.assert_loses_exactly(results, exercise, words)
 
-    def test_feedback_speaks_spanish(self, judge, tmp_path):
-        name, exercise, words = self.SPANISH
-        results = grade(judge, tmp_path / "ws", self.TOPIC, self.source(name), device="cpu", lang="es")
-        feedback = results[f"{self.TOPIC}/{exercise}"].feedback
-        assert all(w in feedback for w in words), feedback
+    def test_feedback_speaks_spanish(self, judge):
+        for name, exercise, words in self._spanish():
+            results = self.graded(judge)[name].es
+            self.assert_loses_exactly(results, exercise, [])
+            feedback = results[f"{self.TOPIC}/{exercise}"].feedback
+            assert all(w in feedback for w in words), feedback
+
+    def _spanish(self) -> list[tuple]:
+        return [self.SPANISH] if isinstance(self.SPANISH, tuple) else list(self.SPANISH)
+
+    def test_two_secrets_give_the_same_verdicts(self, judge):
+        one, two = (self.graded(judge, s) for s in SECRETS)
+        differ = {}
+        for name in one:
+            a = {i: r.status for i, r in one[name].en.items()}
+            b = {i: r.status for i, r in two[name].en.items()}
+            if a != b:
+                differ[name] = {i: (a[i], b[i]) for i in a if a[i] != b[i]}
+        assert not differ, differ
+
+
+@pytest.fixture
+def corpus_results(judge):
+    """``corpus_results(topic, secret)``: a topic's graded corpus (graded once per session)."""
+    return lambda topic, secret=SECRETS[0]: graded_corpus(judge, topic, secret)

@@ -337,7 +337,8 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
             except OSError as exc:
                 unreadable.append((t, exc))
 
-    runner = executor or LocalExecutor(jobs or max(1, (os.cpu_count() or 1)),
+    # No more workers than files: each one is a warm judge and a student zygote to start.
+    runner = executor or LocalExecutor(jobs or max(1, min(os.cpu_count() or 1, len(tasks))),
                                        topics=sorted({t.topic for t in tasks}))
     with runner:
         for req, outcome in runner.run(grade_request, requests()):

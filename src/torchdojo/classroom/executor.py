@@ -22,13 +22,19 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int, topics: list[str] | None = None):
-        self.workers = max(1, int(workers))
+    def __init__(self, workers: int, topics: list[str] | None = None, judges: list[Judge] | None = None):
+        """``judges``: warm judges to grade with (left running afterwards); else ``workers`` new ones."""
+        self.workers = len(judges) if judges else max(1, int(workers))
         self.topics = topics
         self._judges: queue.Queue[Judge] = queue.Queue()
+        self._given = list(judges or [])
         self._all: list[Judge] = []
 
     def __enter__(self) -> LocalExecutor:
+        if self._given:
+            for z in self._given:
+                self._judges.put(z)
+            return self
         for _ in range(self.workers):
             z = Judge(topics=self.topics)
             z.spawn()  # all warm up at once
@@ -41,6 +47,8 @@ class LocalExecutor:
     def __exit__(self, *exc: object) -> None:
         for z in self._all:
             z.close()
+        self._all = []
+        self._judges = queue.Queue()
 
     def _call(self, fn: Callable[[Judge, T], R], task: T) -> R:
         z = self._judges.get()

@@ -127,29 +127,25 @@ def class_executor(judge_pool):
     return LocalExecutor(len(judge_pool.judges), judges=judge_pool.judges)
 
 
-def prefetch(judge: JudgePool, topic: str, submissions: list[dict[str, bytes]], **options: Any) -> None:
-    """Grade every submission (file name -> bytes) of ``topic`` at once, so the tests that follow hit the cache.
+@pytest.fixture(scope="session")
+def dask_client():
+    """A real two-process Dask cluster for the session (workers find torchdojo through PYTHONPATH)."""
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    import logging
 
-    ``options`` must be those the tests pass to ``check_workspace`` (device, secret, ...).
-    """
-    import tempfile
-
-    from torchdojo.check import find_submission, make_job, resolve_targets
-    from torchdojo.manifest import course
-
-    [(top, exercises)] = resolve_targets(course(), [topic])
-    device = options.pop("device", "auto")
-    with tempfile.TemporaryDirectory(prefix="prefetch-") as tmp:
-        jobs = []
-        for i, files in enumerate(submissions):
-            folder = Path(tmp) / f"s{i}"
-            folder.mkdir()
-            for name, data in files.items():
-                (folder / name).write_bytes(data)
-            sub = find_submission(folder, top)
-            if sub is not None:
-                jobs.append(make_job(top, exercises, sub, device=device, **options))
-        judge.run_many(jobs)
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = src + (os.pathsep + old if old else "")
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                      silence_logs=logging.ERROR) as cluster, \
+                distributed.Client(cluster, set_as_default=False) as client:
+            yield client
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = old
 
 
 def reference_source(topic: str) -> str:

@@ -6,7 +6,6 @@ warm judge) stands in for a cluster of machines.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sqlite3
@@ -30,20 +29,8 @@ STUDENTS = {"ana": "correct", "bruno": "notebook", "carla": "mistake", "dario": 
 
 
 @pytest.fixture(scope="module")
-def client():
-    # Worker processes are spawned: they find torchdojo through PYTHONPATH.
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = SRC + (os.pathsep + old if old else "")
-    try:
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                      silence_logs=logging.ERROR) as cluster, \
-                distributed.Client(cluster, set_as_default=False) as c:
-            yield c
-    finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = old
+def client(dask_client):
+    return dask_client
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +39,9 @@ def klass(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def local(klass, tmp_path_factory):
+def local(class_executor, klass, tmp_path_factory):
     out = tmp_path_factory.mktemp("local")
-    grade_class(klass, out=out, topics=["tensors"], jobs=2, lang="en")
+    grade_class(klass, out=out, executor=class_executor, topics=["tensors"], lang="en")
     return out
 
 

@@ -7,12 +7,11 @@ at a time.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 
 import pytest
-from classbuilder import SRC, exercise_scores, run_bundle, unpack_bundle, write_class
+from classbuilder import exercise_scores, run_bundle, unpack_bundle, write_class
 
 from torchdojo.classroom.batch import grade_class
 from torchdojo.gradescope.bundle import build_bundle
@@ -23,26 +22,24 @@ from torchdojo.classroom.dask_executor import DaskExecutor
 STUDENTS = {"ana": "correct", "bruno": "notebook", "carla": "mistake", "fran": "syntax"}
 
 
-def test_local_dask_with_a_dead_worker_and_gradescope_agree(class_executor, tmp_path, monkeypatch):
+def test_local_dask_with_a_dead_worker_and_gradescope_agree(class_executor, dask_client, tmp_path):
     klass = write_class(tmp_path / "class", STUDENTS)
 
     grade_class(klass, out=tmp_path / "local", executor=class_executor, topics=["tensors"], lang="en")
     local = exercise_scores(tmp_path / "local" / "grades.json")
 
-    monkeypatch.setenv("PYTHONPATH", SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    client = dask_client
     killed: list[int] = []
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=logging.ERROR) as cluster, \
-            distributed.Client(cluster, set_as_default=False) as client:
-        def kill_a_busy_worker(*_: object) -> None:
-            busy = sorted(addr for addr, keys in client.processing().items() if keys)
-            if not killed and busy:
-                pid = client.run(os.getpid)[busy[0]]
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
 
-        grade_class(klass, out=tmp_path / "dask", topics=["tensors"], executor=DaskExecutor(client), lang="en",
-                    on_result=kill_a_busy_worker)
+    def kill_a_busy_worker(*_: object) -> None:
+        busy = sorted(addr for addr, keys in client.processing().items() if keys)
+        if not killed and busy:
+            pid = client.run(os.getpid)[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    grade_class(klass, out=tmp_path / "dask", topics=["tensors"], executor=DaskExecutor(client), lang="en",
+                on_result=kill_a_busy_worker)
     assert killed, "a worker died in the middle of the run"
     dask = exercise_scores(tmp_path / "dask" / "grades.json")
 

@@ -203,10 +203,9 @@ def test_output_flood_is_bounded_and_forged_reports_are_ignored(grade):
     assert by_name(result, "summarize").status == "failed"
 
 
-def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
+def test_private_temp_folder_is_removed(uncached_judge, tmp_path):
     marker = tmp_path / "cwd.txt"
     from torchdojo.check import check_workspace
-    from torchdojo.judge.service import Judge
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -217,9 +216,8 @@ def test_private_temp_folder_is_removed(grade, tmp_path, monkeypatch):
         "    open('junk.bin', 'wb').write(b'0' * 1000)\n"
         "    os.chmod('.', 0o500)\n"
         "    return x[None]\n"), encoding="utf-8")
-    with Judge() as z:
-        check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=z,
-                        writable=[str(tmp_path)])  # the test reads what the submission saw
+    check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=uncached_judge,
+                    writable=[str(tmp_path)])  # the test reads what the submission saw
     cwd, tmp = marker.read_text().splitlines()
     assert cwd.startswith(tmp) or tmp.startswith(str(Path(cwd).parent))
     assert not Path(cwd).exists()
@@ -260,10 +258,9 @@ def test_grading_is_deterministic(grade):
 
 # -- the OS protections (Linux: Landlock, network namespace) ------------------
 
-def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypatch):
+def test_writes_outside_the_private_folder_are_blocked(uncached_judge, tmp_path):
     outside = tmp_path / "outside.txt"
     from torchdojo.check import check_workspace
-    from torchdojo.judge.service import Judge
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -276,8 +273,7 @@ def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypa
         "        pass\n"
         "    open('inside.txt', 'w').write('fine')\n"
         "    return x[None]\n"), encoding="utf-8")
-    with Judge() as z:
-        report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=z)
+    report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=uncached_judge)
     topic = report.topics[0]
     if not any(p.startswith("Landlock") for p in topic.protections):
         pytest.skip("Landlock is not available on this kernel")
@@ -285,7 +281,7 @@ def test_writes_outside_the_private_folder_are_blocked(grade, tmp_path, monkeypa
     assert not outside.exists()
 
 
-def test_no_network_from_student_code(grade, tmp_path, monkeypatch):
+def test_no_network_from_student_code(uncached_judge, tmp_path):
     import socket
     import threading
 
@@ -308,7 +304,6 @@ def test_no_network_from_student_code(grade, tmp_path, monkeypatch):
     thread = threading.Thread(target=serve)
     thread.start()
     from torchdojo.check import check_workspace
-    from torchdojo.judge.service import Judge
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -320,8 +315,7 @@ def test_no_network_from_student_code(grade, tmp_path, monkeypatch):
         "    except OSError:\n"
         "        pass\n"
         "    return x[None]\n"), encoding="utf-8")
-    with Judge() as z:
-        report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=z)
+    report = check_workspace(folder, ["tensors/add_batch_dim"], device="cpu", record=False, judge=uncached_judge)
     finished.set()
     thread.join()
     server.close()

@@ -39,8 +39,9 @@ from torchdojo.report import TopicResult
 from torchdojo.stubs import strip_markers
 from torchdojo.wire.job import JobSpec
 
-#: Inherited by every judge, zygote and student process this session starts.
-SESSION_MARK = os.environ.setdefault("TORCHDOJO_TEST_MARK", f"torchdojo-tests-{uuid.uuid4().hex}")
+#: Inherited by every judge, zygote and student process this session (this xdist worker) starts.
+SESSION_MARK = f"torchdojo-tests-{os.getpid()}-{uuid.uuid4().hex}"
+os.environ["TORCHDOJO_TEST_MARK"] = SESSION_MARK
 JUDGES = 2
 
 
@@ -221,3 +222,23 @@ def marked_processes(mark: str) -> list[tuple[int, int, str]]:
     # A student process has its zygote's command line: the zygote is the one a judge started.
     judges = {pid for pid, _, kind in out if kind == "judge"}
     return [(pid, ppid, "student" if kind == "zygote" and ppid not in judges else kind) for pid, ppid, kind in out]
+
+
+#: Fixtures that start processes (judges, student processes, a Dask cluster).
+PROCESS_FIXTURES = {"judge", "judge_pool", "uncached_judge", "class_executor", "dask_client", "grade",
+                    "corpus_results"}
+#: Words in a test module's source that mean it starts processes itself.
+PROCESS_WORDS = ("subprocess", "pexpect", "Judge(", "grade_class(", "nbclient", "run_bundle(", "check_workspace(")
+def pytest_collection_modifyitems(config, items):
+    """Mark tests that start processes: ``-m "not process"`` is the fast subset."""
+    sources: dict[str, str] = {}
+    for item in items:
+        path = str(item.fspath)
+        if path not in sources:
+            try:
+                sources[path] = Path(path).read_text(encoding="utf-8")
+            except OSError:
+                sources[path] = ""
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & PROCESS_FIXTURES or any(w in sources[path] for w in PROCESS_WORDS):
+            item.add_marker(pytest.mark.process)

@@ -94,7 +94,7 @@ def test_cuda_when_absent_is_a_clear_error(tmp_path):
     import torch
 
     if torch.cuda.is_available():
-        pytest.skip("this machine has CUDA")
+        pytest.skip("this machine has CUDA: asking for it is not an error here")
     (tmp_path / "tensors.py").write_text(reference_source("tensors"), encoding="utf-8")
     proc = run("check", "tensors", "-w", str(tmp_path), "--device", "cuda")
     assert_one_line_error(proc)

@@ -24,7 +24,7 @@ from torchdojo.manifest import course
 from torchdojo.stubs import strip_markers
 from torchdojo import paths
 
-pytest.importorskip("copydetect")
+pytest.importorskip("copydetect", reason="copydetect comes with the test extra: pip install -e .[test]")
 
 
 def build(root: Path, topic: str, module: str) -> tuple[Path, set[frozenset[str]]]:

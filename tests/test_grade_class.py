@@ -125,7 +125,7 @@ def test_feedback_and_gradescope_results(graded):
     assert "tensors/add_batch_dim" in md and "expected shape" in md
     page = (out / "feedback" / "carla.html").read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "add_batch_dim" in page
-    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema comes with the test extra: pip install -e .[test]")
     schema = {
         "type": "object", "required": ["tests"],
         "properties": {
@@ -266,7 +266,7 @@ def test_bad_input_is_one_line(tmp_path):
 
 
 def test_progress_bar_on_a_terminal_and_lines_otherwise(tmp_path):
-    pexpect = pytest.importorskip("pexpect")
+    pexpect = pytest.importorskip("pexpect", reason="pexpect comes with the test extra: pip install -e .[test]")
     root = tmp_path / "class"
     for name in ("ana", "bea"):
         (root / name).mkdir(parents=True)

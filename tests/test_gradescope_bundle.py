@@ -24,7 +24,7 @@ from classbuilder import SRC, run_bundle, unpack_bundle, write_submission
 
 from torchdojo.gradescope.bundle import CONFIG, REQUIREMENTS, SETUP_SH, build_bundle
 
-jsonschema = pytest.importorskip("jsonschema")
+jsonschema = pytest.importorskip("jsonschema", reason="jsonschema comes with the test extra: pip install -e .[test]")
 
 ROOT = Path(__file__).resolve().parents[1]
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}

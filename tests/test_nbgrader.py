@@ -28,8 +28,8 @@ from torchdojo.notebooks.quizcells import answer_line, answer_value
 from torchdojo.quiz import grade_answers, load_bank
 from torchdojo.quiz.model import MultipleSelect, Numeric, SingleChoice, TrueFalse
 
-nbgrader_api = pytest.importorskip("nbgrader.api")
-pytest.importorskip("ipykernel")
+nbgrader_api = pytest.importorskip("nbgrader.api", reason="nbgrader comes with the test extra: pip install -e .[test]")
+pytest.importorskip("ipykernel", reason="ipykernel comes with the test extra: pip install -e .[test]")
 
 TOPIC = "tensors"
 SRC = str(Path(torchdojo.__file__).resolve().parent.parent)

@@ -27,7 +27,7 @@ def test_notebooks_are_in_sync():
 
 
 def test_every_topic_with_a_solution_has_a_valid_notebook():
-    nbformat = pytest.importorskip("nbformat")
+    nbformat = pytest.importorskip("nbformat", reason="nbformat comes with the test extra: pip install -e .[test]")
     expected = build.expected_notebooks()
     assert paths.exercises_dir() / "notebooks" / "tensors.ipynb" in expected
     for topic in build.solution_topics():
@@ -99,9 +99,9 @@ def test_a_notebook_with_check_cells_is_an_ordinary_submission(tmp_path, judge):
 @pytest.mark.slow
 def test_check_inside_a_running_kernel(monkeypatch):
     """A check cell in a real kernel shows what `torchdojo check` shows."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
+    nbformat = pytest.importorskip("nbformat", reason="nbformat comes with the test extra: pip install -e .[test]")
+    nbclient = pytest.importorskip("nbclient", reason="nbclient comes with the test extra: pip install -e .[test]")
+    pytest.importorskip("ipykernel", reason="ipykernel comes with the test extra: pip install -e .[test]")
     monkeypatch.setenv("TORCHDOJO_LANG", "en")
     src = str(Path(build.__file__).resolve().parents[2])
     monkeypatch.setenv("PYTHONPATH", src)

@@ -215,7 +215,7 @@ PROMPT = "(" + "|".join([
 
 
 def spawn(tmp_path: Path, *args: str):
-    pexpect = pytest.importorskip("pexpect")
+    pexpect = pytest.importorskip("pexpect", reason="pexpect comes with the test extra: pip install -e .[test]")
     child = pexpect.spawn(sys.executable, ["-m", "torchdojo", "--lang", "en", "quiz", *args,
                                            "--workspace", str(tmp_path)],
                           env=env(TERM="dumb"), encoding="utf-8", timeout=30, dimensions=(50, 200),

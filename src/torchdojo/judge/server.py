@@ -204,7 +204,9 @@ def main() -> int:
             result = {"zygote_error": f"{type(exc).__name__}: {exc}"[:1000]}
         channel.write(json.dumps(result) + "\n")
     server.zygote.close()
-    return 0
+    channel.flush()
+    # Nothing is left to clean up: skip the interpreter's teardown of torch (a third of a second).
+    os._exit(0)
 
 
 if __name__ == "__main__":

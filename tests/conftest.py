@@ -1,15 +1,14 @@
 """Shared fixtures: warm judges for the whole test session.
 
 Starting a judge costs two torch imports (the judge and its student zygote), so
-the session keeps two of them (one per core of the CI machine):
+the session keeps one, with two slots (one per core of the CI machine):
 
-* ``judge``: what ``check_workspace(..., judge=judge)`` takes. It grades on
-  either judge, and an identical job (same submission bytes, grader options,
+* ``judge``: what ``check_workspace(..., judge=judge)`` takes. An identical job (same submission bytes, grader options,
   devices and secret; the feedback language does not matter, results carry
   both) is graded once per session: the fairness suites, the self-check and
   the Spanish-feedback tests share their gradings;
-* ``uncached_judge``: the same judges, every job graded (determinism tests);
-* ``class_executor``: for ``grade_class(..., executor=...)``, the same judges,
+* ``uncached_judge``: the same judge, every job graded (determinism tests);
+* ``class_executor``: for ``grade_class(..., executor=...)``, the same judge,
   uncached, left running afterwards.
 
 Every process the session starts carries ``TORCHDOJO_TEST_MARK`` in its
@@ -22,7 +21,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-import queue
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -56,17 +54,12 @@ def job_key(job: JobSpec) -> str:
 
 
 class JudgePool:
-    """Warm judges shared by the session (see the module docstring)."""
+    """The session's warm judge, with a slot per core (see the module docstring)."""
 
     def __init__(self, n: int = JUDGES):
-        self.judges = [Judge() for _ in range(n)]
-        for j in self.judges:
-            j.spawn()
-        for j in self.judges:
-            j.wait_ready()
-        self._free: queue.Queue[Judge] = queue.Queue()
-        for j in self.judges:
-            self._free.put(j)
+        self.judge = Judge(concurrency=n)
+        self.judge.start()
+        self.judges = [self.judge]
         self._cache: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self.hits = 0
@@ -77,24 +70,19 @@ class JudgePool:
             if key in self._cache:
                 self.hits += 1
                 return copy.deepcopy(self._cache[key])
-        judge = self._free.get()
-        try:
-            result = judge.run(job)
-        finally:
-            self._free.put(judge)
+        result = self.judge.run(job)
         if cache and "zygote_error" not in result:
             with self._lock:
                 self._cache[key] = copy.deepcopy(result)
         return result
 
     def run_many(self, jobs: list[JobSpec]) -> list[dict[str, Any]]:
-        """Grade several jobs on all the judges at once (fills the cache)."""
-        with ThreadPoolExecutor(len(self.judges)) as pool:
+        """Grade several jobs on every slot at once (fills the cache)."""
+        with ThreadPoolExecutor(self.judge.concurrency) as pool:
             return list(pool.map(self.run, jobs))
 
     def close(self) -> None:
-        for j in self.judges:
-            j.close()
+        self.judge.close()
 
 
 class _Uncached:
@@ -125,7 +113,7 @@ def uncached_judge(judge_pool):
 @pytest.fixture(scope="session")
 def class_executor(judge_pool):
     """For ``grade_class(..., executor=class_executor)``: the session's warm judges, not cached."""
-    return LocalExecutor(len(judge_pool.judges), judges=judge_pool.judges)
+    return LocalExecutor(0, judges=judge_pool.judges)
 
 
 @pytest.fixture(scope="session")

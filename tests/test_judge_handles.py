@@ -24,7 +24,7 @@ def session(tmp_path_factory):
     zygote = StudentZygote()
     zygote.spawn()
     zygote.wait_ready()
-    s = StudentSession(job, zygote, tmp_path_factory.mktemp("tmp"), ["cpu"])
+    s = StudentSession(job, zygote.slot(0), tmp_path_factory.mktemp("tmp"), ["cpu"])
     try:
         yield s
     finally:

@@ -242,6 +242,8 @@ def grade_class(
                 if on_result:
                     on_result(student, key, result, done, total)
 
+            # Copy detection needs only the files: it runs while the class is graded.
+            copies = _CopyDetection(students, keys, course, copy_threshold) if write_outputs else None
             for student, key, h, make in plan.instant:
                 try:
                     result = make()
@@ -259,21 +261,41 @@ def grade_class(
         cr = ClassResult(students=names, topics=keys, results=results, graded=total, skipped=plan.skipped,
                          seconds=round(time.perf_counter() - start, 3), out=out, device=device,
                          secret=bool(secret), errors={s.student: s.error for s in students if s.error})
-        if write_outputs:
-            from torchdojo.classroom import similarity
-
+        if copies is not None:
             # The files exist only while the layout is open (a zip is extracted to a temp folder).
-            try:
-                cr.similarity = similarity.class_similarity(students, keys, course, threshold=copy_threshold)
-            except Exception as exc:  # copy detection is a report, never a reason to lose the grades
-                cr.similarity = similarity.ClassSimilarity(
-                    False, copy_threshold or similarity.DEFAULT_THRESHOLD,
-                    note=f"copy detection failed: {_one_line(f'{type(exc).__name__}: {exc}')}")
+            cr.similarity = copies.result()
     if write_outputs:
         from torchdojo.classroom.exports import write_all
 
         cr.outputs = write_all(cr, course, lang, templates=templates)
     return cr
+
+
+class _CopyDetection:
+    """:func:`torchdojo.classroom.similarity.class_similarity` in a thread, started now, read later."""
+
+    def __init__(self, students: list[StudentFiles], keys: list[str], course: Course, threshold: float | None):
+        import threading
+
+        self.threshold = threshold
+        self.value: Any = None
+        self.thread = threading.Thread(target=self._run, args=(students, keys, course), daemon=True,
+                                       name="torchdojo-copies")
+        self.thread.start()
+
+    def _run(self, students: list[StudentFiles], keys: list[str], course: Course) -> None:
+        from torchdojo.classroom import similarity
+
+        try:
+            self.value = similarity.class_similarity(students, keys, course, threshold=self.threshold)
+        except Exception as exc:  # copy detection is a report, never a reason to lose the grades
+            self.value = similarity.ClassSimilarity(
+                False, self.threshold or similarity.DEFAULT_THRESHOLD,
+                note=f"copy detection failed: {_one_line(f'{type(exc).__name__}: {exc}')}")
+
+    def result(self) -> Any:
+        self.thread.join()
+        return self.value
 
 
 @dataclass

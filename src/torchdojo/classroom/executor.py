@@ -1,7 +1,8 @@
 """Run grading tasks on warm judges, in parallel (the local executor).
 
-Each worker is a thread that owns one warm judge (and its student zygote); the
-judge forks a child per submission, which grades it against a student process. Threads only wait on pipes, so the GIL is not a
+Each worker is a thread that borrows a slot of one warm judge (one student
+zygote for all); the judge forks a child per submission, which grades it
+against a student process. Threads only wait on pipes, so the GIL is not a
 bottleneck, and the caller never forks.
 """
 
@@ -18,30 +19,27 @@ R = TypeVar("R")
 
 
 class LocalExecutor:
-    """``workers`` judges on this machine."""
+    """``workers`` jobs at once on this machine, on one warm judge with that many slots."""
 
     name = "local"
 
     def __init__(self, workers: int, topics: list[str] | None = None, judges: list[Judge] | None = None):
-        """``judges``: warm judges to grade with (left running afterwards); else ``workers`` new ones."""
-        self.workers = len(judges) if judges else max(1, int(workers))
+        """``judges``: warm judges to grade with (left running afterwards); else one new judge."""
         self.topics = topics
-        self._judges: queue.Queue[Judge] = queue.Queue()
         self._given = list(judges or [])
+        self.workers = sum(j.concurrency for j in self._given) if self._given else max(1, int(workers))
+        self._judges: queue.Queue[Judge] = queue.Queue()
         self._all: list[Judge] = []
 
     def __enter__(self) -> LocalExecutor:
-        if self._given:
-            for z in self._given:
-                self._judges.put(z)
-            return self
-        for _ in range(self.workers):
-            z = Judge(topics=self.topics)
-            z.spawn()  # all warm up at once
-            self._all.append(z)
-        for z in self._all:
-            z.wait_ready()
-            self._judges.put(z)
+        judges = self._given
+        if not judges:
+            judge = Judge(topics=self.topics, concurrency=self.workers)
+            judge.start()
+            self._all = judges = [judge]
+        for judge in judges:
+            for _ in range(judge.concurrency):  # one borrower per slot
+                self._judges.put(judge)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from torchdojo.judge import seeding
 from torchdojo.judge.session import ImportFailed, StudentSession
-from torchdojo.judge.student_zygote import StudentZygote
+from torchdojo.judge.student_zygote import ZygoteSlot
 from torchdojo.wire.job import JobSpec
 
 
@@ -52,7 +52,7 @@ def judge_protections(job: JobSpec, subreaper: bool) -> list[str]:
     return out
 
 
-def run_job(job: JobSpec, zygote: StudentZygote, tmp_root: Path, *, zygote_pid: int | None = None,
+def run_job(job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, *, zygote_pid: int | None = None,
             subreaper: bool = False) -> dict[str, Any]:
     """Grade one submission for one topic; the result as plain JSON data."""
     import pytest

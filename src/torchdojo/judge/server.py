@@ -1,10 +1,12 @@
-"""The warm judge: ``python -m torchdojo.judge.server [GRADER ...] [--training]``.
+"""The warm judge: ``python -m torchdojo.judge.server [GRADER ...] [--concurrency N]``.
 
 It starts its student zygote first (so both import torch at once), imports
 torch, pytest and the graders once, then reads jobs (``torchdojo.job/1``, one
-JSON line each) on stdin and answers each with one JSON line on stdout. Each
-job runs in a judge child forked for it (fresh state, and a bug of ours costs
-one job); after each job every student process of it is killed and its
+JSON line each, with an id) on stdin and answers each with one JSON line on
+stdout as it ends. Each job runs in a judge child forked for it (fresh state,
+and a bug of ours costs one job), up to N at once, each on its own slot of the
+one student zygote (so a class graded with ``-j 2`` imports torch twice, not
+four times); after each job every student process of it is killed and its
 temporary folder removed. The judge never runs a torch operation itself
 before forking (a child forked after OpenMP work can deadlock).
 """
@@ -89,59 +91,69 @@ def warm(graders: list[str], training: bool) -> None:
             print(f"torchdojo judge: cannot import grader {entry}: {exc}", file=sys.stderr)
 
 
+class _Running:
+    """A judge child at work."""
+
+    def __init__(self, ident: str, slot: int, pid: int, fd: int, deadline: float, tmp_root: Path):
+        self.ident = ident
+        self.slot = slot
+        self.pid = pid
+        self.fd = fd
+        self.deadline = deadline
+        self.tmp_root = tmp_root
+        self.chunks: list[bytes] = []
+
+
 class Server:
-    def __init__(self, graders: list[str]):
+    """Grades up to ``concurrency`` jobs at once, each in its own judge child on its own zygote slot."""
+
+    def __init__(self, graders: list[str], concurrency: int = 1):
         from torchdojo.judge.student_zygote import StudentZygote
 
+        self.concurrency = max(1, concurrency)
         self.training = trains(graders)
-        self.zygote = StudentZygote(training=self.training)
+        self.zygote = StudentZygote(training=self.training, slots=self.concurrency)
         self.zygote.spawn()  # it imports torch while we do
         warm(graders, self.training)
         self.hello = self.zygote.wait_ready()
+        self.free = list(range(self.concurrency))
+        self.running: dict[int, _Running] = {}
+        #: A judge child died mid-conversation: the zygote's state is unknown, restart it when idle.
+        self.needs_restart = False
 
     def restart_zygote(self) -> None:
         from torchdojo.judge.student_zygote import StudentZygote
 
         self.zygote.close()
-        self.zygote = StudentZygote(training=self.training)
+        self.zygote = StudentZygote(training=self.training, slots=self.concurrency)
         self.zygote.spawn()
         self.hello = self.zygote.wait_ready()
+        self.needs_restart = False
 
-    def run(self, line: str) -> dict[str, Any]:
-        from torchdojo.judge.student_zygote import ZygoteLost
+    def can_start(self) -> bool:
+        return bool(self.free) and not self.needs_restart
+
+    def start(self, ident: str, line: str) -> dict[str, Any] | None:
+        """Fork a judge child for a job; the result right away if it is not a job."""
+        from torchdojo.judge.run import run_job
+        from torchdojo.student.confine import PR_SET_PDEATHSIG, prctl
         from torchdojo.wire.job import JobSpec
 
         try:
             job = JobSpec.from_json(line)
         except (ValueError, TypeError) as exc:
             return {"zygote_error": f"not a job: {exc}"[:500]}
-        if not self.zygote.alive():
+        if not self.zygote.alive() and not self.running:
             self.restart_zygote()
+        slot = self.free.pop()
         tmp_root = Path(tempfile.mkdtemp(prefix="torchdojo-job-"))
-        try:
-            result, clean = self._fork(job, tmp_root)
-            try:
-                self.zygote.killall()
-            except ZygoteLost:
-                clean = False
-            if not clean:
-                # A judge child that died mid-conversation leaves the control channel unknown.
-                self.restart_zygote()
-            return result
-        finally:
-            shutil.rmtree(tmp_root, ignore_errors=True)
-
-    def _fork(self, job: Any, tmp_root: Path) -> tuple[dict[str, Any], bool]:
-        from torchdojo.judge.run import run_job
-        from torchdojo.student.confine import PR_SET_PDEATHSIG, prctl
-
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the judge child: never returns
             os.close(r)
             try:
                 prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-                result = run_job(job, self.zygote, tmp_root, zygote_pid=self.hello.get("pid"),
+                result = run_job(job, self.zygote.slot(slot), tmp_root, zygote_pid=self.hello.get("pid"),
                                  subreaper=bool(self.hello.get("subreaper")))
                 data = json.dumps(result).encode()
             except BaseException as exc:  # noqa: BLE001 - a bug of ours: report it as an infrastructure failure
@@ -151,36 +163,114 @@ class Server:
                 view = view[os.write(w, view):]
             os._exit(0)
         os.close(w)
-        chunks = []
-        deadline = time.monotonic() + job.budget_s()
-        timed_out = False
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                timed_out = True
-                break
-            ready, _, _ = select.select([r], [], [], min(left, 1.0))
-            if ready:
-                data = os.read(r, 1 << 20)
-                if not data:
-                    break
-                chunks.append(data)
-        os.close(r)
-        if timed_out:
+        self.running[r] = _Running(ident, slot, pid, r, time.monotonic() + job.budget_s(), tmp_root)
+        return None
+
+    def read(self, fd: int) -> tuple[str, dict[str, Any]] | None:
+        """Read a child's result pipe; its result once the child is done."""
+        run = self.running[fd]
+        data = os.read(fd, 1 << 20)
+        if data:
+            run.chunks.append(data)
+            return None
+        return self.finish(run, timed_out=False)
+
+    def expire(self) -> list[tuple[str, dict[str, Any]]]:
+        now = time.monotonic()
+        late = [run for run in self.running.values() if run.deadline <= now]
+        out = []
+        for run in late:
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(run.pid, signal.SIGKILL)
             except OSError:
                 pass
-        _, status = os.waitpid(pid, 0)
+            out.append(self.finish(run, timed_out=True))
+        return out
+
+    def finish(self, run: _Running, *, timed_out: bool) -> tuple[str, dict[str, Any]]:
+        from torchdojo.judge.student_zygote import ZygoteLost
+
+        del self.running[run.fd]
+        os.close(run.fd)
+        _, status = os.waitpid(run.pid, 0)
         clean = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not timed_out
         try:
-            result = json.loads(b"".join(chunks)) if chunks else None
+            result = json.loads(b"".join(run.chunks)) if run.chunks else None
         except ValueError:
             result = None
         if not isinstance(result, dict):
             why = "ran past its time budget" if timed_out else f"ended without a result (status {status})"
-            return {"zygote_error": f"the judge child {why}"}, False
-        return result, clean
+            result, clean = {"zygote_error": f"the judge child {why}"}, False
+        if clean:
+            try:
+                self.zygote.slot(run.slot).killall()  # nothing of the job outlives it
+            except ZygoteLost:
+                clean = False
+        if not clean:
+            # A judge child that died mid-conversation leaves its slot's channel unknown.
+            self.needs_restart = True
+        shutil.rmtree(run.tmp_root, ignore_errors=True)
+        self.free.append(run.slot)
+        return run.ident, result
+
+    def deadline(self) -> float | None:
+        if not self.running:
+            return None
+        return max(0.0, min(run.deadline for run in self.running.values()) - time.monotonic())
+
+
+def serve(server: Server, channel: Any) -> None:
+    """Jobs in on stdin (``{"id": ..., "job": ...}`` lines), results out as they end (``{"id": ..., "result": ...}``)."""
+    stdin = sys.stdin.fileno()
+    os.set_blocking(stdin, False)
+    buffer = b""
+    queue: list[tuple[str, str]] = []
+    eof = False
+
+    def answer(ident: str, result: dict[str, Any]) -> None:
+        channel.write(json.dumps({"id": ident, "result": result}) + "\n")
+
+    while not (eof and not queue and not server.running):
+        while queue and server.can_start():
+            ident, line = queue.pop(0)
+            try:
+                early = server.start(ident, line)
+            except Exception as exc:  # noqa: BLE001 - a bug of ours: report it, keep serving
+                early = {"zygote_error": f"{type(exc).__name__}: {exc}"[:1000]}
+            if early is not None:
+                answer(ident, early)
+        if server.needs_restart and not server.running:
+            server.restart_zygote()
+            continue
+        rlist = list(server.running) + ([] if eof else [stdin])
+        if not rlist:
+            continue
+        ready, _, _ = select.select(rlist, [], [], server.deadline())
+        for fd in ready:
+            if fd == stdin:
+                try:
+                    data = os.read(stdin, 1 << 20)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    eof = True
+                    continue
+                buffer += data
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if not line.strip():
+                        continue
+                    try:
+                        msg = json.loads(line)
+                        queue.append((str(msg["id"]), json.dumps(msg["job"])))
+                    except (ValueError, KeyError, TypeError):
+                        answer("", {"zygote_error": "not a job line"})
+            else:
+                done = server.read(fd)
+                if done is not None:
+                    answer(*done)
+        for ident, result in server.expire():
+            answer(ident, result)
 
 
 def main() -> int:
@@ -190,19 +280,17 @@ def main() -> int:
     os.dup2(2, 1)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ.pop("PYTEST_ADDOPTS", None)
-    server = Server(grader_files(sys.argv[1:]))
+    args = sys.argv[1:]
+    concurrency = 1
+    if "--concurrency" in args:
+        i = args.index("--concurrency")
+        concurrency = int(args[i + 1])
+        del args[i:i + 2]
+    server = Server(grader_files(args), concurrency)
     gc.collect()
     gc.freeze()
     channel.write(json.dumps({"ready": True, "pid": os.getpid(), "caps": server.zygote.caps}) + "\n")
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            result = server.run(line)
-        except Exception as exc:  # noqa: BLE001 - a bug of ours: report it, keep serving
-            result = {"zygote_error": f"{type(exc).__name__}: {exc}"[:1000]}
-        channel.write(json.dumps(result) + "\n")
+    serve(server, channel)
     server.zygote.close()
     channel.flush()
     # Nothing is left to clean up: skip the interpreter's teardown of torch (a third of a second).

@@ -4,19 +4,22 @@
 ...     result = judge.run(job)          # a torchdojo.wire.job.JobSpec
 
 The caller needs no torch (this module imports none). A judge serves any number
-of jobs one after another; class grading runs one judge per worker. Each judge
-has its own student zygote; see :mod:`torchdojo.judge.server`.
+of jobs, ``concurrency`` of them at once (class grading with ``-j N`` runs one
+judge with N slots); each judge has its own student zygote; see
+:mod:`torchdojo.judge.server`.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import selectors
+import select
 import subprocess
 import sys
 import tempfile
-import time
+import threading
+from concurrent.futures import Future, TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
@@ -32,20 +35,29 @@ class JudgeError(RuntimeError):
 
 
 class Judge:
-    """A warm judge process and its student zygote (see :mod:`torchdojo.judge.server`)."""
+    """A warm judge process and its student zygote (see :mod:`torchdojo.judge.server`).
 
-    def __init__(self, topics: list[str] | None = None, start_timeout_s: float = 120.0):
+    ``concurrency``: how many jobs it grades at once (``run`` may be called from
+    that many threads); each is graded in its own judge child.
+    """
+
+    def __init__(self, topics: list[str] | None = None, start_timeout_s: float = 120.0, concurrency: int = 1):
         """``topics``: the graders to keep warm (all when None); others still work, a little slower."""
         if topics is None:
             self.graders = [str(paths.graders_dir())]
         else:
             self.graders = [str(paths.graders_dir() / f"test_{t}.py") for t in topics]
         self.start_timeout_s = start_timeout_s
+        self.concurrency = max(1, int(concurrency))
         self.proc: subprocess.Popen | None = None
         self._log = None
-        self._buffer = b""
         #: What the machine offers the sandbox (from the student zygote), once started.
         self.caps: dict[str, Any] = {}
+        self._lock = threading.Lock()  # starting, stopping and writing to the judge
+        self._plock = threading.Lock()  # the calls waiting for a result
+        self._pending: dict[str, Future] = {}
+        self._reader: threading.Thread | None = None
+        self._ids = itertools.count(1)
 
     def __enter__(self) -> Judge:
         self.start()
@@ -68,7 +80,7 @@ class Judge:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "torchdojo.judge.server", *self.graders],
+            [sys.executable, "-m", "torchdojo.judge.server", *self.graders, "--concurrency", str(self.concurrency)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -77,11 +89,16 @@ class Judge:
         )
 
     def wait_ready(self) -> None:
-        hello = self._read_line(self.start_timeout_s)
-        data = json.loads(hello) if hello else {}
+        assert self.proc is not None and self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], self.start_timeout_s)
+        hello = self.proc.stdout.readline() if ready else b""
+        data = json.loads(hello) if hello.strip() else {}
         if not data.get("ready"):
             raise JudgeError(f"the grading process did not start: {self.log_tail()}")
         self.caps = dict(data.get("caps") or {})
+        self._reader = threading.Thread(target=self._read_results, args=(self.proc,), daemon=True,
+                                        name="torchdojo-judge-reader")
+        self._reader.start()
 
     def missing_protections(self) -> list[str]:
         """What student processes will lack on this machine (program messages, English msgids)."""
@@ -92,61 +109,84 @@ class Judge:
     def log_tail(self, limit: int = 2000) -> str:
         if self._log is None:
             return ""
-        self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")[-limit:].strip()
+        try:
+            self._log.seek(0)
+            return self._log.read().decode("utf-8", "replace")[-limit:].strip()
+        except (OSError, ValueError):
+            return ""
 
-    def _read_line(self, timeout: float) -> str | None:
-        assert self.proc is not None and self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as sel:
-            sel.register(fd, selectors.EVENT_READ)
-            while b"\n" not in self._buffer:
-                left = deadline - time.monotonic()
-                if left <= 0 or not sel.select(timeout=left):
-                    return None
-                data = os.read(fd, 1 << 20)
-                if not data:
-                    return None
-                self._buffer += data
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return line.decode("utf-8")
+    def _read_results(self, proc: subprocess.Popen) -> None:
+        """Hand each result line to the call waiting for it; at the end, fail whatever still waits."""
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            with self._plock:
+                fut = self._pending.pop(str(msg.get("id")), None)
+            if fut is not None:
+                fut.set_result(msg.get("result") if isinstance(msg.get("result"), dict) else
+                               {"zygote_error": "the grading process sent no result"})
+        tail = self.log_tail()
+        with self._plock:
+            lost, self._pending = list(self._pending.values()), {}
+        for fut in lost:
+            fut.set_result({"zygote_error": f"the grading process stopped answering. {tail}"})
 
     def run(self, job: JobSpec) -> dict[str, Any]:
         """Grade one job; a dead or stuck judge is replaced and the job reported as lost."""
-        if self.proc is None or self.proc.poll() is not None:
-            self.start()
-        assert self.proc is not None and self.proc.stdin is not None
+        fut: Future = Future()
+        ident = str(next(self._ids))
+        with self._lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self._close_locked()
+                self.spawn()
+                self.wait_ready()
+            assert self.proc is not None and self.proc.stdin is not None
+            with self._plock:
+                self._pending[ident] = fut
+            try:
+                self.proc.stdin.write((json.dumps({"id": ident, "job": json.loads(job.to_json())}) + "\n").encode())
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                with self._plock:
+                    self._pending.pop(ident, None)
+                return {"zygote_error": f"the grading process stopped answering. {self.log_tail()}"}
         try:
-            self.proc.stdin.write((job.to_json() + "\n").encode())
-            self.proc.stdin.flush()
-            line = self._read_line(job.budget_s() + 30.0)
-        except (BrokenPipeError, OSError):
-            line = None
-        if line is None:
-            tail = self.log_tail()
-            self.close()
+            return fut.result(timeout=job.budget_s() + 30.0)
+        except FutureTimeout:
+            with self._plock:
+                self._pending.pop(ident, None)
+            with self._lock:
+                tail = self.log_tail()
+                self._close_locked()  # stuck: the next job starts a new one
             return {"zygote_error": f"the grading process stopped answering. {tail}"}
-        return json.loads(line)
 
     def close(self) -> None:
-        if self.proc is not None:
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
             try:
-                if self.proc.stdin:
-                    self.proc.stdin.close()
-                self.proc.wait(timeout=5)
+                if proc.stdin:
+                    proc.stdin.close()
+                proc.wait(timeout=5)
             except (subprocess.TimeoutExpired, OSError):
                 pass
-            if self.proc.poll() is None:
+            if proc.poll() is None:
                 try:
-                    os.killpg(self.proc.pid, 9)
+                    os.killpg(proc.pid, 9)
                 except OSError:
                     pass
-                self.proc.wait()
-            if self.proc.stdout:
-                self.proc.stdout.close()
-            self.proc = None
-        self._buffer = b""
+                proc.wait()
+        if self._reader is not None and self._reader is not threading.current_thread():
+            self._reader.join(timeout=5)  # it fails whatever still waits, then ends
+            self._reader = None
+        if proc is not None and proc.stdout:
+            proc.stdout.close()
         if self._log is not None:
             self._log.close()
             self._log = None

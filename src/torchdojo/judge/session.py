@@ -26,7 +26,7 @@ from typing import Any
 import torch
 
 from torchdojo.judge.remote import Handle, MissingName, StudentRaised
-from torchdojo.judge.student_zygote import StudentZygote, ZygoteLost
+from torchdojo.judge.student_zygote import ZygoteLost, ZygoteSlot
 from torchdojo.wire.codec import Decoder, Encoder, Unsendable, WireError
 from torchdojo.wire.frames import FrameError, FrameReader, frame
 from torchdojo.wire.job import JobSpec
@@ -108,7 +108,7 @@ def _exit_reason(info: dict[str, Any]) -> tuple[str, str]:
 class StudentSession:
     """The student process of one job (one at a time; a new one after a stop)."""
 
-    def __init__(self, job: JobSpec, zygote: StudentZygote, tmp_root: Path, devices: list[str],
+    def __init__(self, job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, devices: list[str],
                  zygote_pid: int | None = None, *, clean: bool = False):
         self.job = job
         #: A clean process imports no submission: for work that must not run beside student code.

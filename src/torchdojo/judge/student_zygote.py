@@ -42,47 +42,85 @@ class ZygoteLost(RuntimeError):
 
 
 class StudentZygote:
-    def __init__(self, *, training: bool = False):
+    """The zygote process, with one control socket per slot (a judge child grades on one slot at a time)."""
+
+    def __init__(self, *, training: bool = False, slots: int = 1):
         self.training = training
+        self.slots = max(1, int(slots))
         self.proc: subprocess.Popen | None = None
-        self.control: socket.socket | None = None
+        self.controls: list[ZygoteSlot] = []
         self.caps: dict[str, Any] = {}
-        self._buffer = b""
 
     def spawn(self) -> None:
-        ours, theirs = socket.socketpair()
+        pairs = [socket.socketpair() for _ in range(self.slots)]
         env = student_environment(os.environ)
         # Only torchdojo itself on the path: the student process reads the
         # interpreter's libraries, never folders a caller added (tests, courses).
         env["PYTHONPATH"] = _PACKAGE_PARENT
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
-        args = [sys.executable, "-m", "torchdojo.student.zygote", str(theirs.fileno())]
+        theirs = [t for _, t in pairs]
+        args = [sys.executable, "-m", "torchdojo.student.zygote", ",".join(str(t.fileno()) for t in theirs)]
         if self.training:
             args.append("--training")
-        self.proc = subprocess.Popen(args, pass_fds=[theirs.fileno()], env=env, cwd="/",
+        self.proc = subprocess.Popen(args, pass_fds=[t.fileno() for t in theirs], env=env, cwd="/",
                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        theirs.close()
-        self.control = ours
+        for t in theirs:
+            t.close()
+        self.controls = [ZygoteSlot(ours, i) for i, (ours, _) in enumerate(pairs)]
 
     def wait_ready(self, timeout: float = 120.0) -> dict[str, Any]:
-        hello = self._read_line(timeout)
+        hello = self.controls[0].read_line(timeout) if self.controls else None
         if hello is None or not hello.get("ready"):
             raise ZygoteLost("the student zygote did not start")
         self.caps = dict(hello.get("caps") or {})
         return hello
 
-    def _read_line(self, timeout: float) -> dict[str, Any] | None:
-        assert self.control is not None
+    def slot(self, index: int) -> ZygoteSlot:
+        return self.controls[index]
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def close(self) -> None:
+        if self.controls:
+            try:
+                self.controls[0].command({"op": "exit"}, timeout=5)
+            except ZygoteLost:
+                pass
+            for control in self.controls:
+                control.sock.close()
+            self.controls = []
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, 9)
+                except OSError:
+                    pass
+                self.proc.wait()
+            self.proc = None
+
+
+class ZygoteSlot:
+    """One control socket of the zygote: the student processes started through it are its own."""
+
+    def __init__(self, sock: socket.socket, index: int):
+        self.sock = sock
+        self.index = index
+        self._buffer = b""
+
+    def read_line(self, timeout: float) -> dict[str, Any] | None:
         deadline = time.monotonic() + timeout
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            ready, _, _ = select.select([self.control], [], [], left)
+            ready, _, _ = select.select([self.sock], [], [], left)
             if not ready:
                 return None
-            data = self.control.recv(1 << 16)
+            data = self.sock.recv(1 << 16)
             if not data:
                 return None
             self._buffer += data
@@ -90,21 +128,19 @@ class StudentZygote:
         return json.loads(line)
 
     def command(self, cmd: dict[str, Any], fds: list[int] = (), timeout: float = 30.0) -> dict[str, Any]:
-        if self.control is None:
-            raise ZygoteLost("the student zygote is not running")
         ident = f"{os.getpid()}-{time.monotonic_ns()}"
         data = json.dumps({**cmd, "id": ident}).encode() + b"\n"
         try:
             if fds:
-                socket.send_fds(self.control, [data], list(fds))
+                socket.send_fds(self.sock, [data], list(fds))
             else:
-                self.control.sendall(data)
+                self.sock.sendall(data)
         except OSError as exc:
             raise ZygoteLost(f"the student zygote is gone ({exc})") from None
         deadline = time.monotonic() + timeout
         while True:
             # A reply to another id is left over from a judge child that died mid-command.
-            reply = self._read_line(max(0.0, deadline - time.monotonic()))
+            reply = self.read_line(max(0.0, deadline - time.monotonic()))
             if reply is None:
                 raise ZygoteLost("the student zygote stopped answering")
             if reply.get("id") == ident:
@@ -119,27 +155,5 @@ class StudentZygote:
         self.command({"op": "kill", "holder": holder})
 
     def killall(self) -> None:
+        """Kill every student process of this slot (and the orphans any student left)."""
         self.command({"op": "killall"})
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def close(self) -> None:
-        if self.control is not None:
-            try:
-                self.command({"op": "exit"}, timeout=5)
-            except ZygoteLost:
-                pass
-            self.control.close()
-            self.control = None
-        if self.proc is not None:
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(self.proc.pid, 9)
-                except OSError:
-                    pass
-                self.proc.wait()
-            self.proc = None
-        self._buffer = b""

@@ -1,17 +1,18 @@
-"""The warm parent of student processes: ``python -m torchdojo.student.zygote CONTROL_FD [--training]``.
+"""The warm parent of student processes: ``python -m torchdojo.student.zygote FD[,FD...] [--training]``.
 
 It imports torch and the student side of torchdojo once (never a grader, a
 solution or anything that decides a grade), never runs a torch operation
 (a child forked after OpenMP work can deadlock), and serves commands from its
-judge on a UNIX socket, one JSON line each:
+judge on UNIX sockets (one per slot: each judge child grading at a time has its
+own), one JSON line each:
 
 * ``spawn`` (with two file descriptors: the judge's request socket and the
   output pipe) forks a student process (:mod:`torchdojo.student.process`),
   inside new PID and network namespaces where the machine allows, and answers
   with its pid;
 * ``kill`` kills one student process and everything it started;
-* ``killall`` kills every student process and every orphan they left (the
-  zygote is a child subreaper);
+* ``killall`` kills every student process of that socket and every orphan left
+  (the zygote is a child subreaper);
 * ``exit``.
 
 Its first line is a hello with the machine's :func:`~torchdojo.student.confine.capabilities`.
@@ -81,15 +82,17 @@ def protected_paths() -> tuple[list[str], list[str]]:
 
 
 class Zygote:
-    def __init__(self, control: socket.socket):
+    def __init__(self, controls: list[socket.socket]):
         from torchdojo.student import confine
 
-        self.control = control
+        #: One control socket per slot of the judge: the student processes spawned through one are its own.
+        self.controls = controls
         self.caps = confine.capabilities()
         self.namespaces = bool(self.caps["namespaces"])
         self.protected, self.trusted = protected_paths()
         self._rules: dict[tuple[str, ...], list] = {}
         self.children: dict[int, int] = {}  # holder pid -> student pid
+        self.slot_of: dict[int, int] = {}  # holder pid -> the control socket's index
         self.ended: dict[int, dict[str, Any]] = {}  # holder pid -> how it ended (reaped, not yet asked)
         self.subreaper = confine.become_subreaper()
         self.rules(())
@@ -102,7 +105,7 @@ class Zygote:
         return self._rules[extra]
 
     # -- commands --------------------------------------------------------------
-    def spawn(self, spec: dict[str, Any], sock_fd: int, out_fd: int) -> dict[str, Any]:
+    def spawn(self, spec: dict[str, Any], sock_fd: int, out_fd: int, slot: int = 0) -> dict[str, Any]:
         from torchdojo.student import confine, process
 
         rules = self.rules(tuple(spec.get("protect", ())))
@@ -111,7 +114,8 @@ class Zygote:
         if holder == 0:  # the holder: never returns
             try:
                 os.close(r)
-                self.control.close()
+                for control in self.controls:
+                    control.close()
                 confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
                 if self.namespaces and confine.enter_namespaces():
                     pid = os.fork()
@@ -142,6 +146,7 @@ class Zygote:
         os.close(r)
         pid = int(data) if data.strip().isdigit() else holder
         self.children[holder] = pid
+        self.slot_of[holder] = slot
         return {"holder": holder, "pid": pid}
 
     def kill(self, holder: int, wait: float = 0.0) -> dict[str, Any]:
@@ -163,6 +168,7 @@ class Zygote:
                 break
             time.sleep(0.01)
         self.children.pop(holder, None)
+        self.slot_of.pop(holder, None)
         if info:  # it ended by itself (the holder outlives its student process): nothing to kill
             return info
         for target in (pid, holder):
@@ -177,14 +183,15 @@ class Zygote:
             pass
         return info
 
-    def killall(self) -> None:
-        from torchdojo.student import confine  # noqa: F401
-
+    def killall(self, slot: int | None = None) -> None:
+        """Kill the student processes of ``slot`` (all when ``None``), and every orphan left."""
         for holder in list(self.children):
-            self.kill(holder)
+            if slot is None or self.slot_of.get(holder) == slot:
+                self.kill(holder)
         me = os.getpid()
         for _ in range(50):
-            strays = _children_of(me)
+            # Orphans adopted by the zygote (daemons whose parent died), never another slot's students.
+            strays = _children_of(me) - set(self.children)
             if not strays:
                 break
             for stray in strays:
@@ -209,6 +216,7 @@ class Zygote:
             if pid == 0:
                 return
             student = self.children.pop(pid, None)
+            self.slot_of.pop(pid, None)
             if student is not None:
                 self.ended[pid] = _status(status, mirrored=student != pid)
                 if len(self.ended) > 1000:
@@ -216,39 +224,56 @@ class Zygote:
 
     # -- the loop ----------------------------------------------------------------
     def serve(self) -> None:
-        buffer = b""
-        fds: list[int] = []
-        while True:
-            while b"\n" not in buffer:
-                data, new_fds, _, _ = socket.recv_fds(self.control, 1 << 16, 4)
-                if not data:
-                    self.killall()
-                    return
+        """Answer commands on every control socket until one says ``exit`` or all are closed."""
+        import selectors
+
+        sel = selectors.DefaultSelector()
+        state: dict[int, tuple[bytes, list[int]]] = {}
+        for index, control in enumerate(self.controls):
+            sel.register(control, selectors.EVENT_READ, index)
+            state[index] = (b"", [])
+        while state:
+            for key, _ in sel.select():
+                index = key.data
+                control = self.controls[index]
+                buffer, fds = state[index]
+                data, new_fds, _, _ = socket.recv_fds(control, 1 << 16, 4)
+                if not data:  # its judge is gone: so are its student processes
+                    self.killall(index)
+                    sel.unregister(control)
+                    del state[index]
+                    continue
                 buffer += data
                 fds += new_fds
-            line, buffer = buffer.split(b"\n", 1)
-            cmd = json.loads(line)
-            self.reap()
-            reply: dict[str, Any] = {"ok": True}
-            op = cmd.get("op")
-            if op == "spawn":
-                sock_fd, out_fd = fds[:2]
-                fds = fds[2:]
-                try:
-                    reply = self.spawn(cmd["spec"], sock_fd, out_fd)
-                finally:
-                    os.close(sock_fd)
-                    os.close(out_fd)
-            elif op == "kill":
-                reply = self.kill(int(cmd["holder"]), float(cmd.get("wait", 0.0)))
-            elif op == "killall":
-                self.killall()
-            elif op == "exit":
-                self.killall()
-                self.control.sendall(json.dumps({"ok": True, "id": cmd.get("id")}).encode() + b"\n")
-                return
-            reply["id"] = cmd.get("id")
-            self.control.sendall(json.dumps(reply).encode() + b"\n")
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    cmd = json.loads(line)
+                    if cmd.get("op") == "exit":
+                        self.killall()
+                        control.sendall(json.dumps({"ok": True, "id": cmd.get("id")}).encode() + b"\n")
+                        return
+                    reply = self.handle(cmd, fds, index)
+                    reply["id"] = cmd.get("id")
+                    control.sendall(json.dumps(reply).encode() + b"\n")
+                state[index] = (buffer, fds)
+        self.killall()
+
+    def handle(self, cmd: dict[str, Any], fds: list[int], slot: int) -> dict[str, Any]:
+        self.reap()
+        op = cmd.get("op")
+        if op == "spawn":
+            sock_fd, out_fd = fds[:2]
+            del fds[:2]
+            try:
+                return self.spawn(cmd["spec"], sock_fd, out_fd, slot)
+            finally:
+                os.close(sock_fd)
+                os.close(out_fd)
+        if op == "kill":
+            return self.kill(int(cmd["holder"]), float(cmd.get("wait", 0.0)))
+        if op == "killall":
+            self.killall(slot)
+        return {"ok": True}
 
 
 def _status(status: int, mirrored: bool) -> dict[str, Any]:
@@ -276,15 +301,15 @@ def _children_of(pid: int) -> set[int]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    control = socket.socket(fileno=int(argv[0]))
+    controls = [socket.socket(fileno=int(fd)) for fd in argv[0].split(",")]
     _clean_sys_path()
     warm(training="--training" in argv)
-    zygote = Zygote(control)
+    zygote = Zygote(controls)
     # Everything imported so far is long-lived: out of the children's collections.
     gc.collect()
     gc.freeze()
     hello = {"ready": True, "pid": os.getpid(), "caps": zygote.caps, "subreaper": zygote.subreaper}
-    control.sendall(json.dumps(hello).encode() + b"\n")
+    controls[0].sendall(json.dumps(hello).encode() + b"\n")
     zygote.serve()
     # Every student process is dead (serve ends with killall): skip the interpreter's teardown.
     os._exit(0)

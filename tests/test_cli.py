@@ -48,7 +48,7 @@ def test_check_json_full_marks_and_exit_code(tmp_path):
     proc = run("check", "tensors", "-w", str(tmp_path), "--json", "--device", "cpu")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["schema"] == "torchdojo.report/1"
+    assert report["schema"] == "torchdojo.report/2"
     topic = report["topics"][0]
     assert topic["topic"] == "tensors" and topic["score"] == topic["max_score"] == 11.0
     assert all(e["status"] == "passed" and e["id"].startswith("tensors/") for e in topic["exercises"])

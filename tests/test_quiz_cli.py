@@ -75,7 +75,7 @@ def test_answers_json_report_and_progress(tmp_path):
     proc = cli("--lang", "en", "quiz", "why_ml", "--answers", str(path), "--json", "--workspace", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["schema"] == "torchdojo.report/1" and report["lang"] == "en"
+    assert report["schema"] == "torchdojo.report/2" and report["lang"] == "en"
     topic = report["topics"][0]
     expected = grade_answers("why_ml", answers, "en")
     assert topic["topic"] == "why_ml" and topic["kind"] == "quiz"

@@ -1,8 +1,8 @@
 """The grade report: versioned, serialisable results of a check or a quiz.
 
-Schema ``torchdojo.report/1`` (documented in ``docs/report-schema.md``)::
+Schema ``torchdojo.report/2`` (documented in ``docs/report-schema.md``)::
 
-    {"schema": "torchdojo.report/1",
+    {"schema": "torchdojo.report/2",
      "topics": [{"topic": "tensors", "score": 9.0, "max_score": 11.0,
                  "exercises": [{"id": "tensors/seeded_rand", "score": 0.0,
                                 "max_score": 1.0, "status": "failed",
@@ -18,7 +18,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA = "torchdojo.report/1"
+SCHEMA = "torchdojo.report/2"
 
 # Outcomes, after Kaggle learntools' vocabulary plus what a sandbox adds.
 PASSED = "passed"

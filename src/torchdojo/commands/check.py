@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction, lang: str) -> None:
     add_workspace(p, lang)
     p.add_argument("--device", choices=DEVICES, default="auto",
                    help=tr(lang, "auto: CPU and every accelerator present; or only cpu, cuda or mps"))
-    p.add_argument("--json", action="store_true", help=tr(lang, "print the torchdojo.report/1 JSON document"))
+    p.add_argument("--json", action="store_true", help=tr(lang, "print the torchdojo.report/2 JSON document"))
     p.set_defaults(func=run)
 
 

@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction, lang: str) -> None:
     p.add_argument("--answers", metavar="FILE",
                    help=tr(lang, "grade this answer file (JSON or YAML) instead of asking in the terminal"))
     p.add_argument("--json", action="store_true",
-                   help=tr(lang, "print the result as a torchdojo.report/1 JSON document (with --answers; "
+                   help=tr(lang, "print the result as a torchdojo.report/2 JSON document (with --answers; "
                                  "with --template or --list, JSON too)"))
     p.add_argument("--template", action="store_true",
                    help=tr(lang, "print an answer-file skeleton for TOPIC (question ids, no answers)"))

@@ -297,8 +297,7 @@ class StudentSession:
     def _handle_ref(self, value: Any) -> tuple:
         if isinstance(value, Handle):
             if value._session is not self or value._generation != self.generation:
-                raise Stopped("error", "un objeto de un proceso anterior del estudiante ya no existe",
-                              "an object of an earlier student process no longer exists")
+                raise RuntimeError("a handle of an earlier student process (a grader kept it across a restart)")
             return ("H", value._id, value.type_name, value.kind)
         raise TypeError(f"a grader sent a {type(value).__name__} to the student process")
 

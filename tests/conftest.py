@@ -137,6 +137,30 @@ def dask_client():
             os.environ["PYTHONPATH"] = old
 
 
+def headless_dom(page: Path, profile: Path, screenshot: Path | None = None) -> tuple[str, str]:
+    """``page`` rendered by a real headless Chromium: (the DOM after its scripts ran, Chromium's log).
+
+    Also saves a ``screenshot`` when asked. Skips (saying why) where Chromium is
+    not installed; ``.ci/run`` installs it.
+    """
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (.ci/run installs it)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run",
+             f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0"]
+    url = page.resolve().as_uri()
+    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    if screenshot is not None:
+        subprocess.run([chromium, *flags, f"--screenshot={screenshot}", "--window-size=1200,1600", url],
+                       capture_output=True, text=True, timeout=120)
+    return dom.stdout, dom.stderr
+
+
 def reference_source(topic: str) -> str:
     """The reference solution of ``topic`` without solution markers."""
     return strip_markers((paths.solutions_dir() / f"{topic}.py").read_text(encoding="utf-8"))

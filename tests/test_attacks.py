@@ -414,10 +414,10 @@ def test_attacks_gain_nothing_in_check_either(judge, tmp_path, attack):
 
 
 SECRET = "s3cret-only-the-instructor-knows"
-SECRET_HUNTER = WRONG + f'''
+SECRET_HUNTER = WRONG + '''
 import gc, os, sys
 def _hunt():
-    found = [f"{{k}}={{v}}" for k, v in os.environ.items()]
+    found = [f"{k}={v}" for k, v in os.environ.items()]
     found += [o for o in gc.get_objects() if isinstance(o, str) and "s3cret" in o][:5]
     for path in ("/proc/self/environ", "/proc/1/environ", "/proc/self/cmdline"):
         try:

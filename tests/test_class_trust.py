@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from classbuilder import REFERENCE, disguise, kinds, notebook, write_submission
+from conftest import headless_dom
 from torchdojo.classroom.batch import grade_class
 
 STRONG = ("correct", "notebook")
@@ -126,17 +125,8 @@ def test_the_error_table_shows_the_cause_before_the_symptom(graded):
 
 
 def test_report_in_a_real_browser_shows_item_analysis_and_copies(graded, tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium is not installed (.ci/run installs it)")
     _, out, _, _, _ = graded
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run",
-             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
-    url = (out / "report.html").resolve().as_uri()
-    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    html = dom.stdout
+    html, log = headless_dom(out / "report.html", tmp_path / "profile")
     assert 'id="n-students">30<' in html
     table = html[html.index('<table id="items"'):]
     table = table[: table.index("</table>")]
@@ -145,7 +135,7 @@ def test_report_in_a_real_browser_shows_item_analysis_and_copies(graded, tmp_pat
     pairs = html[html.index('<table id="pairs"'):]
     assert "x_copy_one" in pairs[: pairs.index("</table>")]
     assert html.count('class="copy-pair"') >= 2 and "<mark>" in html
-    assert "CONSOLE" not in dom.stderr, [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
+    assert "CONSOLE" not in log, [line for line in log.splitlines() if "CONSOLE" in line]
 
 
 def test_a_bug_only_a_gpu_shows_passes_on_the_cpu_and_the_note_says_so(class_executor, tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import reference_source
+from conftest import headless_dom, reference_source
 from torchdojo import paths
 from torchdojo.classroom.batch import grade_class
 
@@ -196,23 +196,13 @@ def test_report_html_is_offline(graded):
 
 
 def test_report_renders_in_a_real_browser(graded, tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium is not installed (.ci/run installs it)")
     _, out, _ = graded
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run",
-             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
-    url = (out / "report.html").resolve().as_uri()
-    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<svg") >= 3 and "<rect" in dom.stdout
-    assert 'id="n-students">8<' in dom.stdout
-    assert 'id="item-analysis"' in dom.stdout and 'id="copies"' in dom.stdout
-    assert "CONSOLE" not in dom.stderr, [l for l in dom.stderr.splitlines() if "CONSOLE" in l]
     shot = tmp_path / "report.png"
-    subprocess.run([chromium, *flags, f"--screenshot={shot}", "--window-size=1200,1600", url],
-                   capture_output=True, text=True, timeout=120)
+    html, log = headless_dom(out / "report.html", tmp_path / "profile", screenshot=shot)
+    assert html.count("<svg") >= 3 and "<rect" in html
+    assert 'id="n-students">8<' in html
+    assert 'id="item-analysis"' in html and 'id="copies"' in html
+    assert "CONSOLE" not in log, [l for l in log.splitlines() if "CONSOLE" in l]
     assert shot.is_file() and shot.stat().st_size > 10_000
 
 

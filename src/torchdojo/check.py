@@ -32,37 +32,14 @@ def sibling_modules(submission: Path) -> list[Path]:
 
 
 def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple[Topic, list[Exercise]]]:
-    """``["tensors", "fc_nets/FCNet"]`` -> topics with the exercises asked for, in course order."""
-    chosen: dict[str, set[str] | None] = {}
-    for target in targets or []:
-        topic_id, _, name = target.partition("/")
-        try:
-            topic = course.topic(topic_id)
-        except KeyError:
-            known = ", ".join(t.id for t in course.exercise_topics)
-            raise UserError("unknown topic '{topic}' (topics with exercises: {known})",
-                            topic=topic_id, known=known) from None
-        if not topic.module:
-            raise UserError("topic '{topic}' has only a quiz: use 'torchdojo quiz {topic}'", topic=topic_id)
-        if name:
-            try:
-                topic.exercise(name)
-            except KeyError:
-                names = ", ".join(e.name for e in topic.exercises)
-                raise UserError("unknown exercise '{value}' (exercises of {topic}: {names})",
-                                value=target, topic=topic_id, names=names) from None
-            if chosen.get(topic_id, set()) is not None:
-                chosen.setdefault(topic_id, set()).add(name)  # type: ignore[union-attr]
-        else:
-            chosen[topic_id] = None
-    if not targets:
-        chosen = {t.id: None for t in course.exercise_topics}
-    out = []
-    for topic in course.exercise_topics:
-        if topic.id in chosen:
-            names = chosen[topic.id]
-            out.append((topic, [e for e in topic.exercises if names is None or e.name in names]))
-    return out
+    """``["tensors", "fc_nets/FCNet"]`` -> topics with the exercises asked for, in course order.
+
+    The learner's rules and messages (:func:`torchdojo.targets.topics`), with the exercises themselves.
+    """
+    from torchdojo import targets as learner_targets
+
+    return [(topic, [topic.exercise(name) for name in names])
+            for topic, names in learner_targets.topics(course, list(targets or []))]
 
 
 def find_submission(folder: Path, topic: Topic) -> Path | None:

@@ -7,7 +7,6 @@ tuples, plain tensors rebuilt from bytes): no student object, no student
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any
 

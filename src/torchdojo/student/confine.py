@@ -30,7 +30,6 @@ import signal
 import site
 import sys
 import sysconfig
-from pathlib import Path
 
 _SYS_CREATE_RULESET = 444  # the same numbers on x86-64 and arm64
 _SYS_ADD_RULE = 445

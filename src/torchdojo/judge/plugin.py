@@ -189,6 +189,8 @@ class GradingPlugin:
         if isinstance(exc, MissingName):
             return "error", (f"{exc.module} no define `{exc.name}`", f"{exc.module} does not define `{exc.name}`")
         if isinstance(exc, ImportFailed):
+            # A new student process did not import the submission this time: the exercise ends here.
+            self.overrides[self.current or ""] = {"status": exc.status, "es": exc.es, "en": exc.en}
             return exc.status, (exc.es, exc.en)
         if isinstance(exc, ProtocolViolation):
             return "error", (f"el proceso del estudiante respondió algo que no es una respuesta ({short(str(exc), 200)})",

@@ -62,13 +62,11 @@ class JudgePool:
         self.judges = [self.judge]
         self._cache: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
-        self.hits = 0
 
     def run(self, job: JobSpec, *, cache: bool = True) -> dict[str, Any]:
         key = job_key(job) if cache else ""
         with self._lock:
             if key in self._cache:
-                self.hits += 1
                 return copy.deepcopy(self._cache[key])
         result = self.judge.run(job)
         if cache and "zygote_error" not in result:
@@ -237,8 +235,7 @@ def marked_processes(mark: str) -> list[tuple[int, int, str]]:
 
 
 #: Fixtures that start processes (judges, student processes, a Dask cluster).
-PROCESS_FIXTURES = {"judge", "judge_pool", "uncached_judge", "class_executor", "dask_client", "grade",
-                    "corpus_results"}
+PROCESS_FIXTURES = {"judge", "judge_pool", "uncached_judge", "class_executor", "dask_client", "grade"}
 #: Words in a test module's source that mean it starts processes itself.
 PROCESS_WORDS = ("subprocess", "pexpect", "Judge(", "grade_class(", "nbclient", "run_bundle(", "check_workspace(")
 def pytest_collection_modifyitems(config, items):

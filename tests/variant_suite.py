@@ -28,7 +28,6 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
 import torch
 
 from torchdojo.check import find_submission, make_job, resolve_targets
@@ -94,9 +93,10 @@ class Graded:
     def __init__(self, topic: str, raw: dict):
         t = course().topic(topic)
         self.raw = raw
-        self.en = {i.id: i for i in topic_result(t, list(t.exercises), raw, lang="en").exercises}
+        english = topic_result(t, list(t.exercises), raw, lang="en")
+        self.en = {i.id: i for i in english.exercises}
         self.es = {i.id: i for i in topic_result(t, list(t.exercises), raw, lang="es").exercises}
-        self.notes = topic_result(t, list(t.exercises), raw, lang="en").notes
+        self.notes = english.notes
 
     def verdicts(self) -> dict[str, tuple[str, float]]:
         return {i: (r.status, r.score) for i, r in self.en.items()}
@@ -233,9 +233,3 @@ class VariantSuite:
             if a != b:
                 differ[name] = {i: (a[i], b[i]) for i in a if a[i] != b[i]}
         assert not differ, differ
-
-
-@pytest.fixture
-def corpus_results(judge):
-    """``corpus_results(topic, secret)``: a topic's graded corpus (graded once per session)."""
-    return lambda topic, secret=SECRETS[0]: graded_corpus(judge, topic, secret)

@@ -17,11 +17,9 @@ from torchdojo.judge.aggregate import topic_result
 from torchdojo.judge.service import Judge
 from torchdojo.manifest import Course, Exercise, Topic, course as load_packaged_course
 from torchdojo.report import NOT_ATTEMPTED, ItemResult, Report, TopicResult
-from torchdojo.wire.job import ExerciseSpec, JobSpec
+from torchdojo.wire.job import EXCLUDED, ExerciseSpec, JobSpec
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-#: Files beside a submission that never take part in grading: they would configure Python or pytest.
-EXCLUDED = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"}
 MAX_SIBLING_BYTES = 4 << 20
 
 

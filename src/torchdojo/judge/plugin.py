@@ -145,9 +145,7 @@ class GradingPlugin:
             return None
         status, fb = self._classify(call)
         if status not in ("passed", "not_attempted") and self.session.notes:
-            es = "; ".join(self.session.notes[:3])
-            fb = (fb[0] + f" (nota: tu código devolvió {es}; se leyó como su tipo base)",
-                  fb[1] + f" (note: your code returned {es}; it was read as its base type)")
+            fb = _with_subclass_notes(fb, self.session.notes)
         self._record(item, status, fb)
         return pytest.TestReport(
             item.nodeid, item.location, dict.fromkeys(item.keywords, 1),
@@ -214,6 +212,17 @@ class GradingPlugin:
         if self.unmarked:
             internal.append(f"grader tests without an exercise marker: {self.unmarked[:5]}")
         return {"tests": self.tests, "overrides": self.overrides, "internal": internal}
+
+
+def _with_subclass_notes(fb: tuple[str, str], notes: list[str]) -> tuple[str, str]:
+    """Say which returned values were subclasses read as their base type (wire notes ``Name < base``)."""
+    pairs = [n.split(" < ", 1) for n in dict.fromkeys(notes) if " < " in n][:3]
+    if not pairs:
+        return fb
+    es = "; ".join(f"{name}, una subclase de {base}" for name, base in pairs)
+    en = "; ".join(f"{name}, a subclass of {base}" for name, base in pairs)
+    return (fb[0] + f" (nota: tu código devolvió {es}; se leyó como su tipo base)",
+            fb[1] + f" (note: your code returned {en}; it was read as its base type)")
 
 
 def _raised(exc: StudentRaised) -> tuple[str, tuple[str, str]]:

@@ -29,13 +29,11 @@ from torchdojo.judge.remote import Handle, MissingName, StudentRaised
 from torchdojo.judge.student_zygote import ZygoteLost, ZygoteSlot
 from torchdojo.wire.codec import Decoder, Encoder, Unsendable, WireError
 from torchdojo.wire.frames import FrameError, FrameReader, frame
-from torchdojo.wire.job import JobSpec
+from torchdojo.wire.job import EXCLUDED, JobSpec
 
 #: Largest reply accepted from a student process.
 MAX_REPLY = 256 << 20
 POLL_S = 0.05
-#: Files of a submission folder that never take part in grading: they would configure Python or pytest.
-EXCLUDED = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"}
 
 
 class Stopped(Exception):
@@ -229,9 +227,8 @@ class StudentSession:
                 info = self.zygote.command({"op": "kill", "holder": self.holder, "wait": wait})
             except ZygoteLost:
                 pass
-        for fd_owner in (self.sock,):
-            if fd_owner is not None:
-                fd_owner.close()
+        if self.sock is not None:
+            self.sock.close()
         if self.out_fd is not None:
             self._drain_output()
             os.close(self.out_fd)

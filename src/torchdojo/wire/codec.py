@@ -234,34 +234,34 @@ class Encoder:
                 base = None
             if type(base) in (bool, int, float, str):
                 if type(v).__module__ != "numpy":
-                    self._note(w, f"{name}, a subclass of {type(base).__name__}")
+                    self._note(w, name, type(base).__name__)
                 self._value(w, base, depth)
                 return
             self._refuse(w, v, "a NumPy scalar that is not a number")
             return
         for base_type, reader in ((int, _int_base), (float, _float_base), (str, _str_base)):
             if isinstance(v, base_type):
-                self._note(w, f"{name}, a subclass of {base_type.__name__}")
+                self._note(w, name, base_type.__name__)
                 self._value(w, reader(v), depth)
                 return
         if isinstance(v, bytes):
-            self._note(w, f"{name}, a subclass of bytes")
+            self._note(w, name, "bytes")
             self._value(w, bytes(memoryview(v)), depth)
         elif isinstance(v, dict):
             if type(v) not in _QUIET_DICTS:
-                self._note(w, f"{name}, a subclass of dict")
+                self._note(w, name, "dict")
             self._dict(w, v, depth)
         elif isinstance(v, list):
-            self._note(w, f"{name}, a subclass of list")
+            self._note(w, name, "list")
             self._seq(w, b"l", list(_list_iter(v)), depth)
         elif isinstance(v, tuple):
-            self._note(w, f"{name}, a subclass of tuple")
+            self._note(w, name, "tuple")
             self._seq(w, b"t", tuple(_tuple_iter(v)), depth)
         elif isinstance(v, _Tensor):
-            self._note(w, f"{name}, a subclass of torch.Tensor")
+            self._note(w, name, "torch.Tensor")
             self._tensor(w, v)
         elif isinstance(v, _ndarray):
-            self._note(w, f"{name}, a subclass of numpy.ndarray")
+            self._note(w, name, "numpy.ndarray")
             self._array(w, _np_view(v, _ndarray))
         else:
             out = self.other(v)
@@ -274,8 +274,9 @@ class Encoder:
                 self._refuse(w, v, str(out[2]), type_name=str(out[1]))
 
     # -- pieces ---------------------------------------------------------------
-    def _note(self, w: _Writer, text: str) -> None:
-        self._str(w, b"n", text[:300])
+    def _note(self, w: _Writer, type_name: str, base: str) -> None:
+        """A note that the next value is a ``type_name``, a subclass of ``base``, read as its base value."""
+        self._str(w, b"n", f"{type_name[:200]} < {base[:60]}")
 
     def _refuse(self, w: _Writer, v: Any, reason: str, type_name: str | None = None) -> None:
         self._str(w, b"R", type_name or _type_name(v))

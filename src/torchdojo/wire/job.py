@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 FORMAT = "torchdojo.job/1"
+#: Files beside a submission that never take part in grading: they would configure Python or pytest.
+EXCLUDED = frozenset({"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"})
 
 
 @dataclass(frozen=True)

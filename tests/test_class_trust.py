@@ -20,6 +20,9 @@ from classbuilder import REFERENCE, disguise, kinds, notebook, write_submission
 from conftest import headless_dom
 from torchdojo.classroom.batch import grade_class
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 STRONG = ("correct", "notebook")
 WEAK = ("stub", "syntax", "binary")
 BROKEN_CELL = notebook(REFERENCE.replace("def summarize(", "def summarize(:"))

@@ -14,6 +14,9 @@ import pytest
 from conftest import reference_source
 from torchdojo import paths
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 

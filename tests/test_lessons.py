@@ -26,6 +26,9 @@ from torchdojo.lessons.render import lesson_markdown, part_markdown
 from torchdojo.manifest import course
 from torchdojo.notebooks import build, nbjson
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = str(ROOT / "src")
 TOPICS = [t.id for t in course().topics]

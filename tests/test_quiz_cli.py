@@ -17,6 +17,9 @@ from torchdojo.quiz import grade_answers, load_bank, present
 from torchdojo.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
 from torchdojo.quiz.shuffle import Shown
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 

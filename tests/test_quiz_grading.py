@@ -25,6 +25,9 @@ from torchdojo.quiz.model import Bank, Matching, MultipleSelect, Numeric, Questi
 from torchdojo.quiz.shuffle import Shown
 from torchdojo.report import Report
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 DEMO = """\

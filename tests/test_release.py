@@ -23,6 +23,9 @@ from torchdojo.release import write_release
 from torchdojo.stubs import solution_regions
 from torchdojo.student_edition import engine_files, wheel_name
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 WHEEL = f"wheel/{wheel_name()}"
 

@@ -19,6 +19,9 @@ import pytest
 from torchdojo.manifest import course
 from torchdojo.student_edition import build_student_wheel
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):

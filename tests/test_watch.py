@@ -19,6 +19,9 @@ from torchdojo import paths
 from torchdojo.commands.watch import changed, snapshot, topics_to_grade
 from torchdojo.manifest import course
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 RESULT = re.compile(r"⟳ tensors ([\d.]+)/11 ")
 

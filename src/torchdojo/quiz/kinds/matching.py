@@ -1,11 +1,21 @@
-"""``kind: matching``: pair every left item with a right item; credit per right pair.
+"""``kind: matching``: pair every left item with a right item; credit beyond a constant answer.
 
 Several left items may share a right item, and some right items may be
 distractors that match nothing. The answer maps every left id to a right id.
+
+Pairing every left item with the same right item needs no knowledge, yet it
+gets as many pairs right as the key uses that right item. The score therefore
+counts only the right pairs beyond the best such constant answer::
+
+    max(0, (right pairs - baseline) / (left items - baseline))
+
+where ``baseline`` is the largest number of left items that share one right
+item in the key. Every constant answer scores 0, the key scores 1.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -31,7 +41,7 @@ def _named(items: list[str]) -> str:
 @register
 @dataclass(frozen=True, kw_only=True)
 class Matching(Question):
-    """Pair every ``left`` item with one ``right`` item; the score is the share of right pairs."""
+    """Pair every ``left`` item with one ``right`` item; credit for right pairs beyond a constant answer."""
 
     kind: ClassVar[str] = "matching"
     kind_title: ClassVar[Text] = Text("relacionar", "matching")
@@ -40,6 +50,15 @@ class Matching(Question):
     left: tuple[Option, ...]
     right: tuple[Option, ...]
     answer: Mapping[str, str]
+
+    @property
+    def baseline(self) -> int:
+        """The right pairs of the best constant answer: the most left items sharing one right item."""
+        return max(Counter(self.answer.values()).values())
+
+    def fraction(self, hits: int) -> float:
+        """The share of the points earned by ``hits`` right pairs (0 up to the baseline)."""
+        return max(0.0, (hits - self.baseline) / (len(self.left) - self.baseline))
 
     def right_item(self, right_id: str) -> Option:
         return next(o for o in self.right if o.id == right_id)
@@ -61,6 +80,9 @@ class Matching(Question):
         missing = [i for i in left_ids if i not in answer]
         if missing:
             raise r.fail(raw["answer"], f"answer: no match given for left item(s) {', '.join(missing)}")
+        if len(set(answer.values())) < 2:  # a constant answer would be the key
+            raise r.fail(raw["answer"], "answer: every left item matches the same right item; "
+                                        "use at least two right items")
         return cls(left=left, right=right, answer=answer, **common)
 
     def score(self, given: Any, f: Feedback) -> Scored:
@@ -92,9 +114,13 @@ class Matching(Question):
             lines.append(f"- {f.opt(item)} → " + f.t("correcto: ", "right: ") + f.opt(expected)
                          + f.t("; dijiste: ", "; you said: ") + said)
         if lines:
-            lines.insert(0, f.t(f"Parejas correctas: {hits} de {len(left_ids)}.",
-                                f"Right pairs: {hits} of {len(left_ids)}."))
-        return done(hits / len(left_ids), f, self, lines)
+            base = self.baseline
+            lines.insert(0, f.t(
+                f"Parejas correctas: {hits} de {len(left_ids)}. Responder lo mismo en todas acierta {base}: "
+                f"solo cuentan las que pasan de {base}.",
+                f"Right pairs: {hits} of {len(left_ids)}. The same answer for every item gets {base} right: "
+                f"only the pairs beyond {base} count."))
+        return done(self.fraction(hits), f, self, lines)
 
     def expected(self) -> dict[str, str]:
         return dict(sorted(self.answer.items()))

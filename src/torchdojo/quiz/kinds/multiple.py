@@ -1,8 +1,16 @@
 """``kind: multiple``: several options are right; partial credit that guessing cannot earn.
 
-The score is ``max(0, hits / right options - false alarms / wrong options)``:
-each right option ticked earns its share, each wrong option ticked costs its
-share. Ticking every box therefore scores exactly 0, whatever the question.
+Each option is one decision: ticked if right, left blank if wrong. Answers
+that need no knowledge get some decisions right too: ticking every box gets
+every right option, ticking one box gets every wrong one (and, with luck, one
+right). The score counts only the decisions beyond the best of those::
+
+    max(0, (right decisions - baseline) / (options - baseline))
+    baseline = max(right options, wrong options + 1)
+
+Ticking every box, no box, or any single box scores 0; so does any answer that
+ticks every wrong option. A question needs at least two right options and one
+wrong one (a bank is refused otherwise: with one right option it is ``single``).
 """
 
 from __future__ import annotations
@@ -46,15 +54,24 @@ class MultipleSelect(Question):
         answer = [read_choice(r, n, "answer", options) for n in picks]
         if len(set(answer)) != len(answer):
             raise r.fail(raw["answer"], "answer: an option is listed twice")
-        if len(answer) == len(options):  # the score needs wrong options to weigh false alarms
+        if len(answer) == len(options):  # ticking every box would be the key
             raise r.fail(raw["answer"], "answer: every option is right; leave at least one wrong option")
+        if len(answer) < 2:  # ticking one box would be the key
+            raise r.fail(raw["answer"], "answer: only one option is right; use kind: single")
         return cls(options=options, answer=frozenset(answer), **common)
+
+    @property
+    def baseline(self) -> int:
+        """The right decisions of the best answer that needs no knowledge (every box, or one)."""
+        return max(len(self.answer), len(self.options) - len(self.answer) + 1)
+
+    def decisions(self, picked: set[str]) -> int:
+        """How many options ``picked`` decides right: right ones ticked, wrong ones left blank."""
+        return sum((o.id in picked) == (o.id in self.answer) for o in self.options)
 
     def fraction(self, picked: set[str]) -> float:
         """The share of the points earned by ticking ``picked`` (option ids)."""
-        hits = len(picked & self.answer)
-        false_alarms = len(picked - self.answer)
-        return max(0.0, hits / len(self.answer) - false_alarms / (len(self.options) - len(self.answer)))
+        return max(0.0, (self.decisions(picked) - self.baseline) / (len(self.options) - self.baseline))
 
     def score(self, given: Any, f: Feedback) -> Scored:
         ids = [o.id for o in self.options]
@@ -72,13 +89,12 @@ class MultipleSelect(Question):
         lines = [f.t("Correctas:", "Right options:"), *f.bullets([o for o in in_order if o.id in self.answer])]
         if fraction < 1:
             lines += [f.t("Elegiste:", "You picked:"), *f.bullets([o for o in in_order if o.id in picked])]
-            hits, wrong = len(picked & self.answer), len(picked - self.answer)
-            n_right, n_wrong = len(self.answer), len(self.options) - len(self.answer)
+            right, n, base = self.decisions(picked), len(self.options), self.baseline
             lines.append(f.t(
-                f"Marcaste {hits} de las {n_right} correctas y {wrong} de las {n_wrong} incorrectas: "
-                "cada correcta suma su parte y cada incorrecta resta la suya.",
-                f"You ticked {hits} of the {n_right} right options and {wrong} of the {n_wrong} wrong ones: "
-                "each right one adds its share, each wrong one takes its share away."))
+                f"Decidiste bien {right} de {n} opciones (marcar las correctas, dejar las incorrectas). "
+                f"Marcar todas, o una sola, decide bien hasta {base}: solo cuentan las que pasan de {base}.",
+                f"You decided {right} of {n} options right (tick the right ones, leave the wrong ones). "
+                f"Ticking all, or just one, decides up to {base} right: only those beyond {base} count."))
             # Explain every mistake: wrong picks (misconceptions) and missed right options.
             lines += [f.why(o, right=o.id in self.answer) for o in in_order
                       if (o.id in picked) != (o.id in self.answer)]

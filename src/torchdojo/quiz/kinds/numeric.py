@@ -20,7 +20,7 @@ from torchdojo.quiz.feedback import Feedback, Scored, done, echo, error, fmt_num
 from torchdojo.quiz.kinds.base import Question, register
 from torchdojo.quiz.nodes import NodeReader
 from torchdojo.quiz.shuffle import Shown
-from torchdojo.quiz.spelling import NumberError, read_number
+from torchdojo.quiz.spelling import RULE, NumberError, read_number
 from torchdojo.quiz.terminal import Invalid, Session
 
 # Room for binary floating point at the edge of a tolerance (0.1 + 0.2 != 0.3).
@@ -88,7 +88,7 @@ class Numeric(Question):
         return self.answer
 
     def how(self, lang: str) -> str:
-        return Text("un número, p. ej. 2560, 2.560 o 2,5", "a number, e.g. 2560, 2,560 or 2.5").get(lang)
+        return Text("un número. " + RULE["es"], "a number. " + RULE["en"]).get(lang)
 
     def ask(self, s: Session, shown: Shown) -> str:
         def parse(reply: str) -> str:
@@ -98,6 +98,7 @@ class Numeric(Question):
                 raise Invalid(exc.text(s.lang)) from None
             return reply  # the spelling: graded by score() exactly as in an answer file
 
+        s.say(RULE["en" if s.lang == "en" else "es"], "dim")  # the rule the answer is read by
         return s.ask(s.t("Número> ", "Number> "), parse,
                      s.t("Escribe un número, p. ej. 7 o 2,5.", "Type a number, e.g. 7 or 2.5."))
 

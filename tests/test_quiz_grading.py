@@ -225,10 +225,11 @@ def test_blank_answers_are_not_attempted(demo, qid, given):
     ("one", "z", "'z' is not an option of this question (options: a, b, c)"),
     ("one", ["a"], "Expected one option id"),
     ("one", 1, "Expected one option id"),
-    ("many", "a", "Expected a list of option ids"),
+    ("many", {"a": True}, "Expected a list of option ids"),
+    ("many", "a q", "Not options of this question: q"),  # one line, read as the terminal reads it
     ("many", ["a", "q"], "Not options of this question: q"),
     ("many", [1, 2], "Expected a list of option ids"),
-    ("statement", "maybe", "Expected true or false"),
+    ("statement", "maybe", "Cannot read 'maybe': type t (true) or f (false)"),
     ("statement", 1, "Expected true or false"),
     ("exact", "doce", "'doce' is not a number"),
     ("exact", "2.560", "is a decimal in some countries and 2560 in others"),  # English quiz: refused, not guessed
@@ -561,7 +562,8 @@ def test_interactive_reasks_after_an_unreadable_reply():
     out = quiet()
     result = run_interactive(bank, "es", None, input_fn=script, console=out)
     assert result.exercises[0].status == "passed"
-    assert "No entiendo «zz»" in out.file.getvalue()
+    assert "No entiendo «zz». Escribe una letra (a-d)." in out.file.getvalue()
+    assert "No entiendo «a b»" in out.file.getvalue()
     assert script.prompts[0] == "Respuesta (a-d)> "
 
 

@@ -24,8 +24,9 @@ from typing import Any, Mapping
 
 from torchdojo.i18n import pick
 from torchdojo.quiz.bank import load_bank
-from torchdojo.quiz.feedback import Feedback, Scored, clip
+from torchdojo.quiz.feedback import Feedback, Scored, clip, error
 from torchdojo.quiz.model import Bank, Question
+from torchdojo.quiz.reading import Unreadable, read_answer
 from torchdojo.report import NOT_ATTEMPTED, ItemResult, TopicResult
 
 __all__ = ["MISSING", "QuizGrade", "Scored", "grade", "grade_answers", "item_result", "score_answer"]
@@ -57,6 +58,11 @@ def score_answer(q: Question, given: Any, lang: str = "es",
     learner saw). Never raises for a bad answer: that is status ``error``.
     """
     f = Feedback(lang, labels)
+    if given is not MISSING and not q.is_blank(given):
+        try:  # text is read exactly as the terminal reads it
+            given = read_answer(q, given, lang)
+        except Unreadable as exc:
+            return error(f, exc.es, exc.en)
     if given is MISSING or q.is_blank(given):
         return Scored(0.0, NOT_ATTEMPTED, f.t("Sin responder.", "Not answered.") + "\n" + q.explanation.get(lang))
     return q.score(given, f)

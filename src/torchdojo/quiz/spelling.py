@@ -32,6 +32,8 @@ from __future__ import annotations
 import math
 import re
 
+from torchdojo.quiz.reading import Unreadable
+
 #: Longest number spelling read at all (a 5000-digit "number" is refused early).
 MAX_CHARS = 40
 
@@ -53,16 +55,8 @@ RULE = {
 }
 
 
-class NumberError(ValueError):
+class NumberError(Unreadable):
     """An entry that is not read as a number; ``es`` and ``en`` say why and how to write it."""
-
-    def __init__(self, es: str, en: str):
-        super().__init__(en)
-        self.es = es
-        self.en = en
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.es
 
 
 def _not_a_number(text: str) -> NumberError:

@@ -28,6 +28,7 @@ from torchdojo.quiz.kinds.base import (
     Option, Question, option_lines, read_choice, read_options, register,
 )
 from torchdojo.quiz.nodes import NodeReader
+from torchdojo.quiz.reading import Unreadable, choose, read_answer
 from torchdojo.quiz.shuffle import Mix, Shown
 from torchdojo.quiz.terminal import Session
 
@@ -85,24 +86,53 @@ class Matching(Question):
                                         "use at least two right items")
         return cls(left=left, right=right, answer=answer, **common)
 
-    def score(self, given: Any, f: Feedback) -> Scored:
+    def _problem(self, given: Mapping[Any, Any]) -> tuple[str, str] | None:
+        """What is wrong with a mapping answer (Spanish, English), or ``None``."""
         left_ids = [o.id for o in self.left]
         right_ids = [o.id for o in self.right]
+        bad_left = [clip(str(k)) for k in given if k not in left_ids]
+        bad_right = [echo(v) for v in given.values() if v is not None and v not in right_ids]
+        if not (bad_left or bad_right):
+            return None
+        es, en = [], []
+        if bad_left:
+            es.append(f"claves desconocidas {_named(bad_left)} (válidas: {', '.join(left_ids)})")
+            en.append(f"unknown keys {_named(bad_left)} (valid: {', '.join(left_ids)})")
+        if bad_right:
+            es.append(f"valores desconocidos {_named(bad_right)} (válidos: {', '.join(right_ids)})")
+            en.append(f"unknown values {_named(bad_right)} (valid: {', '.join(right_ids)})")
+        return "Respuesta no válida: " + "; ".join(es) + ".", "Invalid answer: " + "; ".join(en) + "."
+
+    def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
+        if not isinstance(given, Mapping):
+            return given
+        left_ids = {o.id for o in self.left}
+        out: dict[Any, Any] = {}
+        for key, value in given.items():
+            if isinstance(key, str) and key.strip().casefold() in left_ids:
+                key = key.strip().casefold()
+            if isinstance(value, str) and value.strip():
+                value = choose(value, self.right, lang, letters) or value
+            out[key] = value
+        problem = self._problem(out)
+        if problem and letters:  # the terminal: letters are what the learner sees
+            span = f"{min(letters)}-{max(letters)}"
+            said = _named([clip(str(v)) for v in out.values()])
+            raise Unreadable(f"No entiendo «{said}». Escribe una letra ({span}).",
+                             f"Cannot read '{said}'. Type one letter ({span}).")
+        if problem:
+            raise Unreadable(*problem)
+        return out
+
+    def score(self, given: Any, f: Feedback) -> Scored:
+        left_ids = [o.id for o in self.left]
         if not isinstance(given, Mapping):
             return error(
                 f, f"Se esperaba un mapa {{izquierda: derecha}} con claves {', '.join(left_ids)}, no {echo(given)}.",
                 f"Expected a mapping {{left: right}} with keys {', '.join(left_ids)}, got {echo(given)}.")
-        bad_left = [clip(str(k)) for k in given if k not in left_ids]
-        bad_right = [echo(v) for v in given.values() if v is not None and v not in right_ids]
-        if bad_left or bad_right:
-            es, en = [], []
-            if bad_left:
-                es.append(f"claves desconocidas {_named(bad_left)} (válidas: {', '.join(left_ids)})")
-                en.append(f"unknown keys {_named(bad_left)} (valid: {', '.join(left_ids)})")
-            if bad_right:
-                es.append(f"valores desconocidos {_named(bad_right)} (válidos: {', '.join(right_ids)})")
-                en.append(f"unknown values {_named(bad_right)} (valid: {', '.join(right_ids)})")
-            return error(f, "Respuesta no válida: " + "; ".join(es) + ".", "Invalid answer: " + "; ".join(en) + ".")
+        problem = self._problem(given)
+        if problem:
+            return error(f, *problem)
         hits = sum(1 for k in left_ids if given.get(k) == self.answer[k])
         lines = []
         for item in f.shown(self.left):
@@ -146,7 +176,9 @@ class Matching(Question):
             s.say(f"  {n}. {item.text.get(s.lang)}")
         s.say(s.t("Opciones:", "Choices:"))
         s.show_options(shown.options)
-        return {item.id: s.letter(shown.options, (f"{n} → letra ({{span}})> ", f"{n} → letter ({{span}})> "))
+        span = f"a-{max(shown.letters)}"
+        return {item.id: s.ask(s.t(f"{n} → letra ({span})> ", f"{n} → letter ({span})> "),
+                               lambda reply, i=item.id: read_answer(self, {i: reply}, s.lang, shown.letters)[i], "")
                 for n, item in enumerate(shown.left, 1)}
 
     def notebook_lines(self) -> list[str]:

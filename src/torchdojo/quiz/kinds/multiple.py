@@ -15,6 +15,7 @@ wrong one (a bank is refused otherwise: with one right option it is ``single``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -26,8 +27,9 @@ from torchdojo.quiz.kinds.base import (
     Option, Question, option_lines, read_choice, read_options, register,
 )
 from torchdojo.quiz.nodes import NodeReader
-from torchdojo.quiz.shuffle import LETTERS, Mix, Shown
-from torchdojo.quiz.terminal import Invalid, Session, words
+from torchdojo.quiz.reading import Unreadable, choose, read_answer, tokens
+from torchdojo.quiz.shuffle import Mix, Shown
+from torchdojo.quiz.terminal import Session
 
 _LISTED = 5  # unknown ids named in an error, at most
 
@@ -73,6 +75,26 @@ class MultipleSelect(Question):
         """The share of the points earned by ticking ``picked`` (option ids)."""
         return max(0.0, (self.decisions(picked) - self.baseline) / (len(self.options) - self.baseline))
 
+    def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
+        if isinstance(given, str):
+            items = tokens(given)
+        elif isinstance(given, (list, tuple)) and all(isinstance(g, str) for g in given):
+            items = [t for g in given for t in (tokens(g) or [g])]
+        else:
+            return given
+        picked = [(t, choose(t, self.options, lang, letters)) for t in items]
+        unknown = [clip(t) for t, c in dict(picked).items() if c is None]
+        if unknown:
+            named = ", ".join(unknown[:_LISTED]) + (", …" if len(unknown) > _LISTED else "")
+            if letters:  # the terminal: letters are what the learner sees
+                span = f"{min(letters)}-{max(letters)}"
+                raise Unreadable(f"No entiendo «{named}». Escribe una o más letras ({span}), p. ej. «a c».",
+                                 f"Cannot read '{named}'. Type one or more letters ({span}), e.g. 'a c'.")
+            ids = ", ".join(o.id for o in self.options)
+            raise Unreadable(f"No son opciones de esta pregunta: {named} (opciones: {ids}).",
+                             f"Not options of this question: {named} (options: {ids}).")
+        return list(dict.fromkeys(c for _, c in picked))
+
     def score(self, given: Any, f: Feedback) -> Scored:
         ids = [o.id for o in self.options]
         if not isinstance(given, (list, tuple)) or not all(isinstance(g, str) for g in given):
@@ -115,18 +137,16 @@ class MultipleSelect(Question):
 
     def ask(self, s: Session, shown: Shown) -> list[str]:
         s.show_options(shown.options)
-        valid = shown.letters
-        span = f"a-{LETTERS[len(valid) - 1]}"
+        span = f"a-{max(shown.letters)}"
 
         def parse(reply: str) -> list[str]:
-            picks = words(reply)
-            if not picks or any(p not in valid for p in picks):
-                raise Invalid()
-            return [valid[p] for p in dict.fromkeys(picks)]
+            picks = read_answer(self, reply, s.lang, shown.letters)
+            if not picks:  # "," alone: nothing ticked
+                raise Unreadable("Escribe una o más letras, p. ej. «a c».", "Type one or more letters, e.g. 'a c'.")
+            return picks
 
         return s.ask(s.t(f"Letras, separadas por espacios o comas ({span})> ",
-                         f"Letters, separated by spaces or commas ({span})> "), parse,
-                     s.t("Escribe una o más letras, p. ej. «a c».", "Type one or more letters, e.g. 'a c'."))
+                         f"Letters, separated by spaces or commas ({span})> "), parse, "")
 
     def notebook_lines(self) -> list[str]:
         return option_lines(self.options)

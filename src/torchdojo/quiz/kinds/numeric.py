@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -21,7 +22,8 @@ from torchdojo.quiz.kinds.base import Question, register
 from torchdojo.quiz.nodes import NodeReader
 from torchdojo.quiz.shuffle import Shown
 from torchdojo.quiz.spelling import RULE, NumberError, read_number
-from torchdojo.quiz.terminal import Invalid, Session
+from torchdojo.quiz.reading import read_answer
+from torchdojo.quiz.terminal import Session
 
 # Room for binary floating point at the edge of a tolerance (0.1 + 0.2 != 0.3).
 _EPS = 1e-9
@@ -57,6 +59,12 @@ class Numeric(Question):
         """Whether ``value`` is accepted (the tolerance rule)."""
         return abs(value - self.answer) <= max(self.abs_tol, self.rel_tol * abs(self.answer)) + _EPS
 
+    def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
+        if isinstance(given, str):
+            read_number(given, lang)  # refused here (NumberError), or read again by score()
+            return given.strip()  # the spelling, shown back in the feedback
+        return given
+
     def score(self, given: Any, f: Feedback) -> Scored:
         if isinstance(given, str):  # as typed or as spelled in an answer file
             try:
@@ -91,16 +99,8 @@ class Numeric(Question):
         return Text("un número. " + RULE["es"], "a number. " + RULE["en"]).get(lang)
 
     def ask(self, s: Session, shown: Shown) -> str:
-        def parse(reply: str) -> str:
-            try:
-                read_number(reply, s.lang)
-            except NumberError as exc:
-                raise Invalid(exc.text(s.lang)) from None
-            return reply  # the spelling: graded by score() exactly as in an answer file
-
         s.say(RULE["en" if s.lang == "en" else "es"], "dim")  # the rule the answer is read by
-        return s.ask(s.t("Número> ", "Number> "), parse,
-                     s.t("Escribe un número, p. ej. 7 o 2,5.", "Type a number, e.g. 7 or 2.5."))
+        return s.ask(s.t("Número> ", "Number> "), lambda reply: read_answer(self, reply, s.lang), "")
 
     def notebook_how(self) -> str:
         return "un número / a number"

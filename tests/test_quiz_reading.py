@@ -225,3 +225,73 @@ def test_the_cli_grades_the_strings_of_the_issue(tmp_path):
         items = {i["id"].split("/")[1]: i for i in json.loads(proc.stdout)["topics"][0]["exercises"]}
         for q in (single, tf, multi, rank):
             assert (items[q.id]["status"], items[q.id]["score"]) == ("passed", q.points), (lang, items[q.id])
+
+
+# Every prompt of the Spanish terminal quiz.
+PROMPT_ES = "(" + "|".join([
+    r"Respuesta \(a-[a-z]\)> ",
+    r"Letras, separadas por espacios o comas \(a-[a-z]\)> ",
+    r"¿Verdadero o falso\? \(v/f\)> ",
+    r"\d+ → letra \(a-[a-z]\)> ",
+    r"Número> ",
+]) + ")"
+
+
+def typed_es(q: Any) -> list[str]:
+    """The key of ``q`` as a Spanish learner types it: capitals, v/f, "a, c", an option's text, a comma."""
+    if isinstance(q, SingleChoice):
+        return [q.answer.upper()]
+    if isinstance(q, MultipleSelect):
+        return [", ".join(sorted(q.answer))]
+    if isinstance(q, TrueFalse):
+        return ["v" if q.answer else "f"]
+    if isinstance(q, Matching):
+        text = {o.id: o.text.es for o in q.right}
+        return [text[q.answer[o.id]] if q.id == "rank_matching" else q.answer[o.id].upper() for o in q.left]
+    return [f"{q.answer:g}".replace(".", ",")]
+
+
+@pytest.mark.process
+def test_the_terminal_and_the_answer_file_agree_through_the_real_cli(tmp_path):
+    """The same strings typed in a pseudo-terminal and written in a file: the same full score."""
+    pexpect = pytest.importorskip("pexpect", reason="pexpect comes with the test extra: pip install -e .[test]")
+    bank = BANKS["tensors"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1",
+           "LC_ALL": "C.UTF-8", "TERM": "dumb", "COLUMNS": "200"}
+    env.pop("TORCHDOJO_CONTENT", None)
+    child = pexpect.spawn(sys.executable, ["-m", "torchdojo", "--lang", "es", "quiz", "tensors",
+                                           "--workspace", str(tmp_path)],
+                          env=env, encoding="utf-8", timeout=30, dimensions=(50, 200), cwd=str(tmp_path))
+    lines = ["answers:"]
+    try:
+        for shown in present(bank, None):
+            q = shown.question
+            replies = typed_es(q)
+            if isinstance(q, Matching):
+                lines += [f"  {q.id}:"] + [f"    {o.id}: {json.dumps(r, ensure_ascii=False)}"
+                                           for o, r in zip(q.left, replies)]
+            else:
+                lines.append(f"  {q.id}: {replies[0]}")
+            if q.id == "float32_megabytes":  # 4.000: 4 in Mexico, 4000 in Spain: refused, asked again
+                child.expect("Un solo punto o coma seguido de tres cifras")  # the rule, above the prompt
+                child.expect(PROMPT_ES)
+                child.sendline("4.000")
+                child.expect(r"escribe 4 si es un decimal, o 4000 \(sin separador de miles\)")
+            for reply in replies:
+                child.expect(PROMPT_ES)
+                child.sendline(reply)
+            child.expect(r"✓ Correcto\.")
+        child.expect(r"Puntuación: ([\d.]+) / ([\d.]+)")
+        typed_score = float(child.match.group(1))
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert typed_score == bank.max_score
+    path = tmp_path / "answers.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "torchdojo", "--lang", "es", "quiz", "tensors",
+                           "--answers", str(path), "--json", "--workspace", str(tmp_path)],
+                          env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    topic = json.loads(proc.stdout)["topics"][0]
+    assert topic["score"] == typed_score, [e for e in topic["exercises"] if e["status"] != "passed"]

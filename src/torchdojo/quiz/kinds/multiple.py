@@ -126,8 +126,9 @@ class MultipleSelect(Question):
         return sorted(self.answer)
 
     def how(self, lang: str) -> str:
-        return Text("una lista de ids, p. ej. [a, c] (puntuación parcial)",
-                    "a list of ids, e.g. [a, c] (partial credit)").get(lang)
+        return Text("una lista de ids, p. ej. [a, c] o a, c (puntuación parcial; marcar todas o una sola no suma)",
+                    "a list of ids, e.g. [a, c] or a, c (partial credit; ticking all or just one earns nothing)"
+                    ).get(lang)
 
     def template_lines(self, lang: str) -> list[str]:
         return [f"  {o.id}) {o.text.get(lang)}" for o in self.options]

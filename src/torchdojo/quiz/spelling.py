@@ -132,7 +132,7 @@ def _decimal_mark(raw: str, mantissa: str, thousands: str, has_exponent: bool, s
 
 
 def _ambiguous(raw: str, int_part: str, mark: str, frac: str) -> NumberError:
-    """Why ``raw`` (``int_part`` with its sign, one ``mark``, three digits) is refused, and how to write each reading."""
+    """Why ``raw`` (signed ``int_part``, one ``mark``, three digits) is refused; how to write each reading."""
     whole = int_part + frac  # thousands, written with no separator: unambiguous
     kept = frac.rstrip("0")
     if len(kept) == 3:  # 109.386 would be ambiguous again: a fourth digit makes it a decimal

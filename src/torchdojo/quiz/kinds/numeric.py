@@ -3,7 +3,8 @@
 Accepted when ``abs(given - answer) <= max(abs_tol, rel_tol * abs(answer))``.
 A typed or written number is read from its spelling by
 :func:`torchdojo.quiz.spelling.read_number`, the same way at the terminal and
-in answer files; an ambiguous spelling is refused, never guessed.
+in answer files; an ambiguous spelling is refused, never guessed. The terminal
+shows the rule (:data:`torchdojo.quiz.spelling.RULE`) above the prompt.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from torchdojo.quiz.feedback import Feedback, Scored, done, echo, error, fmt_num
 from torchdojo.quiz.kinds.base import Question, register
 from torchdojo.quiz.nodes import NodeReader
 from torchdojo.quiz.shuffle import Shown
-from torchdojo.quiz.spelling import RULE, NumberError, read_number
 from torchdojo.quiz.reading import read_answer
+from torchdojo.quiz.spelling import RULE, NumberError, read_number
 from torchdojo.quiz.terminal import Session
 
 # Room for binary floating point at the edge of a tolerance (0.1 + 0.2 != 0.3).
@@ -99,7 +100,7 @@ class Numeric(Question):
         return Text("un número. " + RULE["es"], "a number. " + RULE["en"]).get(lang)
 
     def ask(self, s: Session, shown: Shown) -> str:
-        s.say(RULE["en" if s.lang == "en" else "es"], "dim")  # the rule the answer is read by
+        s.say(s.t(RULE["es"], RULE["en"]), "dim")  # the rule the answer is read by
         return s.ask(s.t("Número> ", "Number> "), lambda reply: read_answer(self, reply, s.lang), "")
 
     def notebook_how(self) -> str:

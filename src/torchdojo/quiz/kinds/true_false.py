@@ -37,8 +37,9 @@ class TrueFalse(Question):
             return given
         value = read_bool(given)
         if value is None:
-            raise Unreadable(f"No entiendo {echo(given)}: escribe v (verdadero) o f (falso); true y false también valen.",
-                             f"Cannot read {echo(given)}: type t (true) or f (false); v and f (Spanish) work too.")
+            raise Unreadable(
+                f"No entiendo {echo(given)}: escribe v (verdadero) o f (falso); true y false también valen.",
+                f"Cannot read {echo(given)}: type t (true) or f (false); v and f (Spanish) work too.")
         return value
 
     def score(self, given: Any, f: Feedback) -> Scored:

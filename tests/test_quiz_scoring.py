@@ -62,7 +62,8 @@ def test_every_subset_scores_the_decisions_beyond_guessing(topic, q):
             if set(wrong) <= set(picked) or n == 1:  # every wrong box ticked, or one box: nothing earned
                 assert expected == 0.0
             partial += 0 < expected < 1
-    assert partial or len(right) == 2 == n_options - baseline + 1  # partial credit exists where it can
+    # partial credit exists, except with two right options: then B = wrong + 1 = every option but one
+    assert partial or (len(right) == 2 and baseline == n_options - 1)
 
 
 # --- how numbers are spelled -------------------------------------------------

@@ -32,8 +32,7 @@ from torchdojo.quiz.spelling import NumberError, read_number
 
 __all__ = [
     "ANSWERS_SCHEMA", "Bank", "BankError", "KINDS", "NumberError", "Question", "QuizGrade", "Unreadable",
-    "answer_template",
-    "grade", "grade_answers", "load_all_banks", "load_answer_file", "load_bank", "load_bank_file",
+    "answer_template", "grade", "grade_answers", "load_all_banks", "load_answer_file", "load_bank", "load_bank_file",
     "parse_bank", "present", "quiz_topics", "read_answer", "read_number", "run_interactive", "score_answer",
     "seed_for",
 ]

@@ -113,7 +113,7 @@ def _topic_dict(topic: Any, course: Course, lang: str) -> dict[str, Any]:
 
 
 def _item_dict(s: ItemStats) -> dict[str, Any]:
-    return {"item": s.item, "kind": s.kind, "key": s.key, "students": s.students, "passed": s.passed,
+    return {"id": s.qualified, "item": s.item, "kind": s.kind, "key": s.key, "students": s.students, "passed": s.passed,
             "mean_score": s.mean_score, "discrimination": s.discrimination, "upper": s.upper, "lower": s.lower,
             "flagged": s.flagged, "failures": [{"message": m, "count": c} for m, c in s.failures]}
 

@@ -142,8 +142,11 @@ def grades_document(result: ClassResult, course: Course | None = None, lang: str
         "topics": result.topics,
         "settings": {"device": result.device, "secret": result.secret},
         "students": students,
-        "item_analysis": [_item_dict(s) for s in analyse(result)],
+        "item_analysis": [_item_dict(s) for s in (result.analysis if result.analysis is not None
+                                                  else analyse(result))],
     }
+    if result.notes:
+        doc["notes"] = list(result.notes)
     if result.similarity is not None:
         doc["similarity"] = result.similarity.to_dict()
     return doc

@@ -78,7 +78,10 @@ DISTINCT_SHARE = 0.75
 #: A fingerprint held by this many classmates (at least :data:`COMMON_MIN`) is the class's idiom, not evidence.
 COMMON_SHARE = 0.25
 COMMON_MIN = 5
-#: A pair is reported when over the cut on this many unforced exercises (or all of them, if fewer) ...
+#: A pair is reported only with this many shared fingerprints, over all its matched exercises, that
+#: independent work does not write (one matched error message is not enough) ...
+MIN_EVIDENCE = 30
+#: ... when over the cut on this many unforced exercises (or all of them, if fewer) ...
 MIN_EXERCISES = 2
 #: ... and on at least this share of the unforced exercises both handed in.
 MIN_SHARE = 0.5
@@ -129,7 +132,7 @@ class Pair:
     similarity: float  # mean over the matched exercises
     similarity_a: float
     similarity_b: float
-    #: The unforced exercises both handed in; the matched ones are in ``exercises``.
+    #: The exercises on which both wrote code that independent work does not; the matched ones are in ``exercises``.
     compared: int = 0
     exercises: list[ExerciseMatch] = field(default_factory=list)
 
@@ -480,6 +483,7 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
     for name, code in sorted(codes.items()):
         if late():
             out.skipped[name] = "not compared: copy detection ran out of time"
+            out.note = "copy detection ran out of time: not every submission was compared"
             continue
         try:
             if len(code) > MAX_CODE_CHARS or max((len(x) for x in code.splitlines()), default=0) > MAX_LINE:
@@ -530,7 +534,11 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
         else:
             forced, reason = False, ""
         out.exercises.append(ExerciseBaseline(ex.id, base, median, round(min(cut, 1.0), 3), forced, reason))
-    cuts = {e.exercise: e.cut for e in out.exercises if not e.forced}
+    # An exercise forced by the corpus gives no evidence for copies of the reference's code (independent
+    # work writes it), but distinctive code shared there still counts; one forced by this class's own
+    # median is left out.
+    cuts = {e.exercise: e.cut for e in out.exercises if not (e.forced and e.class_median is not None
+                                                                 and e.cut > FORCED_AT)}
 
     def distinctive(a: str, b: str, ex: str) -> tuple[int, int]:
         """Fingerprints a and b share that independent work does not write, and the fewer either side has."""
@@ -559,13 +567,14 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
             for x, y in ((a, b), (b, a)):
                 if mean > best.get(x, ("", -1.0))[1]:
                     best[x] = (y, mean)
-        matches = []
+        matches, comparable, evidence = [], 0, 0
         for ex in common:
-            # The fingerprint overlap bounds the similarity from above closely enough to skip most pairs.
-            if q[ex] < cuts[ex] - 0.15:
-                continue
             shared, fewer = distinctive(a, b, ex)
-            if shared < MIN_DISTINCT or shared < DISTINCT_SHARE * fewer:
+            if fewer < MIN_DISTINCT:
+                continue  # one side wrote only what independent work writes: nothing to tell here
+            comparable += 1
+            # The fingerprint overlap bounds the similarity from above closely enough to skip most pairs.
+            if q[ex] < cuts[ex] - 0.15 or shared < DISTINCT_SHARE * fewer:
                 continue  # what they share is what honest work writes too
             fa, fb = prints[a][ex], prints[b][ex]
             try:
@@ -573,13 +582,15 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
             except Exception:  # noqa: BLE001 - one exercise's comparison must not stop the class
                 continue
             if max(sa, sb) >= cuts[ex]:
+                evidence += shared
                 matches.append(ExerciseMatch(ex, max(sa, sb), sa, sb, cuts[ex], _segments(fa.raw_code, slices_a),
                                              _segments(fb.raw_code, slices_b)))
-        if matches and len(matches) >= min(MIN_EXERCISES, len(common)) and len(matches) >= MIN_SHARE * len(common):
+        enough = len(matches) >= min(MIN_EXERCISES, comparable) and len(matches) >= MIN_SHARE * comparable
+        if evidence >= MIN_EVIDENCE and enough:
             n = len(matches)
             out.pairs.append(Pair(topic.id, a, b, round(sum(m.similarity for m in matches) / n, 3),
                                   round(sum(m.similarity_a for m in matches) / n, 3),
-                                  round(sum(m.similarity_b for m in matches) / n, 3), len(common), matches))
+                                  round(sum(m.similarity_b for m in matches) / n, 3), comparable, matches))
     for name in students:
         out.to_reference.setdefault(name, 0.0)
     out.to_reference = dict(sorted(out.to_reference.items()))

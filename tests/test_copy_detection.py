@@ -195,7 +195,7 @@ def test_one_file_that_breaks_the_detector_is_that_students_note(tmp_path):
     original = (STYLES / "tensors" / "loops.py").read_text(encoding="utf-8")
     for name, text in (("bea", original), ("carla", disguise(original, salt=4)),
                        ("dani", (STYLES / "tensors" / "newcomer.py").read_text(encoding="utf-8")),
-                       ("nested", "import torch\n\ndef tensor_info(t):\n    return " + "(" * 5000 + "t" + ")" * 5000 + "\n"),
+                       ("nested", "def tensor_info(t):\n    return " + "(" * 5000 + "t" + ")" * 5000 + "\n"),
                        ("long_py", "import torch\n\ndef tensor_info(t):\n    return t\nX = '" + "a" * 300_000 + "'\n"),
                        ("huge", "x = 1\n" * 170_000)):
         (tmp_path / name).mkdir()

@@ -540,17 +540,25 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
     cuts = {e.exercise: e.cut for e in out.exercises if not (e.forced and e.class_median is not None
                                                                  and e.cut > FORCED_AT)}
 
-    def distinctive(a: str, b: str, ex: str) -> tuple[int, int]:
-        """Fingerprints a and b share that independent work does not write, and the fewer either side has."""
+    ref_hashes = {ex: fp.hashes for ex, fp in ref_prints.items()}
+    own: dict[tuple[str, str, bool], int] = {}
+
+    def own_code(name: str, ex: str, with_reference: bool) -> int:
+        """How many of ``name``'s fingerprints on ``ex`` independent work (and the reference) does not hold."""
+        key = (name, ex, with_reference)
+        if key not in own:
+            common = independent[ex] | ref_hashes.get(ex, set()) if with_reference else independent[ex]
+            own[key] = sum(1 for h in prints[name][ex].hashes if h not in common)
+        return own[key]
+
+    def shared_code(a: str, b: str, ex: str) -> int:
+        """Fingerprints a and b share that independent work, the reference (between students) and many
+        classmates do not hold."""
         fa, fb = prints[a][ex].hashes, prints[b][ex].hashes
-        common = set(independent[ex])
-        if REFERENCE not in (a, b):
-            common |= ref_prints[ex].hashes if ex in ref_prints else set()
-        # Held by many classmates besides these two: the class's own idiom.
-        shared = {h for h in fa & fb if h not in common and held[ex][h] - (a != REFERENCE and h in fa) - (h in fb) < common_at}
-        own_a = sum(1 for h in fa if h not in common)
-        own_b = sum(1 for h in fb if h not in common)
-        return len(shared), min(own_a, own_b)
+        common = independent[ex] if REFERENCE in (a, b) else independent[ex] | ref_hashes.get(ex, set())
+        others = held[ex]  # students holding each fingerprint; the reference is not among them
+        return sum(1 for h in fa & fb
+                   if h not in common and others[h] - (a != REFERENCE and h in fa) - (h in fb) < common_at)
 
     best: dict[str, tuple[str, float]] = {}
     for (a, b), q in quick.items():
@@ -568,13 +576,17 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
                 if mean > best.get(x, ("", -1.0))[1]:
                     best[x] = (y, mean)
         matches, comparable, evidence = [], 0, 0
+        with_reference = REFERENCE not in (a, b)
         for ex in common:
-            shared, fewer = distinctive(a, b, ex)
+            fewer = min(own_code(a, ex, with_reference), own_code(b, ex, with_reference))
             if fewer < MIN_DISTINCT:
                 continue  # one side wrote only what independent work writes: nothing to tell here
             comparable += 1
             # The fingerprint overlap bounds the similarity from above closely enough to skip most pairs.
-            if q[ex] < cuts[ex] - 0.15 or shared < DISTINCT_SHARE * fewer:
+            if q[ex] < cuts[ex] - 0.15:
+                continue
+            shared = shared_code(a, b, ex)
+            if shared < DISTINCT_SHARE * fewer:
                 continue  # what they share is what honest work writes too
             fa, fb = prints[a][ex], prints[b][ex]
             try:

@@ -84,7 +84,7 @@ MIN_EVIDENCE = 30
 #: ... when over the cut on this many unforced exercises (or all of them, if fewer) ...
 MIN_EXERCISES = 2
 #: ... and on at least this share of the unforced exercises both handed in.
-MIN_SHARE = 0.5
+MIN_SHARE = 2 / 3
 #: Below this many students the class's own rule is not applied (the corpus alone sets the baseline).
 MIN_CLASS = 5
 #: Files larger than this are not compared.
@@ -598,7 +598,7 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
                 matches.append(ExerciseMatch(ex, max(sa, sb), sa, sb, cuts[ex], _segments(fa.raw_code, slices_a),
                                              _segments(fb.raw_code, slices_b)))
         enough = len(matches) >= min(MIN_EXERCISES, comparable) and len(matches) >= MIN_SHARE * comparable
-        if evidence >= MIN_EVIDENCE and enough:
+        if matches and evidence >= MIN_EVIDENCE and enough:
             n = len(matches)
             out.pairs.append(Pair(topic.id, a, b, round(sum(m.similarity for m in matches) / n, 3),
                                   round(sum(m.similarity_a for m in matches) / n, 3),

@@ -10,7 +10,7 @@ correct solutions write it too), so that a copy of it cannot be told from honest
 
 ``tests/copy_styles/<topic>/`` holds more honest styles, written without the
 reference and not part of the packaged baseline corpus
-(``torchdojo/classroom/baseline``), so that the corpus is never tested on itself.
+(``solutions/baseline``), so that the corpus is never tested on itself.
 """
 
 from __future__ import annotations

@@ -15,22 +15,27 @@ as shared. A pair's similarity on an exercise is the larger of the two shares
 of each side's tokens that the other side also has.
 
 How alike is too alike depends on the exercise. ``return x.unsqueeze(0)`` is
-what everyone writes; a training loop leaves room for style. So every exercise
-gets a *cut*, the highest of:
+what everyone writes; a training loop leaves room for style. So shared code is
+*evidence* only where it is beyond what independent correct solutions write:
 
-* the instructor's threshold (default :data:`DEFAULT_THRESHOLD`);
-* what independent correct solutions reach with each other and with the
-  reference (the *baseline*: the course's own corpus of independent correct
-  solutions, shipped in ``classroom/baseline/<topic>/``), plus :data:`MARGIN`;
-* what this class does: halfway between the class's median pair and identical
-  code (a robust rule: a minority of copies does not move a median).
+* fingerprints that the *baseline corpus* holds (independent correct
+  solutions shipped with the course in ``solutions/baseline/<topic>/``,
+  written without the reference) are no evidence, nor (between two students) the reference's;
+* fingerprints many classmates hold (:data:`COMMON_SHARE` of the class, at
+  least :data:`COMMON_MIN`) are the class's idiom, no evidence either;
+* on each exercise a pair must also be at least as alike as the exercise's
+  *cut*: the instructor's threshold (default :data:`DEFAULT_THRESHOLD`), and
+  halfway between this class's median pair and identical code (a robust rule:
+  a minority of copies does not move a median).
 
-An exercise whose cut is over :data:`FORCED_AT`, or whose reference solution
-is too short to tell styles apart, is *forced*: no pair is reported on it, and
-the report says so. A pair is reported when it is over the cut on at least
-:data:`MIN_EXERCISES` of the unforced exercises both handed in (or on the only
-one) and on at least half of them, with the shared passages of each exercise
-side by side. The reference solution takes part as one more submission.
+An exercise whose reference is (nearly) all code the corpus also writes, or
+whose class median leaves no room, is *forced*: a copy of the reference's code
+there cannot be told from honest work, and the report says so. A pair is
+reported when, on at least :data:`MIN_EXERCISES` of the exercises where both
+wrote code of their own (or the only one) and on :data:`MIN_SHARE` of them, it
+shares most of that code (:data:`DISTINCT_SHARE`) and passes the cut, with
+:data:`MIN_EVIDENCE` such fingerprints in all; each matched exercise's code is
+shown side by side. The reference solution takes part as one more submission.
 
 Every file is bounded before it is fingerprinted (size, line length, amount of
 code): a file past a bound, or one that breaks the tokeniser, is that
@@ -63,8 +68,6 @@ if TYPE_CHECKING:
 DEFAULT_THRESHOLD = 0.75
 #: copydetect's noise threshold for an exercise's code: shared runs shorter than this many tokens never count.
 K = 12
-#: An exercise must be this much more alike than independent correct solutions get to count.
-MARGIN = 0.1
 #: An exercise whose cut is over this leaves too little room to tell copying from honest work.
 FORCED_AT = 0.97
 #: An exercise whose reference has fewer fingerprints than this (beyond the stub) is forced.
@@ -98,7 +101,8 @@ MAX_SHOWN = 6000
 #: Seconds copy detection may take for the whole class before it stops and says what it did not compare.
 TIME_LIMIT_S = 300.0
 REFERENCE = "(reference)"
-BASELINE_DIR = Path(__file__).resolve().parent / "baseline"
+#: Where the baseline corpus lies, under the course's solutions (never in the student edition).
+BASELINE = "baseline"
 
 
 @dataclass
@@ -199,8 +203,9 @@ class ClassSimilarity:
     def to_dict(self) -> dict[str, Any]:
         return {
             "available": self.available,
-            "method": (f"copydetect k={K} per exercise on normalised Python, stub as boilerplate; cut per "
-                       f"exercise: max(threshold, corpus baseline + {MARGIN}, class median halfway to 1)"),
+            "method": (f"copydetect k={K} per exercise on normalised Python, stub as boilerplate; evidence: "
+                       "shared code the baseline corpus and the class's idiom do not hold; cut per exercise: "
+                       "max(threshold, halfway from the class's median pair to 1)"),
             "threshold": self.threshold,
             "note": self.note,
             "topics": [{
@@ -416,7 +421,7 @@ def _prints(units: dict[str, str], boilerplate: dict[str, Any]) -> dict[str, Any
 def corpus(topic: Topic, reference: str) -> dict[str, str]:
     """The baseline corpus of ``topic``: the reference and the packaged independent correct solutions, normalised."""
     out = {REFERENCE: reference}
-    folder = BASELINE_DIR / topic.id
+    folder = paths.solutions_dir() / BASELINE / topic.id
     for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
         try:
             out[path.stem] = read_code(path)

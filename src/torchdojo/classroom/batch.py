@@ -278,9 +278,9 @@ def grade_class(
 class _CopyDetection:
     """:func:`torchdojo.classroom.similarity.class_similarity` in a thread, started now, read later.
 
-    Bounded in time twice: copy detection stops itself at its own limit
-    (keeping what it compared), and :meth:`result` waits at most
-    :data:`~torchdojo.classroom.steps.STEP_TIME_LIMIT_S` beyond the start of grading's end.
+    Bounded in time twice: copy detection stops itself after
+    :data:`~torchdojo.classroom.steps.STEP_TIME_LIMIT_S` (keeping what it
+    compared), and :meth:`result` waits for it at most as long again.
     """
 
     def __init__(self, students: list[StudentFiles], keys: list[str], course: Course, threshold: float | None):

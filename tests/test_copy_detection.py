@@ -181,7 +181,7 @@ def test_forced_exercises_and_shared_passages_are_in_the_report(tmp_path):
     page = render(result, the_course, "es")
     copies = page[page.index('id="copies"'):page.index('id="devices"') if 'id="devices"' in page else None]
     assert 'class="note forced" data-topic="cnns"' in copies and "<code>cnns/conv_output_size</code>" in copies
-    assert "dejan muy poco margen" in copies
+    assert "no se distingue del trabajo honesto" in copies
     assert copies.count('class="copy-pair"') == len(expected)
     assert "<code>cnns/train_epoch</code>" in copies and copies.count('<div class="pair">') >= 2 * len(expected)
     assert "<mark>" in copies

@@ -57,6 +57,10 @@ class ClassResult:
     errors: dict[str, str] = field(default_factory=dict)
     #: Copy detection (:mod:`torchdojo.classroom.similarity`), when outputs are written.
     similarity: Any = None
+    #: Item analysis (:func:`torchdojo.classroom.analysis.analyse`), computed once when outputs are written.
+    analysis: Any = None
+    #: Class steps that failed or ran out of time (one line each), said in grades.json and report.html.
+    notes: list[str] = field(default_factory=list)
 
 
 def quiz_key(topic: str) -> str:
@@ -272,13 +276,21 @@ def grade_class(
 
 
 class _CopyDetection:
-    """:func:`torchdojo.classroom.similarity.class_similarity` in a thread, started now, read later."""
+    """:func:`torchdojo.classroom.similarity.class_similarity` in a thread, started now, read later.
+
+    Bounded in time twice: copy detection stops itself after
+    :data:`~torchdojo.classroom.steps.STEP_TIME_LIMIT_S` (keeping what it
+    compared), and :meth:`result` waits for it at most as long again.
+    """
 
     def __init__(self, students: list[StudentFiles], keys: list[str], course: Course, threshold: float | None):
         import threading
 
+        from torchdojo.classroom import steps
+
         self.threshold = threshold
         self.value: Any = None
+        self.limit = steps.STEP_TIME_LIMIT_S
         self.thread = threading.Thread(target=self._run, args=(students, keys, course), daemon=True,
                                        name="torchdojo-copies")
         self.thread.start()
@@ -287,14 +299,20 @@ class _CopyDetection:
         from torchdojo.classroom import similarity
 
         try:
-            self.value = similarity.class_similarity(students, keys, course, threshold=self.threshold)
-        except Exception as exc:  # copy detection is a report, never a reason to lose the grades
+            self.value = similarity.class_similarity(students, keys, course, threshold=self.threshold,
+                                                     time_limit_s=self.limit)
+        except BaseException as exc:  # noqa: BLE001 - a report, never a reason to lose the grades (MemoryError too)
             self.value = similarity.ClassSimilarity(
                 False, self.threshold or similarity.DEFAULT_THRESHOLD,
                 note=f"copy detection failed: {_one_line(f'{type(exc).__name__}: {exc}')}")
 
     def result(self) -> Any:
-        self.thread.join()
+        from torchdojo.classroom import similarity
+
+        self.thread.join(self.limit)
+        if self.thread.is_alive():  # a hang must not stop the run writing its outputs
+            return similarity.ClassSimilarity(False, self.threshold or similarity.DEFAULT_THRESHOLD,
+                                              note=f"copy detection did not finish within {self.limit:g} s")
         return self.value
 
 

@@ -29,6 +29,7 @@ class TestTransferLearningVariants(VariantSuite):
         "mistake_build_freeze_after_head.py": ("build_transfer_model", ["no parameter requires gradients", "freeze after"], False),
         "mistake_trainable_filter.py": ("trainable_parameters", ["must return a list", "filter"], False),
         "mistake_trainable_names.py": ("trainable_parameters", ["nn.Parameter"], False),
+        "mistake_trainable_named_pairs.py": ("trainable_parameters", ["list of parameters", "nn.Parameter"], False),
         "mistake_finetune_train_mode.py": ("fine_tune", ["BatchNorm statistics", "running_mean", "model.eval()"], False),
         "mistake_finetune_all_parameters.py": ("fine_tune", ["frozen parameters", "trainable_parameters(model)"], False),
         "mistake_finetune_unfreezes.py": ("fine_tune", ["changed frozen parameters"], False),

@@ -48,4 +48,7 @@ class TestTransferLearningVariants(VariantSuite):
         "mistake_finetune_classifier_parameters.py": ("fine_tune", ["AttributeError", "classifier"], False),
         "mistake_finetune_adam_each_epoch.py": ("fine_tune", ["new Adam every epoch", "before the loop"], False),
     }
+    # fine_tune's accuracy bar runs the student's own helpers (the contract lets only it follow their bugs).
+    OWN_HELPER_TESTS = {"fine_tune": ("test_fine_tune_learns_new_task",)}
+    FOLLOWS: dict[str, str] = {}
     SPANISH = ("mistake_finetune_train_mode.py", "fine_tune", ["estadísticas de BatchNorm", "model.eval()"])

@@ -14,6 +14,9 @@ Every submission is graded once, through the real engine
 
 from __future__ import annotations
 
+import pytest
+
+from capture_attack import run_capture_attack
 from variant_suite import VariantSuite
 
 
@@ -47,120 +50,17 @@ class TestCnnsVariants(VariantSuite):
     }
     # fit's accuracy bar runs the student's own train_epoch and evaluate (the contract lets only it follow their bugs).
     OWN_HELPER_TESTS = {"fit": ("test_fit_reaches_accuracy_bar",)}
-    FOLLOWS: dict[str, str] = {}
+    # Training with gradients that pile up, or with gradient tracking left off by evaluate, fails it.
+    FOLLOWS = {"mistake_train_no_zero_grad.py": "fit", "mistake_evaluate_leaves_grad_off.py": "fit"}
     SPANISH = ("mistake_train_no_zero_grad.py", "train_epoch", ["se acumulan", "zero_grad"])
 
 
-# -- nothing lent that solves ------------------------------------------------------
 
-import hashlib  # noqa: E402
-import re  # noqa: E402
-import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-
-from conftest import by_name, reference_source  # noqa: E402
-
-
-def _solution_lines(source: str, names: tuple[str, ...]) -> set[str]:
-    """Fingerprints of the solution lines of ``names`` (whitespace dropped), 20 characters or more: a shorter
-    line is one call (``optimizer.step()``) that any training code has."""
-    import ast
-
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    out = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in names:
-            body = lines[node.body[1].lineno - 1:node.end_lineno]  # after the docstring
-            for line in body:
-                flat = "".join(line.split())
-                if len(flat) >= 20 and not flat.startswith("#"):
-                    out.add(hashlib.sha1(flat.encode()).hexdigest()[:12])
-    return out
-
-
-#: A cnns.py whose train_epoch and evaluate are empty stubs, and which captures every source text that
-#: shows up in its process (compile, audit events, what stands in for its helpers, functions the garbage
-#: collector knows that were not read from a file), keeps it in /dev/shm and in its folder, and on its next
-#: import re-uses any train_epoch/evaluate it finds there. Its fit reports how much it captured and which
-#: of the fingerprints it was given it saw.
-CAPTURE = r'''
-import builtins, gc, hashlib, inspect, os, sys, types
-_CAPTURED = []
-_real_compile = builtins.compile
-def _text(source):
-    if isinstance(source, bytes):
-        return source.decode("utf-8", "replace")
-    return source if isinstance(source, str) else ""
-def _compile(source, *args, **kwargs):
-    _CAPTURED.append(_text(source))
-    return _real_compile(source, *args, **kwargs)
-builtins.compile = _compile
-def _audit(event, args):
-    if event in ("compile", "exec") and args:
-        _CAPTURED.append(_text(args[0]))
-sys.addaudithook(_audit)
-_STORES = ["/dev/shm/@STORE@", os.path.join(os.path.dirname(os.path.abspath(__file__)), "@STORE@"),
-           os.path.join(os.getcwd(), "@STORE@")]
-_FINGERPRINTS = @FINGERPRINTS@
-_reused = {}
-for _store in _STORES:
-    try:
-        with open(_store, encoding="utf-8") as _f:
-            _ns = {"torch": __import__("torch")}
-            for _piece in _f.read().split("\n#---\n"):
-                try:
-                    exec(_real_compile(_piece, "<captured>", "exec"), _ns)
-                except BaseException:
-                    pass
-            for _name in ("train_epoch", "evaluate"):
-                if isinstance(_ns.get(_name), types.FunctionType):
-                    _reused[_name] = _ns[_name]
-    except OSError:
-        pass
-
-def _source_of(obj):
-    for candidate in (obj, type(obj)):
-        try:
-            return inspect.getsource(candidate)
-        except (OSError, TypeError):
-            pass
-    return ""
-
-def _capture_now():
-    g = globals()
-    for name in ("train_epoch", "evaluate"):
-        if g.get(name) is not _STUBS.get(name):
-            _CAPTURED.append(_source_of(g.get(name)))
-    for obj in gc.get_objects():
-        if isinstance(obj, types.FunctionType) and obj.__code__.co_filename.startswith("<"):
-            _CAPTURED.append(_source_of(obj) + "\n" + " ".join(map(str, obj.__code__.co_consts)))
-    text = "\n#---\n".join(t for t in _CAPTURED if t)
-    for store in _STORES:
-        try:
-            with open(store, "w", encoding="utf-8") as f:
-                f.write(text)
-        except OSError:
-            pass
-    flat = {hashlib.sha1("".join(line.split()).encode()).hexdigest()[:12] for line in text.splitlines()}
-    return len(text), sorted(flat & set(_FINGERPRINTS))
-'''
-
-ATTACK_HELPERS = r'''
-def train_epoch(model, loader, loss_fn, optimizer, device):
-    if "train_epoch" in _reused:
-        return _reused["train_epoch"](model, loader, loss_fn, optimizer, device)
-    raise NotImplementedError
-'''
-ATTACK_EVALUATE = r'''
-def evaluate(model, loader, loss_fn, device):
-    if "evaluate" in _reused:
-        return _reused["evaluate"](model, loader, loss_fn, device)
-    raise NotImplementedError
-'''
-ATTACK_FIT = r'''
+@pytest.mark.process
+def test_nothing_lent_while_fit_is_graded_solves_train_epoch_or_evaluate(grade):
+    """A submission with empty train_epoch/evaluate that captures every source text in its process during fit,
+    and re-uses what it captured on a rerun, gains nothing, and sees no line of the solution's helpers."""
+    fit = r'''
 def fit(model, train_loader, test_loader, *, epochs, lr, device):
     model.to(device)
     loss_fn = nn.CrossEntropyLoss()
@@ -171,44 +71,6 @@ def fit(model, train_loader, test_loader, *, epochs, lr, device):
             evaluate(model, test_loader, loss_fn, device)
         except BaseException:
             pass
-    size, hits = _capture_now()
-    raise RuntimeError(f"captured={size} hits={hits}")
-
-_STUBS = {"train_epoch": train_epoch, "evaluate": evaluate}
+    _report_capture()
 '''
-
-
-def _replace_functions(source: str, replacements: dict[str, str]) -> str:
-    import ast
-
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    for node in sorted((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in replacements),
-                       key=lambda n: n.lineno, reverse=True):
-        lines[node.lineno - 1:node.end_lineno] = [replacements[node.name]]
-    return "".join(lines)
-
-
-@pytest.mark.process
-def test_nothing_lent_while_fit_is_graded_solves_train_epoch_or_evaluate(grade, tmp_path):
-    """A submission with empty train_epoch/evaluate that captures every source text in its process during fit,
-    and re-uses what it captured on a rerun, gains nothing, and sees no line of the solution's helpers."""
-    reference = reference_source("cnns")
-    prints = _solution_lines(reference, ("train_epoch", "evaluate"))
-    assert len(prints) >= 8
-    store = f"capture-{uuid.uuid4().hex[:8]}.txt"
-    attack = CAPTURE.replace("@STORE@", store).replace("@FINGERPRINTS@", repr(sorted(prints)))
-    source = _replace_functions(reference, {"train_epoch": ATTACK_HELPERS, "evaluate": ATTACK_EVALUATE,
-                                            "fit": ATTACK_FIT}) + attack
-    try:
-        for run in range(2):  # the second run finds what the first one kept
-            topic = grade(source, "cnns", cached=False)
-            for name in ("train_epoch", "evaluate", "fit"):
-                assert by_name(topic, name).score == 0, (run, name, by_name(topic, name).feedback)
-            feedback = by_name(topic, "fit").feedback
-            found = re.search(r"captured=(\d+) hits=\[(.*?)\]", feedback)
-            assert found, feedback
-            assert int(found.group(1)) > 0, feedback  # the capture worked: it saw what stood in for its helpers
-            assert found.group(2) == "", feedback  # and none of it was a line of the solution
-    finally:
-        Path("/dev/shm", store).unlink(missing_ok=True)
+    run_capture_attack(grade, "cnns", ("train_epoch", "evaluate"), {"fit": fit}, "fit")

@@ -13,6 +13,9 @@ Every submission is graded once, through the real engine
 
 from __future__ import annotations
 
+import pytest
+
+from capture_attack import run_capture_attack
 from variant_suite import VariantSuite
 
 
@@ -52,3 +55,31 @@ class TestTransferLearningVariants(VariantSuite):
     OWN_HELPER_TESTS = {"fine_tune": ("test_fine_tune_learns_new_task",)}
     FOLLOWS: dict[str, str] = {}
     SPANISH = ("mistake_finetune_train_mode.py", "fine_tune", ["estadísticas de BatchNorm", "model.eval()"])
+
+
+@pytest.mark.process
+def test_nothing_lent_solves_freeze_replace_head_or_trainable_parameters(grade):
+    """A submission with empty freeze, replace_head and trainable_parameters that captures every source text in
+    its process while build_transfer_model and fine_tune are graded, and re-uses it on a rerun, gains nothing
+    on them, and sees no line of the solution's helpers."""
+    callers = {
+        "build_transfer_model": """
+def build_transfer_model(backbone, num_classes):
+    for call in (lambda: freeze(backbone), lambda: replace_head(backbone, num_classes)):
+        try:
+            call()
+        except BaseException:
+            pass
+    _report_capture()
+""",
+        "fine_tune": """
+def fine_tune(model, X, y, *, epochs, lr, device):
+    try:
+        trainable_parameters(model)
+    except BaseException:
+        pass
+    _report_capture()
+""",
+    }
+    run_capture_attack(grade, "transfer_learning", ("freeze", "replace_head", "trainable_parameters"), callers,
+                       "build_transfer_model")

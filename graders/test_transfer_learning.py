@@ -567,6 +567,13 @@ def test_fine_tune_trains_only_the_head(student, lab, device):
         check(all(compare.same_device(p["device"], device) for p in params),
               f"fine_tune ({where_es}) debe mover el modelo a {device} (model.to(device))",
               f"fine_tune ({where_en}) must move the model to {device} (model.to(device))")
+        frozen = {n for n, p in twin.named_parameters() if not p.requires_grad}
+        thawed = [p["name"] for p in params if p["name"] in frozen and p["requires_grad"]]
+        check(not thawed,
+              f"fine_tune cambió parámetros congelados ({', '.join(thawed[:3])}): los descongeló; deben quedar "
+              f"congelados e idénticos, entrena solo los que tienen requires_grad",
+              f"fine_tune changed frozen parameters ({', '.join(thawed[:3])}): it unfroze them; they must stay "
+              f"frozen and identical, train only those with requires_grad")
         after = _state(model)
         changed = _changed(_twin_state(twin, skip=prefix), after)
         stats = [k for k in changed if k.endswith(("running_mean", "running_var", "num_batches_tracked"))]

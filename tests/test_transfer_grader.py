@@ -53,7 +53,8 @@ class TestTransferLearningVariants(VariantSuite):
     }
     # fine_tune's accuracy bar runs the student's own helpers (the contract lets only it follow their bugs).
     OWN_HELPER_TESTS = {"fine_tune": ("test_fine_tune_learns_new_task",)}
-    FOLLOWS: dict[str, str] = {}
+    # Adam over a list of names fails it.
+    FOLLOWS = {"mistake_trainable_names.py": "fine_tune"}
     SPANISH = ("mistake_finetune_train_mode.py", "fine_tune", ["estadísticas de BatchNorm", "model.eval()"])
 
 

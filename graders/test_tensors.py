@@ -333,6 +333,13 @@ def test_from_numpy_shared(student, lab, dtype):
     # the judge writes through one object and reads through the other.
     arr_h = lab.put(arr)
     tensor_h = student.from_numpy_shared.keep(arr_h)
+    # A torch.Tensor, checked in the student process (an array, or an array subclass with tensor-like
+    # methods, shares memory with itself but is no tensor).
+    check(tensor_h.is_a("torch.Tensor"),
+          f"{what[0]} debe devolver un torch.Tensor que comparta la memoria del array (torch.from_numpy); "
+          f"devolvió {tensor_h.type_name}",
+          f"{what[1]} must return a torch.Tensor that shares the array's memory (torch.from_numpy); "
+          f"it returned {tensor_h.type_name}")
     got = tensor_h.method("clone")
     compare.tensor_close(got, torch.from_numpy(arr.copy()), what)
     arr_h.method("__setitem__", (0, 0), 7)

@@ -47,6 +47,7 @@ class TestTensorsVariants(VariantSuite):
         "mistake_channels_memory_format.py": ("to_channels_last", ['memory format', 'keeps the shape'], False),
         "mistake_batch_dim_last.py": ("add_batch_dim", ['at the front', '(1, 3, 8, 8)'], False),
         "mistake_numpy_copy.py": ("from_numpy_shared", ['copied'], False),
+        "mistake_numpy_returns_array.py": ("from_numpy_shared", ['must return a torch.Tensor', 'ndarray'], False),
         "mistake_best_device_str.py": ("best_device", ['torch.device', 'got str'], False),
         "mistake_move_to_float.py": ("move_to", ['expected dtype torch.int64, got torch.float32'], False),
         "mistake_range_ignores_device.py": ("make_range_matrix", ['expected device', 'got cpu'], True),

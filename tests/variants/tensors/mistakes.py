@@ -168,6 +168,14 @@ MISTAKES = {
 ''',
         },
     },
+    'mistake_numpy_returns_array.py': {
+        "what": 'from_numpy_shared returns the NumPy array itself (it shares its own memory, but is no tensor).',
+        "replace": {
+            'from_numpy_shared': r'''def from_numpy_shared(arr):
+    return arr  # MISTAKE: torch.from_numpy forgotten
+''',
+        },
+    },
     'mistake_rand_global_seed.py': {
         "what": "seeded_rand seeds the global generator with torch.manual_seed, which changes the caller's random state.",
         "replace": {

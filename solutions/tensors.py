@@ -109,7 +109,7 @@ def to_channels_last(x):
 
 
 def summarize(t):
-    """ES: Resumen de un tensor no vacío (entero o de coma flotante): un dict con
+    """ES: Resumen de un tensor no vacío (entero o de punto flotante): un dict con
     ``min``, ``max``, ``mean`` y ``sum`` como ``float`` de Python (tolerancia
     relativa 1e-4) y ``argmax`` como ``int``: el índice plano (por filas) del
     primer máximo, como ``t.flatten().argmax()``.

@@ -285,6 +285,30 @@ def test_conv_figure_uses_the_lessons_arithmetic():
     assert f"= {out}</text>" in figures.conv_sliding("en")
 
 
+def test_activation_figure_draws_the_functions_torch_computes():
+    import torch
+
+    xs = torch.linspace(-4, 4, 33)
+    for name, ours in figures.ACTIVATIONS.items():
+        theirs = {"ReLU": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[name](xs.double())
+        assert torch.allclose(torch.tensor([ours(float(x)) for x in xs.double()], dtype=torch.float64), theirs)
+    svg = figures.activations("es")
+    assert svg.count("<polyline") == 3
+    for shown in ("[0, ∞)", "(0, 1)", "(-1, 1)"):
+        assert shown in svg
+
+
+def test_generalisation_figure_shows_overfitting_where_held_out_error_rises():
+    caps = [i / 60 for i in range(61)]
+    train, test = zip(*(figures.train_test_curves(c) for c in caps))
+    assert all(a > b for a, b in zip(train, train[1:])), "training error keeps falling"
+    best = min(range(len(caps)), key=test.__getitem__)
+    assert 0 < best < len(caps) - 1, "held-out error falls, then rises"
+    assert all(te > tr for tr, te in zip(train, test))
+    assert "sobreajuste (overfitting)" in figures.generalisation("es")
+    assert "overfitting" in figures.generalisation("en")
+
+
 # --- notebooks ------------------------------------------------------------------------------
 
 

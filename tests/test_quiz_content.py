@@ -292,3 +292,105 @@ def test_matching_keys_agree_with_the_category_table(questions):
                 assert q.answer[item.id] in cats, \
                     f"{topic}/{q.id}: '{item.id}' is keyed {q.answer[item.id]}, the table says {cats.pop()}"
     assert checked >= 12, checked
+
+
+# --- nothing quizzed before it is taught --------------------------------------
+#
+# Technical terms a question may lean on, each with the words that name it in
+# either language. Every term a quiz uses must appear in the lesson of that topic
+# or of an earlier one (course order), so that the quiz never asks about what the
+# student has not read yet.
+
+TAUGHT_TERMS = {
+    "overfitting": r"sobreajust|overfit",
+    "hyperparameter": r"hiperpar[aá]metro|hyperparameter",
+    "held-out data": r"datos apartados|datos aparte|held-out|held out|conjunto de prueba|test set",
+    "validation": r"validaci[oó]n|validation",
+    "tanh": r"\btanh\b",
+    "sigmoid": r"\bsigmoid",
+    "ReLU": r"\bReLU\b",
+    "softmax": r"softmax",
+    "logits": r"\blogits?\b",
+    "embedding": r"embedding",
+    "loss": r"\bpérdida|\bloss\b",
+    "MSE": r"\bMSE\b",
+    "cross-entropy": r"entropía cruzada|cross[- ]entropy",
+    "learning rate": r"tasa de aprendizaje|learning rate",
+    "gradient": r"gradiente|gradient",
+    "optimiser": r"optimizador|optimi[sz]er",
+    "Adam": r"\bAdam\b",
+    "epoch": r"época|epoch",
+    "batch": r"\blote\b|\bbatch\b",
+    "accuracy": r"exactitud|accuracy",
+    "weights": r"\bpesos?\b|\bweights?\b",
+    "bias": r"\bsesgo|\bbias",
+    "label": r"etiqueta|label",
+    "feature": r"característica|feature",
+    "regression": r"regresi[oó]n|regression",
+    "self-supervised": r"autosupervis|self-supervis",
+    "fine-tuning": r"ajuste fino|fine-tun",
+    "backbone": r"backbone",
+    "BatchNorm": r"batchnorm|batch norm",
+    "requires_grad": r"requires_grad",
+    "kernel": r"\bkernel",
+    "stride": r"\bstride",
+    "padding": r"\bpadding|relleno",
+    "pooling": r"pooling|maxpool",
+    "broadcasting": r"broadcast",
+    "dtype": r"\bdtype",
+    "GPU": r"\bGPU\b",
+    "CNN": r"\bCNN",
+    "RNN": r"\bRNN",
+    "transformer": r"transformer",
+    "seq2seq": r"seq2seq",
+}
+
+
+def _question_text(q) -> str:
+    parts = [q.text.es, q.text.en, q.explanation.es, q.explanation.en]
+    for group in ("options", "left", "right"):
+        for o in getattr(q, group, ()):
+            parts += [o.text.es, o.text.en]
+            if getattr(o, "why", None):
+                parts += [o.why.es, o.why.en]
+    return " ".join(parts)
+
+
+def _first_taught(lessons, order, pattern) -> int | None:
+    for i, topic in enumerate(order):
+        if topic in lessons and any(pattern.search(p.text.es) and pattern.search(p.text.en)
+                                    for p in lessons[topic].parts):
+            return i
+    return None
+
+
+def test_every_quizzed_term_is_taught_in_the_same_or_an_earlier_topic(banks):
+    from torchdojo.lessons import load_all_lessons
+    from torchdojo.manifest import course
+
+    order = [t.id for t in course().topics]
+    lessons = load_all_lessons()
+    problems, used = [], 0
+    for term, rx in TAUGHT_TERMS.items():
+        pattern = re.compile(rx, re.IGNORECASE)
+        first = _first_taught(lessons, order, pattern)
+        for topic, bank in banks.items():
+            for q in bank.questions:
+                if pattern.search(_question_text(q)):
+                    used += 1
+                    if first is None or first > order.index(topic):
+                        where = "no lesson" if first is None else f"the {order[first]} lesson"
+                        problems.append(f"{topic}/{q.id} (line {q.line}) uses '{term}', first taught in {where}")
+    assert used >= 100, used
+    assert not problems, "\n".join(problems)
+
+
+def test_the_terms_the_review_found_untaught_are_taught_where_first_quizzed():
+    from torchdojo.lessons import load_all_lessons
+
+    lessons = load_all_lessons()
+    text = {t: " ".join(p.text.es + " " + p.text.en for p in lesson.parts) for t, lesson in lessons.items()}
+    for term in ("sobreajuste", "overfitting", "hiperparámetros", "hyperparameters", "test set", "held-out"):
+        assert term in text["why_ml"], term
+    for term in ("tanh", "sigmoid", "ReLU"):
+        assert term in text["fc_nets"], term

@@ -453,3 +453,22 @@ def test_coverage_counts_tagged_questions_and_lists_parts_and_exercises(tmp_path
     assert "| `tensors/tensor_info` | `what_is`, `attributes` |" in proc.stdout
     assert "| `fc_nets/train_classifier` | `adam` (más allá / further) |" in proc.stdout
     assert "Questions with `section:`: 2 de / of" in proc.stdout
+
+
+def test_exercises_come_in_the_order_the_lesson_prepares_them():
+    # A student works through the exercises in course order; each one should need
+    # only the lesson parts read so far (issue 19: add_batch_dim came third but
+    # needed the reshaping part, the ninth).
+    from torchdojo.manifest import course
+
+    lessons = load_all_lessons()
+    for topic in course().topics:
+        if not topic.exercises or topic.id not in lessons:
+            continue
+        parts = lessons[topic.id].parts
+        first = {}
+        for i, part in enumerate(parts):
+            for name in part.prepares:
+                first.setdefault(name, i)
+        ranks = [first[e.name] for e in topic.exercises if e.name in first]
+        assert ranks == sorted(ranks), (topic.id, [(e.name, first.get(e.name)) for e in topic.exercises])

@@ -164,6 +164,48 @@ def accuracy(logits, targets):
     ### END SOLUTION
 
 
+def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
+    """Ajusta una recta con descenso por gradiente / Fit a line with gradient descent.
+
+    ``x`` e ``y`` son tensores float32 de forma ``(N, 1)``, con ``x`` en [0, 1).
+    Aprende ``y = w*x + b`` con un ``nn.Linear(1, 1)``, la pérdida MSE
+    (``nn.MSELoss``) y el optimizador de descenso por gradiente que prefieras
+    (``torch.optim.SGD``, ``Adam``...), con todos los datos en cada época.
+    ``seed`` fija los pesos iniciales: la misma semilla da el mismo resultado.
+    Devuelve ``(w, b)`` como ``float`` de Python. Los
+    valores por defecto de ``epochs`` y ``lr`` son tuyos: los de la firma
+    (300 épocas, ``lr=0.5``) bastan con ``torch.optim.SGD``; si eliges otro
+    optimizador u otros valores, cámbialos en la firma. El corrector llama sin
+    ``epochs`` ni ``lr`` y, sobre datos sin ruido de ``w=0.7``, ``b=0.3``, exige
+    que los dos valores queden a menos de 0.05. Límite del corrector: 30 s
+    (unos cientos de épocas tardan menos de un segundo).
+
+    ``x`` and ``y`` are float32 tensors of shape ``(N, 1)``, with ``x`` in
+    [0, 1). Learn ``y = w*x + b`` with an ``nn.Linear(1, 1)``, the MSE loss
+    (``nn.MSELoss``) and the gradient-descent optimiser you prefer
+    (``torch.optim.SGD``, ``Adam``...), on all the data every epoch. ``seed``
+    seeds the initial weights: the same seed gives the same result. Return ``(w, b)`` as Python ``float``s. The defaults of
+    ``epochs`` and ``lr`` are yours: those in the signature (300 epochs,
+    ``lr=0.5``) are enough with ``torch.optim.SGD``; if you pick another
+    optimiser or other values, change them in the signature. The grader calls
+    without ``epochs`` or ``lr`` and, on noiseless data with ``w=0.7``,
+    ``b=0.3``, requires both values to end within 0.05. Grader time limit: 30 s
+    (a few hundred epochs take less than a second).
+    """
+    ### BEGIN SOLUTION
+    torch.manual_seed(seed)
+    model = nn.Linear(1, 1)
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+    return model.weight.item(), model.bias.item()
+    ### END SOLUTION
+
+
 def predict_proba(model, X):
     """Probabilidades de cada clase / Class probabilities. (dispositivo / device)
 
@@ -186,49 +228,6 @@ def predict_proba(model, X):
     model.eval()
     with torch.no_grad():
         return torch.softmax(model(X), dim=-1)
-    ### END SOLUTION
-
-
-def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
-    """Ajusta una recta con descenso por gradiente / Fit a line with gradient descent.
-
-    ``x`` e ``y`` son tensores float32 de forma ``(N, 1)``, con ``x`` en [0, 1).
-    Aprende ``y = w*x + b`` con un ``nn.Linear(1, 1)``, la pérdida MSE
-    (``nn.MSELoss``) y el optimizador de descenso por gradiente que prefieras
-    (``torch.optim.SGD``, ``Adam``...), con todos los datos en cada época.
-    ``seed`` fija los pesos iniciales (por ejemplo ``torch.manual_seed(seed)``
-    antes de crear la capa). Devuelve ``(w, b)`` como ``float`` de Python. Los
-    valores por defecto de ``epochs`` y ``lr`` son tuyos: los de la firma
-    (300 épocas, ``lr=0.5``) bastan con ``torch.optim.SGD``; si eliges otro
-    optimizador u otros valores, cámbialos en la firma. El corrector llama sin
-    ``epochs`` ni ``lr`` y, sobre datos sin ruido de ``w=0.7``, ``b=0.3``, exige
-    que los dos valores queden a menos de 0.05. Límite del corrector: 30 s
-    (unos cientos de épocas tardan menos de un segundo).
-
-    ``x`` and ``y`` are float32 tensors of shape ``(N, 1)``, with ``x`` in
-    [0, 1). Learn ``y = w*x + b`` with an ``nn.Linear(1, 1)``, the MSE loss
-    (``nn.MSELoss``) and the gradient-descent optimiser you prefer
-    (``torch.optim.SGD``, ``Adam``...), on all the data every epoch. ``seed``
-    seeds the initial weights (e.g. ``torch.manual_seed(seed)`` before creating
-    the layer). Return ``(w, b)`` as Python ``float``s. The defaults of
-    ``epochs`` and ``lr`` are yours: those in the signature (300 epochs,
-    ``lr=0.5``) are enough with ``torch.optim.SGD``; if you pick another
-    optimiser or other values, change them in the signature. The grader calls
-    without ``epochs`` or ``lr`` and, on noiseless data with ``w=0.7``,
-    ``b=0.3``, requires both values to end within 0.05. Grader time limit: 30 s
-    (a few hundred epochs take less than a second).
-    """
-    ### BEGIN SOLUTION
-    torch.manual_seed(seed)
-    model = nn.Linear(1, 1)
-    loss_fn = nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-    return model.weight.item(), model.bias.item()
     ### END SOLUTION
 
 

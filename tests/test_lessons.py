@@ -285,6 +285,12 @@ def test_conv_figure_uses_the_lessons_arithmetic():
     assert f"= {out}</text>" in figures.conv_sliding("en")
 
 
+def test_every_lesson_has_a_figure():
+    # Each topic has at least one picture a student would rather look at than read.
+    for topic, lesson in load_all_lessons().items():
+        assert any(part.figures for part in lesson.parts), f"lessons/{topic}.md shows no figure"
+
+
 def test_activation_figure_draws_the_functions_torch_computes():
     import torch
 

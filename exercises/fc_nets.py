@@ -175,19 +175,15 @@ def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
 def predict_proba(model, X):
     """Probabilidades de cada clase / Class probabilities. (dispositivo / device)
 
-    Pon el modelo en modo evaluación (``model.eval()``: Dropout y BatchNorm se
-    comportan distinto al entrenar), calcula ``model(X)`` sin guardar
-    gradientes (``torch.no_grad()`` o ``torch.inference_mode()``) y aplica
-    softmax sobre la última dimensión. Devuelve un tensor de la forma de la
-    salida del modelo, en el dispositivo de ``X``, con ``requires_grad`` False y
+    Las probabilidades softmax, sobre la última dimensión, de la salida del
+    modelo para ``X``, calculadas en modo evaluación y sin registrar
+    gradientes. Devuelve un tensor de la forma de la salida del modelo, en el dispositivo de ``X``, con ``requires_grad`` False y
     filas que suman 1. Los parámetros del modelo no cambian. Límite del
     corrector: 10 s.
 
-    Put the model in evaluation mode (``model.eval()``: Dropout and BatchNorm
-    behave differently in training), compute ``model(X)`` without tracking
-    gradients (``torch.no_grad()`` or ``torch.inference_mode()``) and apply
-    softmax over the last dimension. Return a tensor shaped like the model's
-    output, on ``X``'s device, with ``requires_grad`` False and rows that sum to
+    The softmax probabilities, over the last dimension, of the model's output
+    for ``X``, computed in eval mode and without tracking gradients. Return a
+    tensor shaped like the model's output, on ``X``'s device, with ``requires_grad`` False and rows that sum to
     1. The model's parameters do not change. Grader time limit: 10 s.
     """
     raise NotImplementedError("TODO")

@@ -218,17 +218,13 @@ def train_epoch(model, loader, loss_fn, optimizer, device):
 def evaluate(model, loader, loss_fn, device):
     """Evaluar un modelo / Evaluate a model. (dispositivo / device)
 
-    Pone ``model`` en modo evaluación (``model.eval()``: Dropout se apaga,
-    BatchNorm usa sus estadísticas guardadas) y, sin registrar gradientes
-    (``torch.no_grad()`` o ``torch.inference_mode()``), recorre ``loader`` una
-    vez moviendo cada lote a ``device``. No cambia ningún parámetro ni
+    Mide ``model`` sobre ``loader`` en modo evaluación y sin registrar
+    gradientes: una pasada, con cada lote en ``device``. No cambia ningún parámetro ni
     estadística del modelo. Devuelve ``(pérdida_media, exactitud)`` como floats
     de Python, como ``train_epoch``. Límite del corrector: 10 s.
 
-    Puts ``model`` in eval mode (``model.eval()``: Dropout switches off, BatchNorm
-    uses its stored statistics) and, without tracking gradients
-    (``torch.no_grad()`` or ``torch.inference_mode()``), goes through ``loader``
-    once, moving each batch to ``device``. It changes no parameter or statistic
+    Measures ``model`` on ``loader`` in eval mode and without tracking
+    gradients: one pass, with each batch on ``device``. It changes no parameter or statistic
     of the model. Returns ``(mean_loss, accuracy)`` as Python floats, as
     ``train_epoch`` does. Grader's time limit: 10 s.
     """

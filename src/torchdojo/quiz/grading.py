@@ -114,7 +114,7 @@ def grade(bank: Bank, answers: Mapping[str, Any], lang: str = "es", *, source: s
         if q.id in typo_of:
             typo = clip(typo_of[q.id])
             item.feedback += "\n" + pick(
-                lang, f"(El fichero de respuestas dice '{typo}': ¿es esta pregunta mal escrita?)",
+                lang, f"(El archivo de respuestas dice '{typo}': ¿es esta pregunta mal escrita?)",
                 f"(The answer file says '{typo}': is it this question, misspelled?)")
         items.append(item)
     warnings = []
@@ -123,7 +123,7 @@ def grade(bank: Bank, answers: Mapping[str, Any], lang: str = "es", *, source: s
         if len(unknown) > _LISTED:
             ids += pick(lang, f" y {len(unknown) - _LISTED} más", f" and {len(unknown) - _LISTED} more")
         warnings.append(pick(
-            lang, f"el fichero de respuestas tiene preguntas que '{bank.topic}' no tiene (sin puntuar): {ids}",
+            lang, f"el archivo de respuestas tiene preguntas que '{bank.topic}' no tiene (sin puntuar): {ids}",
             f"the answer file has questions that '{bank.topic}' does not have (not scored): {ids}"))
     result = TopicResult.from_items(bank.topic, items, kind="quiz", source=source)
     return QuizGrade(result=_attach_warnings(result, warnings), warnings=warnings)

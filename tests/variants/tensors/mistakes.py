@@ -283,4 +283,19 @@ MISTAKES = {
 ''',
         },
     },
+    'mistake_summarize_argmax_tensor.py': {
+        "what": 'summarize returns argmax as a 0-d tensor instead of a Python int (every value right, one type wrong).',
+        "replace": {
+            'summarize': r'''def summarize(t):
+    values = t.double()
+    return {
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "mean": float(values.mean()),
+        "sum": float(values.sum()),
+        "argmax": t.flatten().argmax(),
+    }
+''',
+        },
+    },
 }

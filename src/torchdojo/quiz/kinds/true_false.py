@@ -46,8 +46,10 @@ class TrueFalse(Question):
         if not isinstance(given, bool):
             return error(f, f"Se esperaba true o false, no {echo(given)}.",
                          f"Expected true or false, got {echo(given)}.")
+        # "afirmación" is feminine; the answer itself is the word "verdadero"/"falso".
+        adjective = {True: f.t("verdadera", "true"), False: f.t("falsa", "false")}
         word = {True: f.t("verdadero", "true"), False: f.t("falso", "false")}
-        lines = [f.t("La afirmación es ", "The statement is ") + word[self.answer] + "."]
+        lines = [f.t("La afirmación es ", "The statement is ") + adjective[self.answer] + "."]
         if given != self.answer:
             lines.append(f.t("Respondiste ", "You answered ") + word[given] + ".")
         return done(1.0 if given == self.answer else 0.0, f, self, lines)

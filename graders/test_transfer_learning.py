@@ -372,7 +372,7 @@ def test_build_transfer_model(student, lab, device):
         _check_output(got, twin, layout, head, _x(4, 7, device, size=16), num_classes, where)
         changed = _changed(before, _state(backbone))
         check(not changed,
-              f"{where[0]} cambió valores de la backbone ({', '.join(changed[:4])}): solo debe congelarla y cambiar "
+              f"{where[0]} cambió valores del backbone ({', '.join(changed[:4])}): solo debe congelarlo y cambiar "
               f"la cabeza",
               f"{where[1]} changed values of the backbone ({', '.join(changed[:4])}): it must only freeze it and "
               f"replace the head")
@@ -390,7 +390,7 @@ _TRAINABLE_CASES = [
     (("un modelo entrenable", "a trainable model"), {"layout": "fc", "seed": 6}),
     (("un modelo con un parámetro propio, congelado en parte", "a model with a parameter of its own, partly frozen"),
      {"layout": "fc_resnet", "seed": 7, "frozen": ["conv1.", "bn1.", "fc."]}),
-    (("la backbone con una cabeza nueva", "the backbone with a new head"),
+    (("el backbone con una cabeza nueva", "the backbone with a new head"),
      {"layout": "backbone", "num_classes": 4, "head_seed": 8, "frozen": ["features."]}),
 ]
 
@@ -533,7 +533,7 @@ def _seen_optimizers(lab) -> list[dict]:
 
 # (where es, where en), layout, classes, seed, whether the device goes as a str
 _FINE_TUNE_CASES = [
-    (("la backbone con una cabeza nueva", "the backbone with a new head"), "backbone", 4, 61, True),
+    (("el backbone con una cabeza nueva", "the backbone with a new head"), "backbone", 4, 61, True),
     (("<model.fc (ResNet)> congelado con una fc nueva", "<model.fc (ResNet)> frozen with a new fc"),
      "fc_resnet", 3, 63, False),
 ]
@@ -697,7 +697,7 @@ _FINE_TUNE_TASK = {"per_class": 10, "epochs": 40, "lr": 0.01, "data_seed": 0, "t
 
 
 @pytest.mark.exercise("fine_tune")
-@pytest.mark.hint(es="Con la backbone congelada en modo eval y Adam sobre la cabeza, 10 ejemplos por clase bastan.",
+@pytest.mark.hint(es="Con el backbone congelado en modo eval y Adam sobre la cabeza, 10 ejemplos por clase bastan.",
                   en="With the backbone frozen in eval mode and Adam on the head, 10 examples per class are enough.")
 def test_fine_tune_learns_new_task(student, lab, device):
     t = _FINE_TUNE_TASK

@@ -63,13 +63,14 @@ def test_every_catalog_message_uses_the_glossary(glossary):
     assert not problems, "\n".join(problems)
 
 
-def test_spanish_literals_in_the_package_use_the_glossary(glossary):
+def test_spanish_literals_in_the_package_and_graders_use_the_glossary(glossary):
     # Some Spanish is written in place, not through the catalog: pick(lang, es, en)
     # pairs, quiz feedback, report templates, bilingual docstrings and errors.
     package = ROOT / "src" / "torchdojo" if (ROOT / "src" / "torchdojo").is_dir() else None
     if package is None:
         pytest.skip("not a source checkout")
-    files = sorted(package.rglob("*.py")) + sorted(package.rglob("*.j2"))
+    # The graders' feedback is Spanish written in place too.
+    files = sorted(package.rglob("*.py")) + sorted(package.rglob("*.j2")) + sorted((ROOT / "graders").glob("*.py"))
     assert len(files) >= 50
     problems = [f"{path.relative_to(ROOT)}:{finding}"
                 for path in files for finding in forbidden_uses(glossary, path.read_text(encoding="utf-8"))]

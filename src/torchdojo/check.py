@@ -136,6 +136,10 @@ def check_workspace(
     try:
         topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
                   for topic, exercises in plan]
+    except KeyboardInterrupt:
+        if own:  # Ctrl-C: end the student code now, not after its time limit
+            z.kill()
+        raise
     finally:
         if own:
             z.close()

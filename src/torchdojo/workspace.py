@@ -67,6 +67,9 @@ def find_workspace(explicit: str | Path | None = None, *, start: str | Path | No
         return folder
     if explicit:
         folder = Path(explicit)
+        if folder.exists() and not folder.is_dir():  # a log or a module named by mistake: not a place to start one
+            raise UserError("'{path}' is a file, not a folder: -w names the workspace folder (the one "
+                            "'torchdojo start DIR' made)", path=str(folder))
         if not folder.is_dir():
             raise UserError("workspace '{path}' is not a folder (create one with 'torchdojo start {path}')",
                             path=str(folder))
@@ -77,6 +80,23 @@ def find_workspace(explicit: str | Path | None = None, *, start: str | Path | No
             return folder
     raise UserError("no torchdojo workspace in {path} or any folder above it: create one with "
                     "'torchdojo start DIR' and work inside it, or name it with -w DIR", path=str(here))
+
+
+def require_work(folder: Path, topics: list, *, the_course: Course | None = None) -> None:
+    """Stop with one line when ``folder`` is neither a workspace nor holds any module of ``topics``.
+
+    ``-w DIR`` may name a plain folder of hand-ins (no marker); a folder with
+    neither the marker nor a single exercise file is a mistyped name, and
+    grading it would only list every exercise as missing.
+    """
+    if is_workspace(folder):
+        return
+    modules = [t.module_name for t in topics] or [t.module_name for t in (the_course or load_course()).exercise_topics]
+    if any((folder / f"{m}{suffix}").is_file() for m in modules for suffix in (".py", ".ipynb")):
+        return
+    raise UserError("'{path}' is not a torchdojo workspace: it has no {module}.py or {module}.ipynb and no "
+                    ".torchdojo/workspace.json (create one with 'torchdojo start {path}')",
+                    path=str(folder), module=modules[0] if modules else "tensors")
 
 
 @dataclass

@@ -24,8 +24,9 @@ def test_one_cause_shared_by_every_exercise_is_said_once(tmp_path):
     ws = tmp_path / "ws"
     (ws / "tensors.py").write_text("import torch\ndef tensor_info(t:\n    pass\n", encoding="utf-8")
     (ws / "fc_nets.py").unlink()
-    for lang, said in (("en", "syntax error in tensors.py"), ("es", "error de sintaxis en tensors.py")):
-        proc = run("--lang", lang, "check", "tensors", "fc_nets", "-w", str(ws), "--device", "cpu")
-        assert proc.returncode == 1, proc.stderr
-        assert proc.stdout.count(said) == 1, proc.stdout
-        assert proc.stdout.count("fc_nets.py") == 1, proc.stdout
+    # One grading (judges are slow to start); Spanish, so the shared line's own words are checked too.
+    proc = run("--lang", "es", "check", "tensors", "fc_nets", "-w", str(ws), "--device", "cpu")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.count("error de sintaxis en tensors.py") == 1, proc.stdout
+    assert proc.stdout.count("fc_nets.py") == 1, proc.stdout
+    assert "los 11 ejercicios de arriba: error de sintaxis" in proc.stdout, proc.stdout

@@ -30,3 +30,26 @@ def test_one_cause_shared_by_every_exercise_is_said_once(tmp_path):
     assert proc.stdout.count("error de sintaxis en tensors.py") == 1, proc.stdout
     assert proc.stdout.count("fc_nets.py") == 1, proc.stdout
     assert "los 11 ejercicios de arriba: error de sintaxis" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_list_columns_line_up_whatever_the_longest_id(tmp_path, lang):
+    from torchdojo import progress
+    from torchdojo.manifest import course
+    from torchdojo.report import Report, ItemResult, TopicResult
+    from torchdojo.workspace import mark
+
+    mark(tmp_path)
+    # Statuses of every width, so the device column must not follow the label's length.
+    statuses = ["passed", "failed", "timeout", "crashed", "error", "not_attempted"]
+    for t in course().exercise_topics:
+        items = [ItemResult(e.id, 0.0, e.points, statuses[i % len(statuses)]) for i, e in enumerate(t.exercises)]
+        progress.record_report(tmp_path, Report(topics=[TopicResult.from_items(t.id, items)], lang=lang))
+    proc = run("--lang", lang, "list", "-w", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("  ") and " pt " in line + " "]
+    assert len(rows) == sum(len(t.exercises) for t in course().exercise_topics)
+    assert len({row.index(" pt") for row in rows}) == 1, "\n".join(rows)  # the points column
+    device = "(dispositivo)" if lang == "es" else "(device)"
+    assert len({row.index(device) for row in rows if device in row}) == 1, "\n".join(rows)
+    assert all(row == row.rstrip() for row in rows)

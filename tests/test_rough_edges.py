@@ -53,3 +53,28 @@ def test_list_columns_line_up_whatever_the_longest_id(tmp_path, lang):
     device = "(dispositivo)" if lang == "es" else "(device)"
     assert len({row.index(device) for row in rows if device in row}) == 1, "\n".join(rows)
     assert all(row == row.rstrip() for row in rows)
+
+
+def test_installation_by_role():
+    import re
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    root = Path(SRC).parent
+    extras = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    name = lambda req: re.split(r"[<>=\[; ]", req, 1)[0].lower()  # noqa: E731
+    instructor = {name(r) for r in extras["instructor"]}
+    assert {"nbgrader", "ipykernel", "dask", "copydetect"} <= instructor
+    # .ci/run installs [test]: it must hold every instructor package (the tests run those verbs) and pexpect.
+    assert instructor | {"pexpect", "pytest-xdist", "jsonschema"} <= {name(r) for r in extras["test"]}
+    assert 'pip install -q -e ".[test]"' in (root / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    quickstart = readme.split("## Quickstart", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    # One line, and a learner's: no instructor or test tools.
+    assert quickstart.count("\n") == 1 and "pip install -e . &&" in quickstart and "[" not in quickstart
+    assert "python -m pytest -q\n" in readme and 'pip install -e ".[test]"' in readme
+    assert 'pip install -e ".[instructor]"' in readme
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu && pip install wheel/" in readme

@@ -78,3 +78,24 @@ def test_installation_by_role():
     assert "python -m pytest -q\n" in readme and 'pip install -e ".[test]"' in readme
     assert 'pip install -e ".[instructor]"' in readme
     assert "pip install torch --index-url https://download.pytorch.org/whl/cpu && pip install wheel/" in readme
+
+
+@pytest.mark.process
+def test_student_exceptions_read_as_sentences_never_a_repr(tmp_path):
+    from torchdojo import paths
+
+    stub = (paths.exercises_dir() / "tensors.py").read_text(encoding="utf-8")
+    source = stub.replace("def tensor_info(t):", "def tensor_info(t):\n    hog = bytearray(1 << 44)\n", 1)
+    source = source.replace("def add_batch_dim(x):",
+                            'def add_batch_dim(x):\n    raise ValueError("first line\\nsecond line")\n', 1)
+    (tmp_path / "tensors.py").write_text(source, encoding="utf-8")
+    said = {"en": ("your code ran out of memory", "your code raised ValueError at line"),
+            "es": ("tu código se quedó sin memoria", "tu código lanzó ValueError en la línea")}
+    for lang, (memory, raised) in said.items():
+        proc = run("--lang", lang, "check", "tensors/tensor_info", "tensors/add_batch_dim", "-w", str(tmp_path),
+                   "--device", "cpu")
+        assert proc.returncode == 1, proc.stderr
+        out = proc.stdout
+        assert memory in out and "MemoryError: " not in out, out
+        assert raised in out and "first line second line" in out, out
+        assert "\\n" not in out and "'ValueError" not in out, out

@@ -199,9 +199,9 @@ class GradingPlugin:
                              "an object the grader built in your process differs from the reference one "
                              f"(does your code change torch when imported?): {short(str(exc), 200)}")
         if isinstance(exc, AssertionError):
-            msg = short(str(exc), 600) if str(exc) else "AssertionError"
+            msg = one_line(str(exc)) or "AssertionError"
             return "failed", (msg, msg)
-        text = short(f"{type(exc).__name__}: {exc}", 600)
+        text = one_line(f"{type(exc).__name__}: {exc}")
         # Raised in grader code, typically on a value of the wrong kind.
         return "error", (f"la comprobación no pudo usar lo que devolvió tu código: {text}",
                          f"checking what your code returned failed: {text}")

@@ -99,3 +99,19 @@ def test_student_exceptions_read_as_sentences_never_a_repr(tmp_path):
         assert memory in out and "MemoryError: " not in out, out
         assert raised in out and "first line second line" in out, out
         assert "\\n" not in out and "'ValueError" not in out, out
+
+
+def test_nbgrader_config_names_the_verb_that_writes_it(tmp_path):
+    from torchdojo.notebooks.nbgrader_source import write_source
+
+    write_source(tmp_path, ["tensors"])
+    config = (tmp_path / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert "torchdojo nbgrader source" in config and "nbgrader export" not in config
+
+
+def test_the_quickstart_workspace_is_ignored_by_git():
+    root = Path(SRC).parent
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    proc = subprocess.run(["git", "check-ignore", "-q", "my-course/tensors.py"], cwd=root, timeout=30)
+    assert proc.returncode == 0, "README's quickstart leaves my-course/ untracked in the clone"

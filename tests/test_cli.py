@@ -171,6 +171,9 @@ def test_check_on_a_folder_that_is_no_workspace_is_one_line_and_exit_2(tmp_path)
         assert_one_line_error(proc)
         assert "is a file, not a folder" in proc.stderr
         assert "torchdojo start " + str(tmp_path / "quickstart.log") not in proc.stderr
+    proc = run("check", env={"TORCHDOJO_WORKSPACE": str(tmp_path / "quickstart.log")})
+    assert_one_line_error(proc)
+    assert "is a file, not a folder" in proc.stderr and "torchdojo start" not in proc.stderr
 
 
 def _descendants(pid: int) -> set[int]:

@@ -62,6 +62,9 @@ def find_workspace(explicit: str | Path | None = None, *, start: str | Path | No
     """
     if not explicit and os.environ.get(ENV):
         folder = Path(os.environ[ENV])
+        if folder.exists() and not folder.is_dir():
+            raise UserError("TORCHDOJO_WORKSPACE names '{path}', which is a file, not a folder (name the "
+                            "workspace folder, or unset TORCHDOJO_WORKSPACE)", path=str(folder))
         if not folder.is_dir():  # say where the name came from: nothing on the command line named it
             raise UserError("TORCHDOJO_WORKSPACE names '{path}', which is not a folder (create it with "
                             "'torchdojo start {path}', or unset TORCHDOJO_WORKSPACE)", path=str(folder))

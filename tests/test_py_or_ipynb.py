@@ -109,3 +109,10 @@ def test_start_format_ipynb_then_check_grades_the_notebook_and_says_so(tmp_path)
     topic = json.loads(proc.stdout)["topics"][0]
     assert topic["source"] == "tensors.ipynb" and topic["score"] == topic["max_score"] == 11
     assert sum("graded tensors.ipynb, the one you changed" in n for n in topic["notes"]) == 1, topic["notes"]
+
+
+def test_a_broken_notebook_never_replaces_a_written_module(tmp_path):
+    both(tmp_path, py=reference_source("tensors"), nb="{not json")
+    later = time.time() + 5
+    os.utime(tmp_path / "tensors.ipynb", (later, later))
+    assert choose_submission(tmp_path, TOPIC)[0].name == "tensors.py"

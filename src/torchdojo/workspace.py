@@ -202,7 +202,8 @@ def choose_submission(folder: Path, topic: Topic) -> tuple[Path | None, tuple[st
     The reason is a catalog msgid with its fields (``tr(lang, msgid, **fields)``).
 
     ``<module>.py`` or ``<module>.ipynb``; with both, the one the learner changed
-    (see :func:`is_changed`); both changed: the one saved last; neither: the ``.py``.
+    (see :func:`is_changed`); both changed: the one saved last (the ``.py`` when the
+    notebook is not valid JSON); neither: the ``.py``.
     """
     py, nb = (folder / f"{topic.module_name}{suffix}" for suffix in (".py", ".ipynb"))
     if not (py.is_file() and nb.is_file()):
@@ -219,7 +220,12 @@ def choose_between(py: Path, nb: Path, topic) -> tuple[Path, tuple[str, dict[str
                            "it was given)"), dict(py=py.name, nb=nb.name, chosen=chosen.name, other=other.name))
     if not py_changed:
         return py, None  # both untouched: nothing to choose between
-    chosen = max((py, nb), key=lambda p: p.stat().st_mtime_ns)
+    try:
+        readable = _code_cells(nb.read_bytes()) is not None
+    except OSError:
+        readable = False
+    # A notebook that is not one (broken JSON) never takes the place of a module that was written.
+    chosen = max((py, nb), key=lambda p: p.stat().st_mtime_ns) if readable else py
     other = nb if chosen == py else py
     return chosen, (N_("you changed both {py} and {nb}: graded {chosen}, saved last; delete or rename {other} "
                        "if it is not your work"), dict(py=py.name, nb=nb.name, chosen=chosen.name, other=other.name))

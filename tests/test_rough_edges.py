@@ -18,25 +18,11 @@ def run(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess
                           text=True, encoding="utf-8", timeout=timeout)
 
 
-@pytest.mark.process
-def test_one_cause_shared_by_every_exercise_is_said_once(tmp_path):
-    run("start", str(tmp_path / "ws"))
-    ws = tmp_path / "ws"
-    (ws / "tensors.py").write_text("import torch\ndef tensor_info(t:\n    pass\n", encoding="utf-8")
-    (ws / "fc_nets.py").unlink()
-    # One grading (judges are slow to start); Spanish, so the shared line's own words are checked too.
-    proc = run("--lang", "es", "check", "tensors", "fc_nets", "-w", str(ws), "--device", "cpu")
-    assert proc.returncode == 1, proc.stderr
-    assert proc.stdout.count("error de sintaxis en tensors.py") == 1, proc.stdout
-    assert proc.stdout.count("fc_nets.py") == 1, proc.stdout
-    assert "los 11 ejercicios de arriba: error de sintaxis" in proc.stdout, proc.stdout
-
-
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_list_columns_line_up_whatever_the_longest_id(tmp_path, lang):
     from torchdojo import progress
     from torchdojo.manifest import course
-    from torchdojo.report import Report, ItemResult, TopicResult
+    from torchdojo.report import ItemResult, Report, TopicResult
     from torchdojo.workspace import mark
 
     mark(tmp_path)
@@ -81,21 +67,32 @@ def test_installation_by_role():
 
 
 @pytest.mark.process
-def test_student_exceptions_read_as_sentences_never_a_repr(tmp_path):
-    from torchdojo import paths
+def test_check_output_says_each_cause_once_and_in_sentences(tmp_path):
+    """A syntax error or a missing file is said once per file, not per exercise; a student exception is
+    a sentence (a MemoryError has no message of its own), never a repr with quotes and a literal \\n."""
+    from torchdojo.manifest import course
 
-    stub = (paths.exercises_dir() / "tensors.py").read_text(encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert run("start", str(ws)).returncode == 0
+    stub = (ws / "tensors.py").read_text(encoding="utf-8")
     source = stub.replace("def tensor_info(t):", "def tensor_info(t):\n    hog = bytearray(1 << 44)\n", 1)
     source = source.replace("def add_batch_dim(x):",
                             'def add_batch_dim(x):\n    raise ValueError("first line\\nsecond line")\n', 1)
-    (tmp_path / "tensors.py").write_text(source, encoding="utf-8")
-    said = {"en": ("your code ran out of memory", "your code raised ValueError at line"),
-            "es": ("tu código se quedó sin memoria", "tu código lanzó ValueError en la línea")}
-    for lang, (memory, raised) in said.items():
-        proc = run("--lang", lang, "check", "tensors/tensor_info", "tensors/add_batch_dim", "-w", str(tmp_path),
-                   "--device", "cpu")
+    assert source.count("hog =") == 1 and source.count("first line") == 1
+    (ws / "tensors.py").write_text(source, encoding="utf-8")
+    (ws / "fc_nets.py").write_text("import torch\ndef FCNet(:\n    pass\n", encoding="utf-8")
+    (ws / "cnns.py").unlink()
+    n_fc = len(course().topic("fc_nets").exercises)
+    said = {"en": ("syntax error in fc_nets.py", f"all {n_fc} exercises above: syntax error", "cnns.py",
+                   "your code ran out of memory", "your code raised ValueError at line"),
+            "es": ("error de sintaxis en fc_nets.py", f"los {n_fc} ejercicios de arriba: error de sintaxis",
+                   "cnns.py", "tu código se quedó sin memoria", "tu código lanzó ValueError en la línea")}
+    for lang, (syntax, shared, missing, memory, raised) in said.items():
+        proc = run("--lang", lang, "check", "tensors/tensor_info", "tensors/add_batch_dim", "fc_nets", "cnns",
+                   "-w", str(ws), "--device", "cpu")
         assert proc.returncode == 1, proc.stderr
         out = proc.stdout
+        assert out.count(syntax) == 1 and shared in out and out.count(missing) == 1, out
         assert memory in out and "MemoryError: " not in out, out
         assert raised in out and "first line second line" in out, out
         assert "\\n" not in out and "'ValueError" not in out, out

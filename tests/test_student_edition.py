@@ -120,3 +120,14 @@ def test_the_notebook_check_cell_checks_names_and_signatures(site, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "✔ tensors/add_batch_dim" in proc.stdout
     assert "✘ tensors/summarize: summarize is not defined yet" in proc.stdout
+    # A stub run from a file (its source readable, as in Jupyter) is not attempted, not a ✔.
+    stub = (site / "torchdojo" / "content" / "exercises" / "tensors.py").read_text(encoding="utf-8")
+    script = tmp_path / "cells.py"
+    script.write_text(stub + "\nfrom torchdojo.notebook import check\nIn = ['', 'x']\n"
+                      "check('tensors/add_batch_dim', globals())\n", encoding="utf-8")
+    for lang, said in (("en", "· tensors/add_batch_dim: not attempted yet (still the stub)"),
+                       ("es", "· tensors/add_batch_dim: sin hacer todavía (sigue siendo la plantilla)")):
+        proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120, env={**env, "PYTHONPATH": str(site), "TORCHDOJO_LANG": lang})
+        assert proc.returncode == 0, proc.stderr
+        assert said in proc.stdout and "✔" not in proc.stdout, proc.stdout

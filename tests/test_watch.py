@@ -1,4 +1,4 @@
-"""`torchdojo watch`: a save shows a new result quickly; Ctrl-C ends it cleanly."""
+"""`torchdojo watch`: a save shows a new result quickly; Ctrl-C ends it cleanly, with exit status 130."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def test_watch_regrades_on_save(tmp_path):
     while not lines.empty():
         line = lines.get_nowait()[1]
         seen.append(line or "")
-    assert rc == 0, "".join(seen[-20:])
+    assert rc == 130, "".join(seen[-20:])  # Ctrl-C: 130, as for every verb (README)
     assert "Stopped watching." in "".join(seen)
     assert "Traceback" not in "".join(seen)
 
@@ -105,3 +105,8 @@ def test_watch_bad_workspace_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not a folder" in err
     assert main(["watch", "why_ml", "-w", str(tmp_path)]) == 2
+    capsys.readouterr()
+    # A folder with no workspace marker and no exercise file: one line, nothing watched.
+    assert main(["--lang", "en", "watch", "-w", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not a torchdojo workspace" in err

@@ -12,12 +12,13 @@ from typing import Any, Iterable
 
 from torchdojo import paths, progress
 from torchdojo.errors import UserError
-from torchdojo.i18n import pick
+from torchdojo.i18n import pick, tr
 from torchdojo.judge.aggregate import topic_result
 from torchdojo.judge.service import Judge
 from torchdojo.manifest import Course, Exercise, Topic, course as load_packaged_course
 from torchdojo.report import NOT_ATTEMPTED, ItemResult, Report, TopicResult
 from torchdojo.wire.job import EXCLUDED, ExerciseSpec, JobSpec
+from torchdojo.workspace import choose_submission
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIBLING_BYTES = 4 << 20
@@ -41,12 +42,9 @@ def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple
 
 
 def find_submission(folder: Path, topic: Topic) -> Path | None:
-    """``<module>.py``, else ``<module>.ipynb``, in ``folder``."""
-    for suffix in (".py", ".ipynb"):
-        candidate = folder / f"{topic.module_name}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
+    """``<module>.py`` or ``<module>.ipynb`` in ``folder``; with both, the one the learner changed
+    (:func:`torchdojo.workspace.choose_submission`)."""
+    return choose_submission(folder, topic)[0]
 
 
 def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, device: str | list[str] = "auto",
@@ -97,11 +95,14 @@ def grade_file(judge: Judge, topic: Topic, exercises: list[Exercise], submission
 def grade_topic(judge: Judge, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
                 lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
     """Grade one topic of one submission folder with a running judge."""
-    submission = find_submission(folder, topic)
+    submission, why = choose_submission(folder, topic)
     if submission is None:
         return missing_module(topic, exercises, folder, lang)
-    return grade_file(judge, topic, exercises, submission, device=device, lang=lang,
-                      reveal_hidden=reveal_hidden, **job_options)
+    result = grade_file(judge, topic, exercises, submission, device=device, lang=lang,
+                        reveal_hidden=reveal_hidden, **job_options)
+    if why:
+        result.notes.insert(0, tr(lang, why[0], **why[1]))
+    return result
 
 
 def check_workspace(
@@ -136,6 +137,10 @@ def check_workspace(
     try:
         topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
                   for topic, exercises in plan]
+    except KeyboardInterrupt:
+        if own:  # Ctrl-C: end the student code now, not after its time limit
+            z.kill()
+        raise
     finally:
         if own:
             z.close()

@@ -18,7 +18,7 @@ from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.errors import UserError
 from torchdojo.judge.aggregate import INFRA_NOTE
-from torchdojo.i18n import pick
+from torchdojo.i18n import pick, tr
 from torchdojo.manifest import Course, Topic, course as load_course
 from torchdojo.report import ERROR, ItemResult, TopicResult
 from torchdojo.check import sibling_modules
@@ -239,8 +239,13 @@ def grade_class(
             total = len(plan.tasks) + len(plan.instant)
             done = 0
 
+            chosen = {(s.student, tid): why for s in students for tid, why in s.choices.items()}
+
             def record(student: str, key: str, content: str, result: TopicResult) -> None:
                 nonlocal done
+                why = chosen.get((student, key))  # a .py and an .ipynb handed in: say which was graded
+                if why:
+                    result.notes.insert(0, tr(lang, why[0], **why[1]))
                 book.put(student, key, content, result)
                 done += 1
                 if on_result:

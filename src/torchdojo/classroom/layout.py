@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from torchdojo.errors import UserError
 from torchdojo.manifest import Course
+from torchdojo.workspace import choose_between
 
 MAX_ZIP_BYTES = 2 << 30
 MAX_ZIP_FILES = 100_000
@@ -41,6 +42,8 @@ class StudentFiles:
     quizzes: dict[str, Path] = field(default_factory=dict)
     #: Why this student's files could not be read (one line); ``None`` when they could.
     error: str | None = None
+    #: Topics handed in both as ``.py`` and ``.ipynb``: why the graded one was chosen (catalog msgid, fields).
+    choices: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 def _quiz_topic(name: str, topics: set[str]) -> str | None:
@@ -67,9 +70,14 @@ def _collect(student: str, folder: Path, course: Course) -> StudentFiles:
             topic = modules.get(path.name)
             if topic:
                 current = files.modules.get(topic)
-                # A .py wins over a notebook of the same topic.
-                if current is None or (current.suffix == ".ipynb" and path.suffix == ".py"):
+                if current is None:
                     files.modules[topic] = path
+                elif current.suffix != path.suffix:
+                    # A module and a notebook: the one the student changed (the other is the untouched stub).
+                    py, nb = (current, path) if current.suffix == ".py" else (path, current)
+                    files.modules[topic], why = choose_between(py, nb, course.topic(topic))
+                    if why:
+                        files.choices[topic] = why
                 continue
             qtopic = _quiz_topic(path.name, quiz_topics)
             if qtopic and qtopic not in files.quizzes:

@@ -100,4 +100,8 @@ def run_job(job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, *, zygote_pid: int
         result["protections"] = judge_protections(job, subreaper) + session.protections
         result["processes"] = session.processes
         result["output"] = bytes(session.output[:4096]).decode("utf-8", "replace")
+        lost = session.lost or (session._clean_session.lost if session._clean_session else None)
+        if lost:
+            # Ours, not the student's: whatever the tests saw is void, the server retries the job.
+            return {"zygote_error": f"student zygote lost: {lost}"[:1000]}
     return result

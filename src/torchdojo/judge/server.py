@@ -219,6 +219,10 @@ class Server:
         return max(0.0, min(run.deadline for run in self.running.values()) - time.monotonic())
 
 
+#: How many times a job whose judge child or student zygote was lost is graded again, in a fresh zygote.
+RETRIES = 2
+
+
 def serve(server: Server, channel: Any) -> None:
     """Jobs in on stdin (``{"id": ..., "job": ...}`` lines), results out as they end (``{"id": ..., "result": ...}``)."""
     stdin = sys.stdin.fileno()
@@ -226,18 +230,29 @@ def serve(server: Server, channel: Any) -> None:
     buffer = b""
     queue: list[tuple[str, str]] = []
     eof = False
+    started: dict[str, tuple[str, int]] = {}  # ident -> (job line, tries so far)
 
     def answer(ident: str, result: dict[str, Any]) -> None:
+        line, tries = started.pop(ident, ("", RETRIES))
+        if "zygote_error" in result and line and tries < RETRIES:
+            # A failure of ours (a judge child or the zygote lost): never the
+            # student's grade. Again, first in line, once the zygote is fresh.
+            started[ident] = (line, tries + 1)
+            queue.insert(0, (ident, line))
+            server.needs_restart = True
+            return
         channel.write(json.dumps({"id": ident, "result": result}) + "\n")
 
     while not (eof and not queue and not server.running):
         while queue and server.can_start():
             ident, line = queue.pop(0)
+            started.setdefault(ident, (line, 0))
             try:
                 early = server.start(ident, line)
             except Exception as exc:  # noqa: BLE001 - a bug of ours: report it, keep serving
                 early = {"zygote_error": f"{type(exc).__name__}: {exc}"[:1000]}
             if early is not None:
+                started.pop(ident, None)  # not a job, or a failure before any grading: not retried
                 answer(ident, early)
         if server.needs_restart and not server.running:
             server.restart_zygote()

@@ -15,13 +15,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import statistics
+import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
-from classbuilder import REFERENCE
+from classbuilder import REFERENCE, SRC
 from conftest import marked_processes
 from torchdojo.classroom.batch import grade_class
 from torchdojo.classroom.executor import LocalExecutor
@@ -43,7 +45,7 @@ while True:
     except OSError:
         break  # the process bound: the bomb is this student's problem
     if pid == 0:
-        while time.time() - _start < 8:
+        while time.time() - _start < 5:
             try:
                 os.fork()
             except OSError:
@@ -57,9 +59,12 @@ SPINNERS = """
 import os, time
 for _ in range(24):
     if os.fork() == 0:
-        os.setsid()  # its own session: its own scheduler group
+        try:
+            os.setsid()  # its own session: its own scheduler group (autogroup)
+        except OSError:
+            pass
         _t = time.time()
-        while time.time() - _t < 8:
+        while time.time() - _t < 5:
             pass
         os._exit(0)
 time.sleep(4)
@@ -124,13 +129,8 @@ def _bomb_is_bounded() -> bool:
     return os.geteuid() != 0 or "pids" in (detect().get("controllers") or [])
 
 
-@pytest.fixture(scope="module")
-def own_judge(tmp_path_factory):
+def _start_judge(scratch: Path, mark: str) -> Judge:
     """A warm judge with two slots, its own scratch folder and its own process mark."""
-    base = tmp_path_factory.mktemp("resources")
-    scratch = base / "tmp"
-    scratch.mkdir()
-    mark = f"resources-{uuid.uuid4().hex}"
     saved = {k: os.environ.get(k) for k in ("TMPDIR", "TORCHDOJO_TEST_MARK")}
     os.environ.update(TMPDIR=str(scratch), TORCHDOJO_TEST_MARK=mark)
     judge = Judge(topics=["tensors"], concurrency=2)
@@ -142,98 +142,195 @@ def own_judge(tmp_path_factory):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    yield judge, base, scratch, mark
-    judge.close()
-    shutil.rmtree(base, ignore_errors=True)
+    return judge
 
 
-@pytest.fixture(scope="module")
-def graded(own_judge):
-    """Grade the class beside the attackers, then the honest students alone; results and what was left."""
-    judge, base, scratch, mark = own_judge
+def _summary(result) -> dict:
+    return {s: {"score": r["tensors"].score, "duration": r["tensors"].duration_s,
+                "infra": r["tensors"].infra_error, "protections": r["tensors"].protections,
+                "exercises": {e.id: [e.status, e.feedback] for e in r["tensors"].exercises}}
+            for s, r in result.results.items()}
+
+
+def grade_beside_attackers(judge: Judge, base: Path, scratch: Path, mark: str) -> dict:
+    """Grade the class beside the attackers, then the honest students alone; a JSON-able summary."""
     executor = LocalExecutor(0, judges=[judge])
-    honest = {f"h{i}": REFERENCE for i in range(4)}
     alone = base / "alone"
-    _write_class(alone, honest)
+    _write_class(alone, {f"h{i}": REFERENCE for i in range(4)})
     attackers = {"a0_spinners": REFERENCE + SPINNERS, "a1_fifo": REFERENCE + FIFO,
                  "a2_memory": REFERENCE + MEMORY, "a3_shm": REFERENCE + SHM}
     if _bomb_is_bounded():
         attackers["a4_bomb"] = REFERENCE + BOMB
-    # Sorted, every attacker is followed by honest classmates, so they are graded beside it.
+    # Sorted, every attacker is followed by two honest classmates, graded beside it on the other slot.
     beside = base / "beside"
-    names = sorted(attackers)
     order = {}
-    for i, name in enumerate(names):
+    for i, name in enumerate(sorted(attackers)):
         order[f"{i}0_{name}"] = attackers[name]
         order[f"{i}1_honest"] = REFERENCE
         order[f"{i}2_honest"] = REFERENCE
     _write_class(beside, order)
     shm_before = _shm_segments(SHM_SIZE)
+    dev_shm = f"resources-attack-{os.getpid()}"
     try:
         out = base / "out"
         res = grade_class(beside, out=out, topics=["tensors"], lang="en", executor=executor, memory_mb=MEMORY_MB)
-        # Alone second: the judge is as warm as it was for the first.
+        # Alone second: the judge is at least as warm as it was for the first.
         res_alone = grade_class(alone, out=base / "out-alone", topics=["tensors"], lang="en", executor=executor,
                                 memory_mb=MEMORY_MB)
         left = {
             "students": [p for p in marked_processes(mark) if p[2] == "student"],
             "scratch": sorted(p.name for p in scratch.iterdir()),
             "shm": _shm_segments(SHM_SIZE) - shm_before,
-            "dev_shm": [p for p in os.listdir("/dev/shm") if p == f"resources-attack-{os.getpid()}"],
+            "dev_shm": [p for p in os.listdir("/dev/shm") if p == dev_shm],
         }
     finally:
         try:
-            os.unlink(f"/dev/shm/resources-attack-{os.getpid()}")
+            os.unlink(f"/dev/shm/{dev_shm}")
         except OSError:
             pass
-    return {"alone": res_alone, "beside": res, "out": out, "left": left}
+    doc = json.loads((out / "grades.json").read_text(encoding="utf-8"))
+    return {"alone": _summary(res_alone), "beside": _summary(res), "left": left,
+            "outputs": [name for name in OUTPUTS if (out / name).is_file()], "grades_json": len(doc["students"])}
+
+
+@pytest.fixture(scope="module")
+def own_judge(tmp_path_factory):
+    base = tmp_path_factory.mktemp("resources")
+    scratch = base / "tmp"
+    scratch.mkdir()
+    mark = f"resources-{uuid.uuid4().hex}"
+    judge = _start_judge(scratch, mark)
+    yield judge, base, scratch, mark
+    judge.close()
+
+
+@pytest.fixture(scope="module")
+def as_caller(own_judge):
+    """The class graded by whoever runs the tests (root in CI and Gradescope)."""
+    return grade_beside_attackers(*own_judge)
+
+
+UNPRIVILEGED = 65534
+
+
+@pytest.fixture(scope="module")
+def as_unprivileged():
+    """The same class graded by an unprivileged user (uid 65534), in a process of its own."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to run the grading as an unprivileged user")
+    import subprocess
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="resources-unpriv-"))
+    try:
+        os.chown(base, UNPRIVILEGED, UNPRIVILEGED)
+        tests = str(Path(__file__).resolve().parent)
+        code = ("import sys; sys.path[:0] = [%r, %r]; import test_resources as t; t.main_unprivileged(%r)"
+                % (tests, SRC, str(base)))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        env["HOME"] = str(base)
+        python = _python_for_others(base)
+        if python is None:
+            pytest.skip(f"no Python {sys.version_info[0]}.{sys.version_info[1]} that uid {UNPRIVILEGED} may run")
+        proc = subprocess.run(["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups",
+                               "--inh-caps=-all", python, "-c", code],
+                              env=env, cwd=str(base), capture_output=True, text=True, timeout=400)
+        summary = base / "summary.json"
+        assert summary.is_file(), proc.stderr[-3000:]
+        yield json.loads(summary.read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _others_may_run(path: str) -> bool:
+    real = os.path.realpath(path)
+    parts = Path(real).parents
+    return os.stat(real).st_mode & 0o001 and all(os.stat(p).st_mode & 0o001 for p in parts)
+
+
+def _python_for_others(base: Path) -> str | None:
+    """This interpreter; or, when it lies in a private folder (/root), a virtual environment in ``base``
+    made from the system's Python of the same version that sees this environment's packages."""
+    import subprocess
+
+    if _others_may_run(sys.executable):
+        return sys.executable
+    system = f"/usr/bin/python{sys.version_info[0]}.{sys.version_info[1]}"
+    if not (os.path.exists(system) and _others_may_run(system)):
+        return None
+    venv = base / "venv"
+    subprocess.run([system, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    ours = [p for p in site.getsitepackages() if os.path.isdir(p)]
+    (Path(venv_site(venv)) / "resources_test.pth").write_text(
+        "import site; " + "; ".join(f"site.addsitedir({p!r})" for p in ours) + "\n", encoding="utf-8")
+    subprocess.run(["chown", "-R", f"{UNPRIVILEGED}:{UNPRIVILEGED}", str(venv)], check=True)
+    return str(venv / "bin" / "python")
+
+
+def venv_site(venv: Path) -> str:
+    return str(venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages")
+
+
+def main_unprivileged(base: str) -> None:
+    """In the unprivileged process: grade, write ``summary.json``."""
+    root = Path(base)
+    scratch = root / "tmp"
+    scratch.mkdir()
+    mark = f"resources-{uuid.uuid4().hex}"
+    judge = _start_judge(scratch, mark)
+    try:
+        summary = grade_beside_attackers(judge, root, scratch, mark)
+    finally:
+        judge.close()
+    (root / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+
+
+@pytest.fixture(params=["as_caller", "as_unprivileged"])
+def graded(request):
+    return request.getfixturevalue(request.param)
 
 
 def test_honest_classmates_keep_their_marks_and_their_time(graded):
-    alone = {s: r["tensors"] for s, r in graded["alone"].results.items()}
-    beside = graded["beside"].results
-    assert all(r.score == 11 for r in alone.values())
-    honest = {s: r["tensors"] for s, r in beside.items() if s.endswith("_honest")}
-    assert len(honest) >= 8 and all(r.score == 11 for r in honest.values()), {s: r.score for s, r in honest.items()}
-    t_alone = statistics.median(r.duration_s for r in alone.values())
-    times = {s: r["tensors"].duration_s for s, r in beside.items()}
-    print(f"per submission, honest alone: {sorted(r.duration_s for r in alone.values())}; beside attackers: {times}")
+    alone, beside = graded["alone"], graded["beside"]
+    assert all(r["score"] == 11 for r in alone.values())
+    honest = {s: r for s, r in beside.items() if s.endswith("_honest")}
+    assert len(honest) >= 8 and all(r["score"] == 11 for r in honest.values()), {s: r["score"] for s, r in honest.items()}
+    t_alone = statistics.median(r["duration"] for r in alone.values())
+    times = {s: r["duration"] for s, r in beside.items()}
+    print(f"per submission, honest alone: {sorted(r['duration'] for r in alone.values())}; beside attackers: {times}")
     for attacker in (s for s in beside if "_a" in s):
         group = attacker[0]
         # The faster of the two honest classmates graded beside it: robust to the machine's other load,
         # and still far past 1.5x when an attacker takes their CPU.
         t = min(times[f"{group}1_honest"], times[f"{group}2_honest"])
         assert t <= 1.5 * t_alone, (attacker, t, t_alone)
-    for name in OUTPUTS:
-        assert (graded["out"] / name).is_file(), name
+    assert graded["outputs"] == list(OUTPUTS)
+    assert graded["grades_json"] == len(beside)
 
 
 def test_each_attacker_gets_only_its_own_result(graded):
-    res = graded["beside"].results
-    by = {s.split("_", 1)[1]: r["tensors"] for s, r in res.items() if "_a" in s}
+    by = {s.split("_", 1)[1]: r for s, r in graded["beside"].items() if "_a" in s}
     # Real-time priority is refused: the module kept its working functions.
-    assert by["a1_fifo"].score == 11
+    assert by["a1_fifo"]["score"] == 11
     # Three children past the limit together: that exercise's memory verdict, and only that one.
-    mem = {e.id: e for e in by["a2_memory"].exercises}
-    assert mem["tensors/tensor_info"].status == "crashed" and "memory" in mem["tensors/tensor_info"].feedback
-    assert all(e.status == "passed" for i, e in mem.items() if i != "tensors/tensor_info")
+    mem = by["a2_memory"]["exercises"]
+    status, feedback = mem["tensors/tensor_info"]
+    assert status == "crashed" and "memory" in feedback, (status, feedback)
+    assert all(st == "passed" for i, (st, _) in mem.items() if i != "tensors/tensor_info")
     for r in by.values():
-        assert not r.infra_error, r.infra_error
+        assert not r["infra"], r["infra"]
     if "a4_bomb" in by:
         bomb = by["a4_bomb"]
-        assert bomb.score == 0 and {e.status for e in bomb.exercises} <= {"error", "timeout", "crashed"}
-    doc = json.loads((graded["out"] / "grades.json").read_text(encoding="utf-8"))
-    assert len(doc["students"]) == len(res)
+        assert bomb["score"] == 0 and {st for st, _ in bomb["exercises"].values()} <= {"error", "timeout", "crashed"}
 
 
 def test_nothing_of_a_job_outlives_it(graded):
-    left = graded["left"]
-    assert left["students"] == []
-    assert left["scratch"] == []
+    assert graded["left"]["students"] == []
+    assert graded["left"]["scratch"] == []
 
 
 def test_ipc_objects_of_a_job_do_not_outlive_it(graded):
-    protections = " ".join(graded["beside"].results["00_a0_spinners"]["tensors"].protections)
+    protections = " ".join(graded["beside"]["00_a0_spinners"]["protections"])
     if "IPC namespace" not in protections:
         pytest.skip("student processes share the host's IPC namespace in this build (no private IPC, "
                     "no private /dev/shm): a SysV segment would outlive the run")

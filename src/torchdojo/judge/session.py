@@ -141,6 +141,7 @@ class StudentSession:
         #: Why the student zygote was lost (an infrastructure failure: the job is retried), if it was.
         self.lost: str | None = None
         self._oom_seen = 0
+        self._group_base = 0
         self._encoder = Encoder(self._handle_ref, strides=True)
 
     # -- clocks -------------------------------------------------------------------
@@ -170,9 +171,26 @@ class StudentSession:
                     pass
         return workdir
 
+    def _settle(self) -> None:
+        """Wait (briefly) until a process stopped for memory has given it back to the job's group.
+
+        A killed process frees its memory as it exits, after the kill returns: a new
+        process started meanwhile would be charged for it, or killed for it.
+        """
+        if not self.zygote.watch:
+            return
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            used = share.usage(self.zygote.watch)
+            if used is None or used < (self.job.limits.memory_mb << 20) // 2:
+                return
+            time.sleep(0.02)
+
     def start(self) -> dict[str, Any]:
         """A new student process with the submission imported; its ``ready`` report."""
         self.stop()
+        if self.generation:
+            self._settle()
         self.generation += 1
         self._release, self._handles = [], weakref.WeakValueDictionary()
         self.processes += 1
@@ -209,6 +227,9 @@ class StudentSession:
         deadline = time.monotonic() + limit
         try:
             confined = self._decode(self._wait_frame(deadline, phase="import"))
+            # What the job's group holds before any student code runs (the process's
+            # copies of the zygote's pages): the budget is on top, as RLIMIT_AS is.
+            self._group_base = (share.usage(self.zygote.watch) or 0) if self.zygote.watch else 0
             if isinstance(confined, dict) and isinstance(confined.get("confined"), list):
                 self.protections = [str(p)[:200] for p in confined["confined"]][:20]
             ready = self._decode(self._wait_frame(deadline, phase="import"))
@@ -411,7 +432,7 @@ class StudentSession:
         assert self.pid is not None
         used = share.usage(self.zygote.watch) if self.zygote.watch else None
         if used is not None:
-            return used
+            return used - self._group_base
         return share.tree_memory(self.pid, rss_bytes(self.pid)) - self.base_rss
 
     def _killed_for_memory(self) -> bool:

@@ -233,10 +233,11 @@ class JobGroup:
         if self.kind == "cgroup2" and "" in self.dirs and "memory" in self.applied:
             d = self.dirs[""]
             return {"kind": "cgroup2", "stat": os.path.join(d, "memory.stat"),
-                    "events": os.path.join(d, "memory.events")}
+                    "current": os.path.join(d, "memory.current"), "events": os.path.join(d, "memory.events")}
         if "memory" in self.applied:
             d = self.dirs["memory"]
             return {"kind": "cgroup1", "stat": os.path.join(d, "memory.stat"),
+                    "current": os.path.join(d, "memory.usage_in_bytes"),
                     "events": os.path.join(d, "memory.oom_control")}
         return {}
 
@@ -333,11 +334,19 @@ def sweep(share: dict[str, object], prefix: str) -> None:
 # -- the judge's side: how much memory a job holds ----------------------------------
 
 def usage(watch: dict[str, str]) -> int | None:
-    """Anonymous and shared-memory bytes the job's group holds (not page cache); None if unreadable."""
+    """Anonymous and shared-memory bytes the job's group holds (not page cache); None if unreadable.
+
+    ``memory.stat`` leaves out the page cache but the kernel refreshes it lazily
+    (up to seconds late: a process killed for memory would still count against
+    the next one); the group's charge counter is exact but counts the cache:
+    the smaller of the two is both current and cache-free enough.
+    """
     try:
         with open(watch["stat"]) as f:
             text = f.read()
-    except (OSError, KeyError):
+        with open(watch["current"]) as f:
+            current = int(f.read().split()[0])
+    except (OSError, KeyError, ValueError, IndexError):
         return None
     stats = {}
     for line in text.splitlines():
@@ -345,8 +354,11 @@ def usage(watch: dict[str, str]) -> int | None:
         stats[key] = value
     try:
         if watch.get("kind") == "cgroup2":
-            return int(stats.get("anon", 0)) + int(stats.get("shmem", 0))
-        return int(stats.get("total_rss", stats.get("rss", 0))) + int(stats.get("total_shmem", stats.get("shmem", 0)))
+            counted = int(stats.get("anon", 0)) + int(stats.get("shmem", 0))
+        else:
+            counted = (int(stats.get("total_rss", stats.get("rss", 0)))
+                       + int(stats.get("total_shmem", stats.get("shmem", 0))))
+        return min(counted, current)
     except ValueError:
         return None
 

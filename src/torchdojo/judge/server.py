@@ -91,6 +91,18 @@ def warm(graders: list[str], training: bool) -> None:
             print(f"torchdojo judge: cannot import grader {entry}: {exc}", file=sys.stderr)
 
 
+def _pin_to_slot(slot: int, slots: int, caps: dict[str, Any]) -> None:
+    """Run a judge child on the CPUs its slot's student processes are pinned to (cgroup v1 cpuset)."""
+    if "cpuset" not in ((caps.get("share") or {}).get("controllers") or []) or slots < 2:
+        return
+    from torchdojo.student.share import slot_cpus
+
+    try:
+        os.sched_setaffinity(0, slot_cpus(slot, slots)[1])
+    except OSError:
+        pass
+
+
 class _Running:
     """A judge child at work."""
 
@@ -153,6 +165,7 @@ class Server:
             os.close(r)
             try:
                 prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+                _pin_to_slot(slot, self.concurrency, self.zygote.caps)
                 result = run_job(job, self.zygote.slot(slot), tmp_root, zygote_pid=self.hello.get("pid"),
                                  subreaper=bool(self.hello.get("subreaper")))
                 data = json.dumps(result).encode()

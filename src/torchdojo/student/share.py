@@ -43,7 +43,7 @@ MAX_TASKS = 512
 #: The cgroup's hard memory limit is the job's budget plus this (the watchdog acts at the budget).
 SLACK_MB = 256
 V1_ROOT = "/sys/fs/cgroup"
-V1_CONTROLLERS = ("cpu", "memory", "pids", "freezer")
+V1_CONTROLLERS = ("cpu", "memory", "pids", "freezer", "cpuset")
 _NEEDED = ("cpu", "memory", "pids")
 
 
@@ -165,8 +165,10 @@ def missing_protections(caps: dict[str, object]) -> list[str]:
 class JobGroup:
     """The control group(s) of one job; made in the zygote, joined by each student process."""
 
-    def __init__(self, share: dict[str, object], name: str, memory_mb: int, cpus: int = 0):
-        """``cpus``: the most CPUs the job may use at once (0: no quota, only an equal weight)."""
+    def __init__(self, share: dict[str, object], name: str, memory_mb: int, cpus: int = 0,
+                 cpu_list: list[int] | None = None):
+        """``cpus``: the most CPUs the job may use at once (0: no quota, only an equal weight);
+        ``cpu_list``: the CPUs its processes run on (cgroup v1 ``cpuset``; None: any)."""
         self.kind = str(share.get("kind") or "")
         bases = dict(share.get("bases") or {})
         self.dirs: dict[str, str] = {}
@@ -180,6 +182,7 @@ class JobGroup:
                 continue
             self.dirs[ctrl] = path
         self._limit(memory_mb, cpus)
+        self._pin(cpu_list)
 
     def _write(self, ctrl: str, name: str, value: str) -> bool:
         folder = self.dirs.get(ctrl)
@@ -219,12 +222,35 @@ class JobGroup:
                 self._write("cpu", "cpu.cfs_quota_us", str(cpus * 100000))
         # A new v1 cpu group has no real-time budget (cpu.rt_runtime_us 0): SCHED_FIFO is refused in it.
 
+    def _pin(self, cpu_list: list[int] | None) -> None:
+        # A quota bounds a job's total, not whom it competes with on each CPU: spinners
+        # spread over every CPU would still take a third of a classmate's. Each slot's
+        # job on CPUs of its own (the judge's processes are free to run anywhere).
+        if "cpuset" not in self.dirs:
+            return
+        parent = os.path.dirname(self.dirs["cpuset"])
+        try:
+            with open(os.path.join(parent, "cpuset.mems")) as f:
+                mems = f.read().strip()
+            with open(os.path.join(parent, "cpuset.cpus")) as f:
+                cpus = f.read().strip()
+        except OSError:
+            mems = cpus = ""
+        if cpu_list:
+            cpus = ",".join(str(c) for c in cpu_list)
+        # A v1 cpuset with no CPUs or memory nodes refuses every process: without both, not joined.
+        if not (mems and self._write("cpuset", "cpuset.mems", mems) and self._write("cpuset", "cpuset.cpus", cpus)):
+            _rmdirs([self.dirs.pop("cpuset")])
+        elif cpu_list:
+            self.applied.append("cpuset")
+
     def protections(self) -> list[str]:
         """What this group bounds, for the job's list of protections."""
         if not self.applied:
             return []
         what = {"cpu": "CPU (an equal share per job, at most a slot's CPUs)",
-                "memory": "memory of every process of the job", "pids": f"at most {MAX_TASKS} tasks"}
+                "memory": "memory of every process of the job", "pids": f"at most {MAX_TASKS} tasks",
+                "cpuset": "CPUs of its own slot"}
         kind = "cgroup v2" if self.kind == "cgroup2" else "cgroup v1"
         return [f"{kind} per job: " + ", ".join(what[c] for c in self.applied)]
 
@@ -291,6 +317,13 @@ class JobGroup:
         self.kill()
         _rmdirs(list(self.dirs.values()))
         self.dirs = {}
+
+
+def slot_cpus(slot: int, slots: int) -> tuple[int, list[int]]:
+    """How many CPUs a slot's job may use at once, and which ones (its own, where there are enough)."""
+    mine = sorted(os.sched_getaffinity(0))
+    cpus = max(1, len(mine) // max(1, slots))
+    return cpus, mine[slot * cpus:(slot + 1) * cpus] or [mine[slot % len(mine)]]
 
 
 def _rmdirs(folders: list[str]) -> None:

@@ -118,8 +118,8 @@ class Zygote:
             self._group_seq += 1
             name = f"td-{os.getpid()}-{slot}-{self._group_seq}"
             # Each slot's job may use its part of the CPUs, never all of them.
-            cpus = max(1, len(os.sched_getaffinity(0)) // len(self.controls))
-            self.groups[slot] = share.JobGroup(info, name, int(spec.get("memory_mb") or 0), cpus)
+            cpus, pinned = share.slot_cpus(slot, len(self.controls))
+            self.groups[slot] = share.JobGroup(info, name, int(spec.get("memory_mb") or 0), cpus, pinned)
         group = self.groups[slot]
         spec["share"] = {"protections": group.protections(), "cpu": "cpu" in group.applied}
         return group

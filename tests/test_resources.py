@@ -294,7 +294,8 @@ def test_honest_classmates_keep_their_marks_and_their_time(graded):
     alone, beside = graded["alone"], graded["beside"]
     assert all(r["score"] == 11 for r in alone.values())
     honest = {s: r for s, r in beside.items() if s.endswith("_honest")}
-    assert len(honest) >= 8 and all(r["score"] == 11 for r in honest.values()), {s: r["score"] for s, r in honest.items()}
+    assert len(honest) >= 8
+    assert all(r["score"] == 11 for r in honest.values()), {s: r["score"] for s, r in honest.items()}
     t_alone = statistics.median(r["duration"] for r in alone.values())
     times = {s: r["duration"] for s, r in beside.items()}
     print(f"per submission, honest alone: {sorted(r['duration'] for r in alone.values())}; beside attackers: {times}")

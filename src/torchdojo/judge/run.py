@@ -45,7 +45,8 @@ def resolve_devices(wanted: str | tuple[str, ...]) -> list[str] | str:
 def judge_protections(job: JobSpec, subreaper: bool) -> list[str]:
     out = ["verdicts decided in a separate judge process that runs no student code",
            "only data crosses from the student process (no pickle, no student objects)",
-           "wall-clock limit per exercise (SIGKILL)", f"RSS watchdog over every process of the job (+{job.limits.memory_mb} MiB)",
+           "wall-clock limit per exercise (SIGKILL)",
+           f"RSS watchdog over every process of the job (+{job.limits.memory_mb} MiB)",
            "bounded output", "private temp folder"]
     if subreaper:
         out.append("child subreaper (orphans killed)")

@@ -76,6 +76,8 @@ class TopicResult:
     duration_s: float = 0.0
     #: Topic-level remarks: notebook cells that failed, unknown quiz ids, ...
     notes: list[str] = field(default_factory=list)
+    #: Set when our grading infrastructure (not the submission) failed to produce this result: it is graded again.
+    infra_error: str = ""
 
     @classmethod
     def from_items(cls, topic: str, items: list[ItemResult], **extra: Any) -> TopicResult:

@@ -17,7 +17,6 @@ from torchdojo.check import missing_module
 from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.errors import UserError
-from torchdojo.judge.aggregate import INFRA_NOTE
 from torchdojo.i18n import pick, tr
 from torchdojo.manifest import Course, Topic, course as load_course
 from torchdojo.report import ERROR, ItemResult, TopicResult
@@ -398,7 +397,7 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
                     result = topic_from_dict(outcome)
                 except (TypeError, KeyError, ValueError) as exc:
                     result, content = error_result(course, req.topic, f"malformed result: {exc}", lang), RETRY + content
-                if any(n.startswith(INFRA_NOTE) for n in result.notes):
+                if result.infra_error:
                     content = RETRY + content
             # A failure of ours (a worker or zygote lost), not of the
             # submission, is recorded under a hash that never matches,

@@ -16,7 +16,7 @@ from torchdojo.manifest import Exercise, Topic
 from torchdojo.report import (CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, ItemResult, TestOutcome,
                               TopicResult)
 
-#: Note that marks a result the grading infrastructure failed to produce.
+#: Note shown on a result the grading infrastructure failed to produce (``TopicResult.infra_error`` says so).
 INFRA_NOTE = "internal: grading process failed"
 _HIDDEN = ("(detalle oculto: es una prueba oculta)", "(details withheld: a hidden test)")
 
@@ -113,4 +113,4 @@ def topic_result(
         items.append(_exercise_result(ex, tests, lang, reveal_hidden))
     return TopicResult.from_items(
         topic.id, items, source=source, protections=list(job_result.get("protections") or []),
-        notes=notes)
+        notes=notes, infra_error=str(zerr)[:500] if zerr else "")

@@ -45,7 +45,8 @@ def resolve_devices(wanted: str | tuple[str, ...]) -> list[str] | str:
 def judge_protections(job: JobSpec, subreaper: bool) -> list[str]:
     out = ["verdicts decided in a separate judge process that runs no student code",
            "only data crosses from the student process (no pickle, no student objects)",
-           "wall-clock limit per exercise (SIGKILL)", f"RSS watchdog (+{job.limits.memory_mb} MiB)",
+           "wall-clock limit per exercise (SIGKILL)",
+           f"RSS watchdog over every process of the job (+{job.limits.memory_mb} MiB)",
            "bounded output", "private temp folder"]
     if subreaper:
         out.append("child subreaper (orphans killed)")
@@ -100,4 +101,8 @@ def run_job(job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, *, zygote_pid: int
         result["protections"] = judge_protections(job, subreaper) + session.protections
         result["processes"] = session.processes
         result["output"] = bytes(session.output[:4096]).decode("utf-8", "replace")
+        lost = session.lost or (session._clean_session.lost if session._clean_session else None)
+        if lost:
+            # Ours, not the student's: whatever the tests saw is void, the server retries the job.
+            return {"zygote_error": f"student zygote lost: {lost}"[:1000]}
     return result

@@ -91,6 +91,18 @@ def warm(graders: list[str], training: bool) -> None:
             print(f"torchdojo judge: cannot import grader {entry}: {exc}", file=sys.stderr)
 
 
+def _pin_to_slot(slot: int, slots: int, caps: dict[str, Any]) -> None:
+    """Run a judge child on the CPUs its slot's student processes are pinned to (cgroup v1 cpuset)."""
+    if "cpuset" not in ((caps.get("share") or {}).get("controllers") or []) or slots < 2:
+        return
+    from torchdojo.student.share import slot_cpus
+
+    try:
+        os.sched_setaffinity(0, slot_cpus(slot, slots)[1])
+    except OSError:
+        pass
+
+
 class _Running:
     """A judge child at work."""
 
@@ -153,6 +165,7 @@ class Server:
             os.close(r)
             try:
                 prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+                _pin_to_slot(slot, self.concurrency, self.zygote.caps)
                 result = run_job(job, self.zygote.slot(slot), tmp_root, zygote_pid=self.hello.get("pid"),
                                  subreaper=bool(self.hello.get("subreaper")))
                 data = json.dumps(result).encode()
@@ -219,6 +232,10 @@ class Server:
         return max(0.0, min(run.deadline for run in self.running.values()) - time.monotonic())
 
 
+#: How many times a job whose judge child or student zygote was lost is graded again, in a fresh zygote.
+RETRIES = 2
+
+
 def serve(server: Server, channel: Any) -> None:
     """Jobs in on stdin (``{"id": ..., "job": ...}`` lines), results out as they end (``{"id": ..., "result": ...}``)."""
     stdin = sys.stdin.fileno()
@@ -226,18 +243,29 @@ def serve(server: Server, channel: Any) -> None:
     buffer = b""
     queue: list[tuple[str, str]] = []
     eof = False
+    started: dict[str, tuple[str, int]] = {}  # ident -> (job line, tries so far)
 
     def answer(ident: str, result: dict[str, Any]) -> None:
+        line, tries = started.pop(ident, ("", RETRIES))
+        if "zygote_error" in result and line and tries < RETRIES:
+            # A failure of ours (a judge child or the zygote lost): never the
+            # student's grade. Again, first in line, once the zygote is fresh.
+            started[ident] = (line, tries + 1)
+            queue.insert(0, (ident, line))
+            server.needs_restart = True
+            return
         channel.write(json.dumps({"id": ident, "result": result}) + "\n")
 
     while not (eof and not queue and not server.running):
         while queue and server.can_start():
             ident, line = queue.pop(0)
+            started.setdefault(ident, (line, 0))
             try:
                 early = server.start(ident, line)
             except Exception as exc:  # noqa: BLE001 - a bug of ours: report it, keep serving
                 early = {"zygote_error": f"{type(exc).__name__}: {exc}"[:1000]}
             if early is not None:
+                started.pop(ident, None)  # not a job, or a failure before any grading: not retried
                 answer(ident, early)
         if server.needs_restart and not server.running:
             server.restart_zygote()

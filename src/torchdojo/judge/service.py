@@ -134,8 +134,20 @@ class Judge:
         for fut in lost:
             fut.set_result({"zygote_error": f"the grading process stopped answering. {tail}"})
 
+    #: How many times a job is sent again to a new judge after its judge died or got stuck.
+    RETRIES = 1
+
     def run(self, job: JobSpec) -> dict[str, Any]:
-        """Grade one job; a dead or stuck judge is replaced and the job reported as lost."""
+        """Grade one job; a dead or stuck judge is replaced and the job graded again (then reported as lost)."""
+        for _ in range(self.RETRIES):
+            result = self._run_once(job)
+            with self._lock:
+                judge_lost = self.proc is None or self.proc.poll() is not None
+            if not ("zygote_error" in result and judge_lost):
+                return result
+        return self._run_once(job)
+
+    def _run_once(self, job: JobSpec) -> dict[str, Any]:
         fut: Future = Future()
         ident = str(next(self._ids))
         with self._lock:

@@ -27,6 +27,7 @@ import torch
 
 from torchdojo.judge.remote import Handle, MissingName, StudentRaised
 from torchdojo.judge.student_zygote import ZygoteLost, ZygoteSlot
+from torchdojo.student import share
 from torchdojo.wire.codec import Decoder, Encoder, Unsendable, WireError
 from torchdojo.wire.frames import FrameError, FrameReader, frame
 from torchdojo.wire.job import EXCLUDED, JobSpec
@@ -137,6 +138,10 @@ class StudentSession:
         self._release: list[int] = []
         self._handles: weakref.WeakValueDictionary[int, Handle] = weakref.WeakValueDictionary()
         self.base_rss = rss_bytes(zygote_pid) if zygote_pid else 0
+        #: Why the student zygote was lost (an infrastructure failure: the job is retried), if it was.
+        self.lost: str | None = None
+        self._oom_seen = 0
+        self._group_base = 0
         self._encoder = Encoder(self._handle_ref, strides=True)
 
     # -- clocks -------------------------------------------------------------------
@@ -166,9 +171,26 @@ class StudentSession:
                     pass
         return workdir
 
+    def _settle(self) -> None:
+        """Wait (briefly) until a process stopped for memory has given it back to the job's group.
+
+        A killed process frees its memory as it exits, after the kill returns: a new
+        process started meanwhile would be charged for it, or killed for it.
+        """
+        if not self.zygote.watch:
+            return
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            used = share.usage(self.zygote.watch)
+            if used is None or used < (self.job.limits.memory_mb << 20) // 2:
+                return
+            time.sleep(0.02)
+
     def start(self) -> dict[str, Any]:
         """A new student process with the submission imported; its ``ready`` report."""
         self.stop()
+        if self.generation:
+            self._settle()
         self.generation += 1
         self._release, self._handles = [], weakref.WeakValueDictionary()
         self.processes += 1
@@ -190,6 +212,9 @@ class StudentSession:
         }
         try:
             self.holder, self.pid = self.zygote.spawn_student(spec, theirs.fileno(), w_out)
+        except ZygoteLost as exc:
+            self.lost = str(exc)
+            raise
         finally:
             theirs.close()
             os.close(w_out)
@@ -197,10 +222,14 @@ class StudentSession:
         os.set_blocking(r_out, False)
         self.sock, self.out_fd = ours, r_out
         self.reader = FrameReader(MAX_REPLY)
+        self._oom_seen = share.oom_kills(self.zygote.watch) if self.zygote.watch else 0
         limit = self.job.limits.import_timeout_s
         deadline = time.monotonic() + limit
         try:
             confined = self._decode(self._wait_frame(deadline, phase="import"))
+            # What the job's group holds before any student code runs (the process's
+            # copies of the zygote's pages): the budget is on top, as RLIMIT_AS is.
+            self._group_base = (share.usage(self.zygote.watch) or 0) if self.zygote.watch else 0
             if isinstance(confined, dict) and isinstance(confined.get("confined"), list):
                 self.protections = [str(p)[:200] for p in confined["confined"]][:20]
             ready = self._decode(self._wait_frame(deadline, phase="import"))
@@ -225,8 +254,8 @@ class StudentSession:
         if self.holder is not None:
             try:
                 info = self.zygote.command({"op": "kill", "holder": self.holder, "wait": wait})
-            except ZygoteLost:
-                pass
+            except ZygoteLost as exc:
+                self.lost = str(exc)
         if self.sock is not None:
             self.sock.close()
         if self.out_fd is not None:
@@ -395,13 +424,27 @@ class StudentSession:
                     self._stopped("crashed", phase)
             if memory_limit and self.pid and now - last_mem > 0.1:
                 last_mem = now
-                if rss_bytes(self.pid) > self.base_rss + memory_limit:
+                if self._memory() > memory_limit or self._killed_for_memory():
                     self._stopped("memory", phase)
+
+    def _memory(self) -> int:
+        """The job's memory beyond the zygote's: its control group's count, else the process tree's sum."""
+        assert self.pid is not None
+        used = share.usage(self.zygote.watch) if self.zygote.watch else None
+        if used is not None:
+            return used - self._group_base
+        return share.tree_memory(self.pid, rss_bytes(self.pid)) - self.base_rss
+
+    def _killed_for_memory(self) -> bool:
+        """Whether the kernel killed a process of the job for the group's memory limit since the start."""
+        return bool(self.zygote.watch) and share.oom_kills(self.zygote.watch) > self._oom_seen
 
     def _exchange(self, payload: bytes, deadline: float) -> bytes:
         return self._wait_frame(deadline, phase="tests", outgoing=frame(payload))
 
     def _stopped(self, why: str, phase: str) -> None:
+        if why == "crashed" and self._killed_for_memory():
+            why = "memory"
         info = self.stop(wait=0.5 if why == "crashed" else 0.0)
         limits = self.job.limits
         if phase == "import":

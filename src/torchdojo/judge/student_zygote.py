@@ -83,6 +83,7 @@ class StudentZygote:
         return self.proc is not None and self.proc.poll() is None
 
     def close(self) -> None:
+        pid = self.proc.pid if self.proc is not None else None
         if self.controls:
             try:
                 self.controls[0].command({"op": "exit"}, timeout=5)
@@ -101,6 +102,10 @@ class StudentZygote:
                     pass
                 self.proc.wait()
             self.proc = None
+        if pid is not None and self.caps.get("share"):
+            from torchdojo.student import share
+
+            share.sweep(self.caps["share"], f"td-{pid}-")  # the job groups of a zygote that died mid-job
 
 
 class ZygoteSlot:
@@ -110,6 +115,7 @@ class ZygoteSlot:
         self.sock = sock
         self.index = index
         self._buffer = b""
+        self.watch: dict[str, str] = {}
 
     def read_line(self, timeout: float) -> dict[str, Any] | None:
         deadline = time.monotonic() + timeout
@@ -149,6 +155,10 @@ class ZygoteSlot:
     def spawn_student(self, spec: dict[str, Any], sock_fd: int, out_fd: int) -> tuple[int, int]:
         """A new student process; returns (holder pid, student pid)."""
         reply = self.command({"op": "spawn", "spec": spec}, [sock_fd, out_fd])
+        if "error" in reply:  # the zygote could not fork: the machine's failure, not the student's
+            raise ZygoteLost(f"the student zygote could not start a process ({reply['error']})")
+        #: Files of the job's control group the watchdog reads (empty without one).
+        self.watch = dict(reply.get("watch") or {})
         return int(reply["holder"]), int(reply["pid"])
 
     def kill(self, holder: int) -> None:

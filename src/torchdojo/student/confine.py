@@ -127,7 +127,14 @@ def capabilities() -> dict[str, object]:
         "landlock_abi": abi,
         "namespaces": namespaces_work(),
         "rlimits": _has_resource(),
+        "share": _share_caps(),  # per-job control groups (torchdojo.student.share)
     }
+
+
+def _share_caps() -> dict[str, object]:
+    from torchdojo.student import share
+
+    return share.detect()
 
 
 def _has_resource() -> bool:
@@ -154,6 +161,9 @@ def missing_protections(caps: dict[str, object]) -> list[str]:
         out.append(N_("no network namespace: only Landlock (ABI 4+) limits the network"))
     if not caps.get("rlimits"):
         out.append(N_("no resource limits (no resource module)"))
+    from torchdojo.student import share
+
+    out += share.missing_protections(caps)
     return out
 
 

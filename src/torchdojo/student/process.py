@@ -19,7 +19,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from torchdojo.student import confine
+from torchdojo.student import confine, share
 from torchdojo.student.loader import LoadError, LoadedModule, load_module
 from torchdojo.student.server import Server
 from torchdojo.wire.codec import encode
@@ -61,6 +61,7 @@ def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, names
             protections.append("network namespace (no network)")
         protections += confine.apply_limits(file_mb=int(spec["file_mb"]), memory_mb=int(spec["memory_mb"]),
                                             limit_address_space=not cuda)
+        protections += share.enter(spec)  # the job's share of the machine (torchdojo.student.share)
         os.chdir(workdir)
         for var in ("TMPDIR", "TEMP", "TMP", "HOME"):
             os.environ[var] = str(workdir)

@@ -96,6 +96,38 @@ class Zygote:
         self.ended: dict[int, dict[str, Any]] = {}  # holder pid -> how it ended (reaped, not yet asked)
         self.subreaper = confine.become_subreaper()
         self.rules(())
+        self._share_init()
+
+    # -- a share of the machine per job (torchdojo.student.share) ------------------
+    def _share_init(self) -> None:
+        from torchdojo.student import share
+
+        if (self.caps.get("share") or {}).get("kind") == "cgroup2":
+            self.caps["share"] = share.detect(prepare=True)
+        self.groups: dict[int, Any] = {}  # slot -> its current job's JobGroup
+        self._group_seq = 0
+
+    def _group(self, slot: int, spec: dict[str, Any]):
+        """The job group of ``slot``, made on the job's first student process (None: no cgroups here)."""
+        from torchdojo.student import share
+
+        if slot not in self.groups:
+            info = self.caps.get("share") or {}
+            if not info.get("kind"):
+                return None
+            self._group_seq += 1
+            name = f"td-{os.getpid()}-{slot}-{self._group_seq}"
+            # Each slot's job may use its part of the CPUs, never all of them.
+            cpus, pinned = share.slot_cpus(slot, len(self.controls))
+            self.groups[slot] = share.JobGroup(info, name, int(spec.get("memory_mb") or 0), cpus, pinned)
+        group = self.groups[slot]
+        spec["share"] = {"protections": group.protections(), "cpu": "cpu" in group.applied}
+        return group
+
+    def _drop_groups(self, slot: int | None) -> None:
+        """Kill everything of the job(s) and remove their groups."""
+        for index in [i for i in self.groups if slot is None or i == slot]:
+            self.groups.pop(index).remove()
 
     def rules(self, extra: tuple[str, ...]) -> list:
         from torchdojo.student import confine
@@ -109,10 +141,13 @@ class Zygote:
         from torchdojo.student import confine, process
 
         rules = self.rules(tuple(spec.get("protect", ())))
+        group = self._group(slot, spec)
         r, w = os.pipe()
         holder = os.fork()
         if holder == 0:  # the holder: never returns
             try:
+                if group is not None:  # first, so that all it starts is in the job's group
+                    group.join()
                 os.close(r)
                 for control in self.controls:
                     control.close()
@@ -147,7 +182,7 @@ class Zygote:
         pid = int(data) if data.strip().isdigit() else holder
         self.children[holder] = pid
         self.slot_of[holder] = slot
-        return {"holder": holder, "pid": pid}
+        return {"holder": holder, "pid": pid, "watch": group.watch() if group is not None else {}}
 
     def kill(self, holder: int, wait: float = 0.0) -> dict[str, Any]:
         """Kill a student process; how it had ended if it ended by itself within ``wait`` seconds."""
@@ -185,6 +220,7 @@ class Zygote:
 
     def killall(self, slot: int | None = None) -> None:
         """Kill the student processes of ``slot`` (all when ``None``), and every orphan left."""
+        self._drop_groups(slot)
         for holder in list(self.children):
             if slot is None or self.slot_of.get(holder) == slot:
                 self.kill(holder)
@@ -266,6 +302,8 @@ class Zygote:
             del fds[:2]
             try:
                 return self.spawn(cmd["spec"], sock_fd, out_fd, slot)
+            except OSError as exc:  # the machine is full (fork or a group failed): ours to retry
+                return {"error": f"{type(exc).__name__}: {exc}"[:300]}
             finally:
                 os.close(sock_fd)
                 os.close(out_fd)

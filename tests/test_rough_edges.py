@@ -18,6 +18,7 @@ def run(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess
                           text=True, encoding="utf-8", timeout=timeout)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_list_columns_line_up_whatever_the_longest_id(tmp_path, lang):
     from torchdojo import progress
@@ -106,6 +107,7 @@ def test_nbgrader_config_names_the_verb_that_writes_it(tmp_path):
     assert "torchdojo nbgrader source" in config and "nbgrader export" not in config
 
 
+@pytest.mark.process
 def test_the_quickstart_workspace_is_ignored_by_git():
     root = Path(SRC).parent
     if not (root / ".git").exists():

@@ -219,3 +219,26 @@ def test_wheel_install(wheel_install, tmp_path):
     assert _content_copy(wheel_install).is_file()  # the solutions are on disk, beside the package
     report = check_json(wheel_install, attack_folder(tmp_path), tmp_path)
     assert_found_nothing(report, tmp_path)
+
+
+def grade_outputs(python: str, where: Path) -> tuple[dict, str]:
+    """``torchdojo grade`` of a class of one attacker: grades.json and the text of every output file."""
+    folder = where / "class" / "mallory"
+    folder.mkdir(parents=True)
+    (folder / "tensors.py").write_text(ATTACK, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "TORCHDOJO_CONTENT")}
+    proc = subprocess.run([python, "-m", "torchdojo", "grade", "class", "--out", "out", "--topic", "tensors",
+                           "-j", "1", "--lang", "en", "-q"], capture_output=True, text=True, cwd=where, env=env,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in (where / "out").rglob("*") if p.is_file()]
+    return json.loads((where / "out" / "grades.json").read_text()), "\n".join(texts)
+
+
+@pytest.mark.parametrize("mode", ["editable-inside", "wheel"])
+def test_grade_finds_nothing(mode, request, tmp_path):
+    python = sys.executable if mode == "editable-inside" else request.getfixturevalue("wheel_install")
+    grades, texts = grade_outputs(python, tmp_path)
+    (student,) = grades["students"]
+    assert student["score"] == 0, student
+    assert "FOUND" not in texts

@@ -2,20 +2,24 @@
 
 What a student process gets, in the order it is applied:
 
-1. in the process that forks it (:func:`enter_namespaces`): a new PID namespace
+1. in the process that forks it (:func:`enter_sandbox`): new user, mount, PID
    (it sees and signals no process outside it, and when it ends every process
-   it started ends too) and a new network namespace (no interface but a down
-   loopback), inside a user namespace when not root;
-2. in the process itself (:func:`apply_limits`): its own session and process
-   group, no core dumps, a file-size limit, an address-space limit (not with
-   CUDA, whose mappings are huge: the judge's RSS watchdog limits memory
-   there), ``no_new_privs``, and a parent-death signal;
-3. Landlock (:func:`restrict`), which needs no privilege: reads only below the
-   Python installation's libraries (never the torchdojo package, whose course
-   content holds solutions and graders, nor any protected path) and the
-   system folders a library may read; writes only below its private folder;
-   no TCP bind or connect; signals and abstract UNIX sockets only within its
-   own sandbox (ABI 6+).
+   it started ends too), network (no interface but a down loopback) and IPC
+   namespaces; a private tmpfs of its memory budget on ``/dev/shm`` (its temp
+   folder too); as root, host uid and gid 65534 instead of 0. Where user
+   namespaces are refused, PID and network namespaces only
+   (:func:`enter_namespaces`);
+2. in the process itself (:func:`apply_limits`, :func:`drop_privileges`): its
+   own session and process group, no core dumps, a file-size limit, an
+   address-space limit (not with CUDA, whose mappings are huge: the judge's RSS
+   watchdog limits memory there), ``no_new_privs``, a parent-death signal, and
+   empty capability sets (bounding set included);
+3. Landlock (:func:`restrict`), which needs no privilege: reads only the
+   allow-list of :func:`allow_list` (the standard library, torch, NumPy and
+   their dependencies, the student side of torchdojo, shared libraries, a few
+   system files); writes only below its private folder and ``/dev/shm``; no TCP
+   bind or connect; signals and abstract UNIX sockets only within its own
+   sandbox (ABI 6+).
 
 :func:`capabilities` says what this machine offers, so that a grading run can
 say before it starts what will be missing.
@@ -694,7 +698,7 @@ def restrict(read: list[tuple[str, int]], private: str, *, devices: list[str],
     rules.append((private, handled))
     rules += [(folder, handled) for folder in writable]
     rules.append(("/dev/null", READ_FILE | WRITE_FILE))
-    if shm:  # DataLoader workers share tensors there; only the private one (see :func:`enter_sandbox`)
+    if shm:  # DataLoader workers share tensors there: private where :func:`enter_sandbox` ran, else the host's
         rules.append(("/dev/shm", handled))
     rules.append(("/proc/self", READ_FILE | READ_DIR))
     if any(d.startswith("cuda") for d in devices):

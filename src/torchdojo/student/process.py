@@ -75,8 +75,7 @@ def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, names
         os.environ["USER"] = os.environ["LOGNAME"] = "student"  # getpass without /etc/passwd
         tempfile.tempdir = scratch
         protections += confine.restrict(read_rules, str(workdir), devices=devices,
-                                        writable=[str(p) for p in spec.get("writable", ())],
-                                        shm=bool(sandbox))
+                                        writable=[str(p) for p in spec.get("writable", ())])
         import torch  # imported by the zygote already
 
         torch.set_num_threads(int(spec.get("threads", 1)))

@@ -46,7 +46,8 @@ def _redirect_output(out_fd: int) -> None:
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
 
 
-def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, namespaces: bool) -> None:
+def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, namespaces: bool,
+        sandbox: list[str] = ()) -> None:
     """Everything the student process does (see the module docstring)."""
     status = 0
     try:
@@ -62,10 +63,18 @@ def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, names
         protections += confine.apply_limits(file_mb=int(spec["file_mb"]), memory_mb=int(spec["memory_mb"]),
                                             limit_address_space=not cuda)
         protections += share.enter(spec)  # the job's share of the machine (torchdojo.student.share)
+        protections += sandbox
+        if sandbox:
+            # After the holder's mounts: nothing left to keep (see confine.enter_sandbox).
+            if confine.drop_privileges():
+                protections.append("no capabilities (empty bounding set), no new privileges")
         os.chdir(workdir)
+        # Scratch space: the private, size-capped /dev/shm where the holder mounted one.
+        scratch = "/dev/shm" if sandbox else str(workdir)
         for var in ("TMPDIR", "TEMP", "TMP", "HOME"):
-            os.environ[var] = str(workdir)
-        tempfile.tempdir = str(workdir)
+            os.environ[var] = scratch
+        os.environ["USER"] = os.environ["LOGNAME"] = "student"  # getpass without /etc/passwd
+        tempfile.tempdir = scratch
         protections += confine.restrict(read_rules, str(workdir), devices=devices,
                                         writable=[str(p) for p in spec.get("writable", ())])
         import torch  # imported by the zygote already

@@ -31,12 +31,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-#: What of the torchdojo package a student process may read: the student side, and
-#: what student code itself may import (the course's data sets, the pretrained
-#: backbone, the notebook helpers). Never solutions, graders, quiz keys or the judge.
-_TRUSTED_INSIDE = ("__init__.py", "student", "wire", "datasets", "models", "notebook.py", "i18n.py")
-
-
 def _clean_sys_path() -> None:
     here = os.getcwd()
     sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != os.path.realpath(here)]
@@ -58,17 +52,15 @@ def warm(training: bool) -> None:
         except ImportError:
             pass
     # Everything of torchdojo the student process runs: after Landlock it can
-    # read no other file of the package.
-    from torchdojo.student import confine, loader, process, recipes, server  # noqa: F401
-    from torchdojo.wire import codec, frames, job  # noqa: F401
-    import torchdojo.datasets  # noqa: F401
-    import torchdojo.datasets.render  # noqa: F401
-    import torchdojo.models  # noqa: F401
-    import torchdojo.notebook  # noqa: F401
+    # read no other file of the package (the read rules use the same list).
+    from torchdojo.student.confine import STUDENT_MODULES
+
+    for name in STUDENT_MODULES:
+        importlib.import_module(name)
 
 
-def protected_paths() -> tuple[list[str], list[str]]:
-    """Paths the student process must not read, and trusted paths inside them it may."""
+def protected_paths() -> list[str]:
+    """Paths the student process must never read, even if the allow-list held them."""
     import torchdojo
     from torchdojo import paths
 
@@ -78,7 +70,7 @@ def protected_paths() -> tuple[list[str], list[str]]:
         protected.append(str(paths.content_root()))
     except FileNotFoundError:
         pass
-    return protected, [str(package / name) for name in _TRUSTED_INSIDE]
+    return protected
 
 
 class Zygote:
@@ -87,9 +79,16 @@ class Zygote:
 
         #: One control socket per slot of the judge: the student processes spawned through one are its own.
         self.controls = controls
-        self.caps = confine.capabilities()
+        #: What the student process may read (computed once: every spawn uses it).
+        self.allowed = confine.allow_list()
+        self.trusted = [p for p in self.allowed if _inside_any(p, protected_paths())]
+        self.protected = protected_paths()
+        root = os.geteuid() == 0
+        #: Folders an unprivileged uid cannot traverse on the way to what it may read (as root only).
+        self.plan = confine.traversal_plan(self.allowed) if root else []
+        self.caps = confine.capabilities(self.plan)
+        self.sandbox = bool(self.caps.get("sandbox"))
         self.namespaces = bool(self.caps["namespaces"])
-        self.protected, self.trusted = protected_paths()
         self._rules: dict[tuple[str, ...], list] = {}
         self.children: dict[int, int] = {}  # holder pid -> student pid
         self.slot_of: dict[int, int] = {}  # holder pid -> the control socket's index
@@ -133,7 +132,7 @@ class Zygote:
         from torchdojo.student import confine
 
         if extra not in self._rules:
-            self._rules[extra] = confine.read_rules(self.protected + list(extra), self.trusted)
+            self._rules[extra] = confine.read_rules(self.allowed, self.protected + list(extra), self.trusted)
         return self._rules[extra]
 
     # -- commands --------------------------------------------------------------
@@ -152,11 +151,19 @@ class Zygote:
                 for control in self.controls:
                     control.close()
                 confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
-                if self.namespaces and confine.enter_namespaces():
+                sandbox: list[str] = []
+                if self.sandbox:
+                    writable = [str(p) for p in spec.get("writable", ())]
+                    plan = self.plan
+                    if self.plan or os.geteuid() == 0:
+                        plan = confine.merge_plans(self.plan + confine.traversal_plan([spec["workdir"], *writable]))
+                    sandbox = confine.enter_sandbox(shm_mb=int(spec.get("memory_mb") or 0) or 1024, plan=plan,
+                                                    own=[spec["workdir"]], own_top=writable)
+                if sandbox or (self.namespaces and confine.enter_namespaces()):
                     pid = os.fork()
                     if pid == 0:  # pid 1 of the new namespace
                         os.close(w)
-                        process.run(spec, sock_fd, out_fd, rules, namespaces=True)
+                        process.run(spec, sock_fd, out_fd, rules, namespaces=True, sandbox=sandbox)
                     os.write(w, str(pid).encode())
                     os.close(w)
                     os.close(sock_fd)
@@ -312,6 +319,10 @@ class Zygote:
         if op == "killall":
             self.killall(slot)
         return {"ok": True}
+
+
+def _inside_any(path: str, folders: list[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
 
 
 def _status(status: int, mirrored: bool) -> dict[str, Any]:

@@ -155,6 +155,9 @@ def _summary(result) -> dict:
 def grade_beside_attackers(judge: Judge, base: Path, scratch: Path, mark: str) -> dict:
     """Grade the class beside the attackers, then the honest students alone; a JSON-able summary."""
     executor = LocalExecutor(0, judges=[judge])
+    if (base / "out").exists():  # graded here before: a new class and outputs (a gradebook would resume)
+        base = base / f"again-{uuid.uuid4().hex[:8]}"
+        base.mkdir()
     alone = base / "alone"
     _write_class(alone, {f"h{i}": REFERENCE for i in range(4)})
     attackers = {"a0_spinners": REFERENCE + SPINNERS, "a1_fifo": REFERENCE + FIFO,
@@ -207,7 +210,9 @@ def own_judge(tmp_path_factory):
 @pytest.fixture(scope="module")
 def as_caller(own_judge):
     """The class graded by whoever runs the tests (root in CI and Gradescope)."""
-    return grade_beside_attackers(*own_judge)
+    summary = grade_beside_attackers(*own_judge)
+    summary["again"] = lambda: grade_beside_attackers(*own_judge)
+    return summary
 
 
 UNPRIVILEGED = 65534
@@ -232,12 +237,18 @@ def as_unprivileged():
         python = _python_for_others(base)
         if python is None:
             pytest.skip(f"no Python {sys.version_info[0]}.{sys.version_info[1]} that uid {UNPRIVILEGED} may run")
-        proc = subprocess.run(["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups",
-                               "--inh-caps=-all", python, "-c", code],
-                              env=env, cwd=str(base), capture_output=True, text=True, timeout=400)
-        summary = base / "summary.json"
-        assert summary.is_file(), proc.stderr[-3000:]
-        yield json.loads(summary.read_text(encoding="utf-8"))
+        def run() -> dict:
+            summary = base / "summary.json"
+            summary.unlink(missing_ok=True)
+            proc = subprocess.run(["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups",
+                                   "--inh-caps=-all", python, "-c", code],
+                                  env=env, cwd=str(base), capture_output=True, text=True, timeout=400)
+            assert summary.is_file(), proc.stderr[-3000:]
+            return json.loads(summary.read_text(encoding="utf-8"))
+
+        summary = run()
+        summary["again"] = run
+        yield summary
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -275,6 +286,7 @@ def main_unprivileged(base: str) -> None:
     """In the unprivileged process: grade, write ``summary.json``."""
     root = Path(base)
     scratch = root / "tmp"
+    shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir()
     mark = f"resources-{uuid.uuid4().hex}"
     judge = _start_judge(scratch, mark)
@@ -290,21 +302,36 @@ def graded(request):
     return request.getfixturevalue(request.param)
 
 
+def _slowed(alone: dict, beside: dict) -> dict[str, tuple[float, float]]:
+    """Attackers beside which an honest classmate took over 1.5x the class's time alone: (time, time alone)."""
+    t_alone = statistics.median(r["duration"] for r in alone.values())
+    times = {s: r["duration"] for s, r in beside.items()}
+    print(f"per submission, honest alone: {sorted(r['duration'] for r in alone.values())}; beside attackers: {times}")
+    out = {}
+    for attacker in (s for s in beside if "_a" in s):
+        group = attacker[0]
+        # The faster of the two honest classmates graded beside it: robust to the machine's other load,
+        # and still far past 1.5x when an attacker takes their CPU.
+        t = min(times[f"{group}1_honest"], times[f"{group}2_honest"])
+        if t > 1.5 * t_alone:
+            out[attacker] = (t, t_alone)
+    return out
+
+
 def test_honest_classmates_keep_their_marks_and_their_time(graded):
     alone, beside = graded["alone"], graded["beside"]
     assert all(r["score"] == 11 for r in alone.values())
     honest = {s: r for s, r in beside.items() if s.endswith("_honest")}
     assert len(honest) >= 8
     assert all(r["score"] == 11 for r in honest.values()), {s: r["score"] for s, r in honest.items()}
-    t_alone = statistics.median(r["duration"] for r in alone.values())
-    times = {s: r["duration"] for s, r in beside.items()}
-    print(f"per submission, honest alone: {sorted(r['duration'] for r in alone.values())}; beside attackers: {times}")
-    for attacker in (s for s in beside if "_a" in s):
-        group = attacker[0]
-        # The faster of the two honest classmates graded beside it: robust to the machine's other load,
-        # and still far past 1.5x when an attacker takes their CPU.
-        t = min(times[f"{group}1_honest"], times[f"{group}2_honest"])
-        assert t <= 1.5 * t_alone, (attacker, t, t_alone)
+    slow = _slowed(alone, beside)
+    if slow:
+        # Time on a shared 2-core machine is noisy (the other test worker runs beside this one):
+        # a slowdown must show in a second grading too, alone and beside measured again.
+        again = graded["again"]()
+        slow = {a: (first, second) for a, second in _slowed(again["alone"], again["beside"]).items()
+                if (first := slow.get(a)) is not None}
+    assert not slow, slow
     assert graded["outputs"] == list(OUTPUTS)
     assert graded["grades_json"] == len(beside)
 

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 from torchdojo import paths, progress
@@ -16,7 +18,7 @@ from torchdojo.i18n import pick
 from torchdojo.judge.aggregate import topic_result
 from torchdojo.judge.service import Judge
 from torchdojo.manifest import Course, Exercise, Topic, course as load_packaged_course
-from torchdojo.report import NOT_ATTEMPTED, ItemResult, Report, TopicResult
+from torchdojo.report import ERROR, NOT_ATTEMPTED, ItemResult, Report, TopicResult
 from torchdojo.wire.job import EXCLUDED, ExerciseSpec, JobSpec
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -41,12 +43,42 @@ def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple
 
 
 def find_submission(folder: Path, topic: Topic) -> Path | None:
-    """``<module>.py``, else ``<module>.ipynb``, in ``folder``."""
+    """``<module>.py``, else ``<module>.ipynb``, in ``folder`` (any entry of that name, even one refused later)."""
     for suffix in (".py", ".ipynb"):
         candidate = folder / f"{topic.module_name}{suffix}"
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     return None
+
+
+def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
+    """Read ``topic``'s module and its sibling modules from ``folder`` into the private folder ``into``.
+
+    Everything goes through the one intake (:mod:`torchdojo.classroom.intake`):
+    a link, a named pipe, a device or a file too large raises
+    :class:`~torchdojo.classroom.intake.Refused` with a one-line reason. The
+    judge is given only the copies, so an entry swapped after it was read
+    cannot reach it. ``None`` when there is no module for the topic.
+    """
+    from torchdojo.classroom import intake
+
+    with intake.StudentFolder(folder) as student:
+        entries = dict(student.entries())
+        names = [f"{topic.module_name}{s}" for s in (".py", ".ipynb")]
+        name = next((n for n in names if n in entries), None)
+        if name is None:
+            return None
+        submission = intake.write_private(into, PurePosixPath(name), student.read(name))
+        for other in sorted(entries):
+            if other.endswith(".py") and other != name and other not in EXCLUDED and not other.startswith("."):
+                intake.write_private(into, PurePosixPath(other), student.read(other))
+    return submission
+
+
+def refused_module(topic: Topic, exercises: list[Exercise], reason: str, lang: str) -> TopicResult:
+    """Every exercise of ``topic`` as *error*: a file of the submission was not accepted (``reason``)."""
+    text = pick(lang, f"no se pudo calificar: {reason}", f"could not be graded: {reason}")
+    return TopicResult.from_items(topic.id, [ItemResult(e.id, 0.0, e.points, ERROR, text) for e in exercises])
 
 
 def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, device: str | list[str] = "auto",
@@ -96,12 +128,22 @@ def grade_file(judge: Judge, topic: Topic, exercises: list[Exercise], submission
 
 def grade_topic(judge: Judge, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
                 lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
-    """Grade one topic of one submission folder with a running judge."""
-    submission = find_submission(folder, topic)
-    if submission is None:
-        return missing_module(topic, exercises, folder, lang)
-    return grade_file(judge, topic, exercises, submission, device=device, lang=lang,
-                      reveal_hidden=reveal_hidden, **job_options)
+    """Grade one topic of one submission folder with a running judge.
+
+    The module and its siblings are read through the one intake into a
+    private copy, and only that copy is graded (:func:`stage_submission`).
+    """
+    from torchdojo.classroom import intake
+
+    with tempfile.TemporaryDirectory(prefix="torchdojo-check-") as tmp:
+        try:
+            submission = stage_submission(folder, topic, Path(tmp))
+        except intake.Refused as exc:
+            return refused_module(topic, exercises, str(exc), lang)
+        if submission is None:
+            return missing_module(topic, exercises, folder, lang)
+        return grade_file(judge, topic, exercises, submission, device=device, lang=lang,
+                          reveal_hidden=reveal_hidden, **job_options)
 
 
 def check_workspace(

@@ -143,6 +143,8 @@ def grades_document(result: ClassResult, course: Course | None = None, lang: str
         "settings": {"device": result.device, "secret": result.secret},
         "students": students,
         "item_analysis": [_item_dict(s) for s in analyse(result)],
+        # Every entry of the class folder that is not a student, with why.
+        "skipped": [{"entry": e[:FEEDBACK_LIMIT], "reason": r[:FEEDBACK_LIMIT]} for e, r in result.skipped_entries],
     }
     if result.similarity is not None:
         doc["similarity"] = result.similarity.to_dict()

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path, PurePosixPath
@@ -70,7 +71,9 @@ def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
             return None
         submission = intake.write_private(into, PurePosixPath(name), student.read(name))
         for other in sorted(entries):
-            if other.endswith(".py") and other != name and other not in EXCLUDED and not other.startswith("."):
+            # A folder named like a module is not a module; any other entry (a link...) is refused.
+            if (other.endswith(".py") and other != name and other not in EXCLUDED and not other.startswith(".")
+                    and not stat.S_ISDIR(entries[other])):
                 intake.write_private(into, PurePosixPath(other), student.read(other))
     return submission
 

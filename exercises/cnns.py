@@ -77,8 +77,7 @@ class TinyVGG(nn.Module):
 
     ``TinyVGG(in_channels, hidden_units, num_classes, image_size)``, para
     imágenes ``(N, in_channels, image_size, image_size)``. El corrector usa un
-    ``image_size`` múltiplo de 4, de modo que cada MaxPool(2) divide el lado
-    exacto, sin descartar bordes. La arquitectura, en este orden:
+    ``image_size`` múltiplo de 4. La arquitectura, en este orden:
 
     * bloque 1: Conv2d(in_channels -> hidden_units, 3x3, padding 1), ReLU,
       Conv2d(hidden_units -> hidden_units, 3x3, padding 1), ReLU, MaxPool(2);
@@ -87,11 +86,8 @@ class TinyVGG(nn.Module):
     * clasificador: Flatten (en orden C, H, W, como ``x.flatten(1)``) y una
       ``nn.Linear`` hasta ``num_classes``.
 
-    Cada convolución lleva sesgo (bias). Con padding 1 las convoluciones 3x3
-    conservan el tamaño y cada MaxPool(2) lo divide entre 2 (redondeando hacia
-    abajo), así que la ``nn.Linear`` recibe ``hidden_units * (image_size // 4) ** 2``
-    valores; con un tamaño que no sea múltiplo de 4 la cuenta sigue valiendo,
-    solo que los MaxPool descartan la última fila y columna impares.
+    Cada convolución lleva sesgo (bias). El número de entradas de la
+    ``nn.Linear`` lo calculas tú a partir de ``hidden_units`` e ``image_size``.
     ``forward(x)`` devuelve los logits, de forma ``(N, num_classes)``, sin
     softmax. El número de parámetros debe ser exactamente el de esta
     arquitectura. Da igual cómo la escribas (``nn.Sequential``, ``F.conv2d``,
@@ -99,8 +95,7 @@ class TinyVGG(nn.Module):
 
     ``TinyVGG(in_channels, hidden_units, num_classes, image_size)``, for images
     ``(N, in_channels, image_size, image_size)``. The grader uses an
-    ``image_size`` that is a multiple of 4, so that each MaxPool(2) halves the
-    side exactly, dropping no border. The architecture, in this order:
+    ``image_size`` that is a multiple of 4. The architecture, in this order:
 
     * block 1: Conv2d(in_channels -> hidden_units, 3x3, padding 1), ReLU,
       Conv2d(hidden_units -> hidden_units, 3x3, padding 1), ReLU, MaxPool(2);
@@ -109,11 +104,9 @@ class TinyVGG(nn.Module):
     * classifier: Flatten (in C, H, W order, as ``x.flatten(1)``) and one
       ``nn.Linear`` to ``num_classes``.
 
-    Every convolution has a bias. With padding 1 the 3x3 convolutions keep the
-    size and each MaxPool(2) halves it (rounding down), so the ``nn.Linear``
-    receives ``hidden_units * (image_size // 4) ** 2`` values; with a size that
-    is not a multiple of 4 the count still holds, only the MaxPools drop the odd
-    last row and column. ``forward(x)`` returns the
+    Every convolution has a bias. The number of inputs of the ``nn.Linear`` is
+    yours to work out from ``hidden_units`` and ``image_size``. ``forward(x)``
+    returns the
     logits, of shape ``(N, num_classes)``, without softmax. The parameter count
     must be exactly that of this architecture. Write it any way you like
     (``nn.Sequential``, ``F.conv2d``, ``nn.ModuleList``...). Grader's time
@@ -182,17 +175,13 @@ def train_epoch(model, loader, loss_fn, optimizer, device):
 def evaluate(model, loader, loss_fn, device):
     """Evaluar un modelo / Evaluate a model. (dispositivo / device)
 
-    Pone ``model`` en modo evaluación (``model.eval()``: Dropout se apaga,
-    BatchNorm usa sus estadísticas guardadas) y, sin registrar gradientes
-    (``torch.no_grad()`` o ``torch.inference_mode()``), recorre ``loader`` una
-    vez moviendo cada lote a ``device``. No cambia ningún parámetro ni
+    Mide ``model`` sobre ``loader`` en modo evaluación y sin registrar
+    gradientes: una pasada, con cada lote en ``device``. No cambia ningún parámetro ni
     estadística del modelo. Devuelve ``(pérdida_media, exactitud)`` como floats
     de Python, como ``train_epoch``. Límite del corrector: 10 s.
 
-    Puts ``model`` in eval mode (``model.eval()``: Dropout switches off, BatchNorm
-    uses its stored statistics) and, without tracking gradients
-    (``torch.no_grad()`` or ``torch.inference_mode()``), goes through ``loader``
-    once, moving each batch to ``device``. It changes no parameter or statistic
+    Measures ``model`` on ``loader`` in eval mode and without tracking
+    gradients: one pass, with each batch on ``device``. It changes no parameter or statistic
     of the model. Returns ``(mean_loss, accuracy)`` as Python floats, as
     ``train_epoch`` does. Grader's time limit: 10 s.
     """

@@ -141,27 +141,6 @@ def accuracy(logits, targets):
     raise NotImplementedError("TODO")
 
 
-def predict_proba(model, X):
-    """Probabilidades de cada clase / Class probabilities. (dispositivo / device)
-
-    Pon el modelo en modo evaluación (``model.eval()``: Dropout y BatchNorm se
-    comportan distinto al entrenar), calcula ``model(X)`` sin guardar
-    gradientes (``torch.no_grad()`` o ``torch.inference_mode()``) y aplica
-    softmax sobre la última dimensión. Devuelve un tensor de la forma de la
-    salida del modelo, en el dispositivo de ``X``, con ``requires_grad`` False y
-    filas que suman 1. Los parámetros del modelo no cambian. Límite del
-    corrector: 10 s.
-
-    Put the model in evaluation mode (``model.eval()``: Dropout and BatchNorm
-    behave differently in training), compute ``model(X)`` without tracking
-    gradients (``torch.no_grad()`` or ``torch.inference_mode()``) and apply
-    softmax over the last dimension. Return a tensor shaped like the model's
-    output, on ``X``'s device, with ``requires_grad`` False and rows that sum to
-    1. The model's parameters do not change. Grader time limit: 10 s.
-    """
-    raise NotImplementedError("TODO")
-
-
 def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
     """Ajusta una recta con descenso por gradiente / Fit a line with gradient descent.
 
@@ -169,8 +148,8 @@ def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
     Aprende ``y = w*x + b`` con un ``nn.Linear(1, 1)``, la pérdida MSE
     (``nn.MSELoss``) y el optimizador de descenso por gradiente que prefieras
     (``torch.optim.SGD``, ``Adam``...), con todos los datos en cada época.
-    ``seed`` fija los pesos iniciales (por ejemplo ``torch.manual_seed(seed)``
-    antes de crear la capa). Devuelve ``(w, b)`` como ``float`` de Python. Los
+    ``seed`` fija los pesos iniciales: la misma semilla da el mismo resultado.
+    Devuelve ``(w, b)`` como ``float`` de Python. Los
     valores por defecto de ``epochs`` y ``lr`` son tuyos: los de la firma
     (300 épocas, ``lr=0.5``) bastan con ``torch.optim.SGD``; si eliges otro
     optimizador u otros valores, cámbialos en la firma. El corrector llama sin
@@ -182,14 +161,30 @@ def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
     [0, 1). Learn ``y = w*x + b`` with an ``nn.Linear(1, 1)``, the MSE loss
     (``nn.MSELoss``) and the gradient-descent optimiser you prefer
     (``torch.optim.SGD``, ``Adam``...), on all the data every epoch. ``seed``
-    seeds the initial weights (e.g. ``torch.manual_seed(seed)`` before creating
-    the layer). Return ``(w, b)`` as Python ``float``s. The defaults of
+    seeds the initial weights: the same seed gives the same result. Return ``(w, b)`` as Python ``float``s. The defaults of
     ``epochs`` and ``lr`` are yours: those in the signature (300 epochs,
     ``lr=0.5``) are enough with ``torch.optim.SGD``; if you pick another
     optimiser or other values, change them in the signature. The grader calls
     without ``epochs`` or ``lr`` and, on noiseless data with ``w=0.7``,
     ``b=0.3``, requires both values to end within 0.05. Grader time limit: 30 s
     (a few hundred epochs take less than a second).
+    """
+    raise NotImplementedError("TODO")
+
+
+def predict_proba(model, X):
+    """Probabilidades de cada clase / Class probabilities. (dispositivo / device)
+
+    Las probabilidades softmax, sobre la última dimensión, de la salida del
+    modelo para ``X``, calculadas en modo evaluación y sin registrar
+    gradientes. Devuelve un tensor de la forma de la salida del modelo, en el dispositivo de ``X``, con ``requires_grad`` False y
+    filas que suman 1. Los parámetros del modelo no cambian. Límite del
+    corrector: 10 s.
+
+    The softmax probabilities, over the last dimension, of the model's output
+    for ``X``, computed in eval mode and without tracking gradients. Return a
+    tensor shaped like the model's output, on ``X``'s device, with ``requires_grad`` False and rows that sum to
+    1. The model's parameters do not change. Grader time limit: 10 s.
     """
     raise NotImplementedError("TODO")
 

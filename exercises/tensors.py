@@ -58,12 +58,46 @@ def make_range_matrix(rows, cols, *, dtype=torch.float32, device="cpu"):
     raise NotImplementedError("TODO")
 
 
-def add_batch_dim(x):
-    """ES: Añade una dimensión nueva de tamaño 1 al principio: (C, H, W) pasa a
-    (1, C, H, W); en general, forma ``s`` pasa a ``(1, *s)``.
+def seeded_rand(shape, seed, *, device="cpu"):
+    """ES: Un tensor float32 de forma ``shape`` (tupla o lista de int) con valores
+    uniformes en [0, 1), en ``device``. Reproducible: en un mismo dispositivo, la
+    misma ``seed`` da los mismos valores y otra semilla da otros. No debe cambiar
+    el estado global del generador aleatorio (ni el de la CPU ni el del
+    dispositivo): quien llama no debe notar nada. Se califica en CPU y en GPU.
 
-    EN: Add a new leading dimension of size 1: (C, H, W) becomes (1, C, H, W); in
-    general, shape ``s`` becomes ``(1, *s)``.
+    EN: A float32 tensor of shape ``shape`` (a tuple or list of ints) with values
+    uniform in [0, 1), on ``device``. Reproducible: on one device, the same
+    ``seed`` gives the same values and another seed gives other values. It must
+    leave the global random state (of the CPU and of the device) untouched: the
+    caller must notice nothing. Graded on the CPU and on the GPU.
+    """
+    raise NotImplementedError("TODO")
+
+
+def safe_matmul(a, b):
+    """ES: El producto matricial ``a @ b`` de dos tensores 2-D. Si las dimensiones
+    interiores no coinciden (columnas de ``a`` != filas de ``b``), lanza
+    ``ValueError`` con un mensaje que nombre las dos formas, p. ej.
+    ``"no se pueden multiplicar (2, 3) y (4, 5)"``. Se califica en CPU y en GPU.
+
+    EN: The matrix product ``a @ b`` of two 2-D tensors. When the inner sizes
+    differ (columns of ``a`` != rows of ``b``), raise ``ValueError`` with a message
+    that names both shapes, e.g. ``"cannot multiply (2, 3) and (4, 5)"``. Graded
+    on the CPU and on the GPU.
+    """
+    raise NotImplementedError("TODO")
+
+
+def summarize(t):
+    """ES: Resumen de un tensor no vacío (entero o de punto flotante): un dict con
+    ``min``, ``max``, ``mean`` y ``sum`` como ``float`` de Python (tolerancia
+    relativa 1e-4) y ``argmax`` como ``int``: el índice plano (por filas) del
+    primer máximo, como ``t.flatten().argmax()``.
+
+    EN: Summary of a non-empty tensor (integer or floating point): a dict with
+    ``min``, ``max``, ``mean`` and ``sum`` as Python ``float`` (relative tolerance
+    1e-4) and ``argmax`` as ``int``: the row-major flat index of the first maximum,
+    as ``t.flatten().argmax()``.
     """
     raise NotImplementedError("TODO")
 
@@ -92,30 +126,22 @@ def to_channels_last(x):
     raise NotImplementedError("TODO")
 
 
-def summarize(t):
-    """ES: Resumen de un tensor no vacío (entero o de coma flotante): un dict con
-    ``min``, ``max``, ``mean`` y ``sum`` como ``float`` de Python (tolerancia
-    relativa 1e-4) y ``argmax`` como ``int``: el índice plano (por filas) del
-    primer máximo, como ``t.flatten().argmax()``.
+def add_batch_dim(x):
+    """ES: Añade una dimensión nueva de tamaño 1 al principio: (C, H, W) pasa a
+    (1, C, H, W); en general, forma ``s`` pasa a ``(1, *s)``.
 
-    EN: Summary of a non-empty tensor (integer or floating point): a dict with
-    ``min``, ``max``, ``mean`` and ``sum`` as Python ``float`` (relative tolerance
-    1e-4) and ``argmax`` as ``int``: the row-major flat index of the first maximum,
-    as ``t.flatten().argmax()``.
+    EN: Add a new leading dimension of size 1: (C, H, W) becomes (1, C, H, W); in
+    general, shape ``s`` becomes ``(1, *s)``.
     """
     raise NotImplementedError("TODO")
 
 
-def safe_matmul(a, b):
-    """ES: El producto matricial ``a @ b`` de dos tensores 2-D. Si las dimensiones
-    interiores no coinciden (columnas de ``a`` != filas de ``b``), lanza
-    ``ValueError`` con un mensaje que nombre las dos formas, p. ej.
-    ``"no se pueden multiplicar (2, 3) y (4, 5)"``. Se califica en CPU y en GPU.
+def from_numpy_shared(arr):
+    """ES: Un tensor que comparte memoria con el array de NumPy ``arr`` (C-contiguo
+    y escribible): lo que se escribe en uno se ve en el otro. Mismo dtype.
 
-    EN: The matrix product ``a @ b`` of two 2-D tensors. When the inner sizes
-    differ (columns of ``a`` != rows of ``b``), raise ``ValueError`` with a message
-    that names both shapes, e.g. ``"cannot multiply (2, 3) and (4, 5)"``. Graded
-    on the CPU and on the GPU.
+    EN: A tensor that shares memory with the NumPy array ``arr`` (C-contiguous and
+    writable): writes to one show in the other. Same dtype.
     """
     raise NotImplementedError("TODO")
 
@@ -138,31 +164,5 @@ def move_to(t, device):
 
     EN: The tensor ``t`` on ``device`` (a ``str`` or a ``torch.device``), with the
     same dtype and values. Graded on the CPU and on the GPU.
-    """
-    raise NotImplementedError("TODO")
-
-
-def from_numpy_shared(arr):
-    """ES: Un tensor que comparte memoria con el array de NumPy ``arr`` (C-contiguo
-    y escribible): lo que se escribe en uno se ve en el otro. Mismo dtype.
-
-    EN: A tensor that shares memory with the NumPy array ``arr`` (C-contiguous and
-    writable): writes to one show in the other. Same dtype.
-    """
-    raise NotImplementedError("TODO")
-
-
-def seeded_rand(shape, seed, *, device="cpu"):
-    """ES: Un tensor float32 de forma ``shape`` (tupla o lista de int) con valores
-    uniformes en [0, 1), en ``device``. Reproducible: en un mismo dispositivo, la
-    misma ``seed`` da los mismos valores y otra semilla da otros. No debe cambiar
-    el estado global del generador aleatorio (ni el de la CPU ni el del
-    dispositivo): quien llama no debe notar nada. Se califica en CPU y en GPU.
-
-    EN: A float32 tensor of shape ``shape`` (a tuple or list of ints) with values
-    uniform in [0, 1), on ``device``. Reproducible: on one device, the same
-    ``seed`` gives the same values and another seed gives other values. It must
-    leave the global random state (of the CPU and of the device) untouched: the
-    caller must notice nothing. Graded on the CPU and on the GPU.
     """
     raise NotImplementedError("TODO")

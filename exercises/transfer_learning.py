@@ -56,6 +56,20 @@ def freeze(model):
     raise NotImplementedError("TODO")
 
 
+def trainable_parameters(model):
+    """Los parámetros entrenables / The trainable parameters.
+
+    Devuelve una ``list`` con los parámetros de ``model`` que requieren
+    gradientes (los propios objetos ``nn.Parameter``, en cualquier orden): lo que
+    se le pasa al optimizador. Límite del corrector: 10 s.
+
+    Returns a ``list`` of the parameters of ``model`` that require gradients (the
+    ``nn.Parameter`` objects themselves, in any order): what you hand to the
+    optimiser. Grader's time limit: 10 s.
+    """
+    raise NotImplementedError("TODO")
+
+
 def replace_head(model, num_classes):
     """Cambiar la última capa / Replace the last layer. (dispositivo / device)
 
@@ -98,20 +112,6 @@ def build_transfer_model(backbone, num_classes):
     raise NotImplementedError("TODO")
 
 
-def trainable_parameters(model):
-    """Los parámetros entrenables / The trainable parameters.
-
-    Devuelve una ``list`` con los parámetros de ``model`` que requieren
-    gradientes (los propios objetos ``nn.Parameter``, en cualquier orden): lo que
-    se le pasa al optimizador. Límite del corrector: 10 s.
-
-    Returns a ``list`` of the parameters of ``model`` that require gradients (the
-    ``nn.Parameter`` objects themselves, in any order): what you hand to the
-    optimiser. Grader's time limit: 10 s.
-    """
-    raise NotImplementedError("TODO")
-
-
 def fine_tune(model, X, y, *, epochs, lr, device):
     """Entrenar la cabeza nueva / Train the new head. (dispositivo / device)
 
@@ -122,10 +122,7 @@ def fine_tune(model, X, y, *, epochs, lr, device):
     (puedes usar tu ``trainable_parameters``) y entrena ``epochs`` épocas con
     entropía cruzada, con el lote completo o con minilotes. Las partes congeladas
     deben quedar idénticas, bit a bit, también las estadísticas de BatchNorm
-    (``running_mean``, ``running_var``), que cambian en modo entrenamiento aunque
-    los parámetros estén congelados: pon el modelo en modo evaluación
-    (``model.eval()``; una cabeza lineal entrena igual en cualquier modo).
-    Devuelve la lista de pérdidas por época (floats de Python, ``epochs``
+    (``running_mean``, ``running_var``). Devuelve la lista de pérdidas por época (floats de Python, ``epochs``
     elementos; con minilotes, la media de la época). El corrector comprueba
     además que, con 10 ejemplos por clase, el modelo aprende la tarea nueva.
     Límite del corrector: 20 s.
@@ -137,9 +134,7 @@ def fine_tune(model, X, y, *, epochs, lr, device):
     only (you may use your ``trainable_parameters``) and train for ``epochs``
     epochs with cross-entropy, full batch or mini-batches. The frozen parts must
     stay identical, bit for bit, BatchNorm statistics included (``running_mean``,
-    ``running_var``), which change in train mode even when the parameters are
-    frozen: put the model in eval mode (``model.eval()``; a linear head trains
-    the same in either mode). Returns the list of per-epoch losses (Python
+    ``running_var``). Returns the list of per-epoch losses (Python
     floats, ``epochs`` items; with mini-batches, the epoch's mean). The grader
     also checks that, with 10 examples per class, the model learns the new task.
     Grader's time limit: 20 s.

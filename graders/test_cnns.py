@@ -26,8 +26,13 @@ right after it is built. Every score rests on what the judge recomputes:
   numbers, the probe network of the ``evaluate`` tests computes otherwise while
   autograd records (as BatchNorm does in train mode).
 
-``fit`` runs with the judge's ``train_epoch`` and ``evaluate`` lent to the
-module (``lab.lend``), so a bug there costs only its own exercise. On CUDA the
+``fit``'s loop is graded with spies lent to the module as ``train_epoch`` and
+``evaluate`` (``lab.spy``, ``lab.lend``): they note how ``fit`` calls them and
+answer numbers the judge chose, and the ``train_epoch`` spy steps the optimiser
+``fit`` made once with gradients the judge chose, so a bug in the helpers costs
+only their own exercises and no working helper runs in the student process.
+The accuracy bar is the one test of ``fit`` that runs the student's own
+``train_epoch`` and ``evaluate`` (the contract lets only it follow their bugs). On CUDA the
 student process runs without TF32 (a recipe turns it off) so that its float32
 results meet the float64 reference at the accelerator tolerance. Moving
 batches or the model to the device can only be seen on an accelerator: on a
@@ -331,37 +336,6 @@ def _vgg_layers(c: int, h: int, n: int, s: int) -> list[tuple]:
     """The TinyVGG architecture as layer specs for the ``cnns_sequential`` recipe."""
     block = [("conv2d", h, h, 3, 1), ("relu",), ("conv2d", h, h, 3, 1), ("relu",), ("maxpool2d", 2)]
     return [("conv2d", c, h, 3, 1)] + block[1:] + block + [("flatten",), ("linear", h * (s // 4) ** 2, n)]
-
-
-# The judge's train_epoch and evaluate, lent to the module while fit is graded
-# (their source runs in the student process: plain Python, torch only).
-def _lent_train_epoch(model, loader, loss_fn, optimizer, device):
-    model.train()
-    total, correct, seen = 0.0, 0, 0
-    for X, y in loader:
-        X, y = X.to(device), y.to(device)
-        out = model(X)
-        loss = loss_fn(out, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(y)
-        correct += int((out.argmax(1) == y).sum().item())
-        seen += len(y)
-    return total / seen, correct / seen
-
-
-def _lent_evaluate(model, loader, loss_fn, device):
-    model.eval()
-    total, correct, seen = 0.0, 0, 0
-    with torch.no_grad():
-        for X, y in loader:
-            X, y = X.to(device), y.to(device)
-            out = model(X)
-            total += loss_fn(out, y).item() * len(y)
-            correct += int((out.argmax(1) == y).sum().item())
-            seen += len(y)
-    return total / seen, correct / seen
 
 
 # --------------------------------------------------------------------------
@@ -996,9 +970,20 @@ _HISTORY_KEYS = ("train_loss", "train_acc", "test_loss", "test_acc")
 _TINY_GRAD = 1e-6
 
 
-def _call_fit(student, lab, model, train_loader, test_loader, *, epochs, lr, device):
-    lab.lend(train_epoch=_lent_train_epoch, evaluate=_lent_evaluate)
+def _call_fit(student, model, train_loader, test_loader, *, epochs, lr, device):
     return _call("fit", student.fit, model, train_loader, test_loader, epochs=epochs, lr=lr, device=device)
+
+
+def _spy_grads(shapes: list[torch.Size], epochs: int, seed: int) -> list[list[torch.Tensor]]:
+    """Gradients the train_epoch spy hands the optimiser, one set per epoch: no size near 0, where
+    float32 rounding would show in Adam's normalised step, and sizes that vary between epochs, so
+    that Adam's kept moments show."""
+    g = generator(seed)
+    out = []
+    for _ in range(epochs):
+        out.append([torch.where(torch.rand(s, generator=g) < 0.5, -1.0, 1.0) * (0.2 + 2 * torch.rand(s, generator=g))
+                    for s in shapes])
+    return out
 
 
 def _history(got: object, epochs: int) -> dict[str, list[float]]:
@@ -1035,21 +1020,51 @@ def _check_model_moved(model: Handle, device: torch.device) -> None:
 @pytest.mark.hint(es="optimizer = torch.optim.Adam(model.parameters(), lr=lr), creado una sola vez antes del bucle de épocas.",
                   en="optimizer = torch.optim.Adam(model.parameters(), lr=lr), created once, before the loop over epochs.")
 def test_fit_matches_adam_reference(student, lab, device):
+    """fit's loop, with spies as train_epoch and evaluate (no working helper runs in the student process).
+
+    The spies note how fit calls them and answer (loss, accuracy) pairs chosen
+    here; the train_epoch spy also gives the model gradients chosen here and
+    steps the optimiser fit passed once. A fit that trains or evaluates with a
+    loop of its own (it may) is followed by the judge's own run of that part.
+    The judge replays the whole fit, epoch by epoch, in float64 from the same
+    weights: the weights and history fit leaves must match.
+    """
     _precise(lab, device)
     _autograd_on(lab)
     epochs, lr = 2, 0.01
     X, y = _probe_data(48, 41)
     Xt, yt = _probe_data(24, 42)
     model, twin, net = _probe_net(lab, 43, _cpu, train=True)  # arrives on the CPU
-    got = _call_fit(student, lab, model, _loader(lab, X, y, 16), _loader(lab, Xt, yt, 12),
-                    epochs=epochs, lr=lr, device=device)
+    train_loader, test_loader = _loader(lab, X, y, 16), _loader(lab, Xt, yt, 12)
+    g = generator(44)
+    answers = {role: [(round(0.3 + 2 * float(torch.rand(1, generator=g)), 6),
+                       round(float(torch.randint(1, 48, (1,), generator=g)) / 48, 6)) for _ in range(epochs)]
+               for role in ("train", "evaluate")}
+    logits, targets = torch.randn(6, 3, generator=g), torch.randint(0, 3, (6,), generator=g)
+    grads = _spy_grads([p.shape for p in twin.parameters()], epochs, 45)
+    common = {"model": model, "train_loader": train_loader, "test_loader": test_loader,
+              "logits": logits, "targets": targets}
+    train_spy = lab.spy("cnns_fit_spy", role="train", answers=answers["train"], grads=grads, **common)
+    eval_spy = lab.spy("cnns_fit_spy", role="evaluate", answers=answers["evaluate"], partner=train_spy, **common)
+    lab.lend(train_epoch=train_spy, evaluate=eval_spy)
+    got = _call_fit(student, model, train_loader, test_loader, epochs=epochs, lr=lr, device=device)
     hist = _history(got, epochs)
     _check_model_moved(model, device)
+    log = lab.spy_log(train_spy)
+    spied = {"train": any(e.get("role") == "train" for e in log), "test": any(e.get("role") == "evaluate" for e in log)}
+    _check_fit_calls(log, epochs, device, F.cross_entropy(logits, targets).item(), spied)
     after = model.state_dict()
     check(_state_diff(after, _cpu_state(twin, params_only=True), 0.0, 0.0),
           "fit no cambió los parámetros del modelo: ¿entrenas el modelo que recibes, con un optimizador sobre sus parámetros?",
           "fit did not change the model's parameters: do you train the model you are given, with an optimiser over its parameters?")
-    # The judge's own fit: Adam(lr) and cross-entropy, one optimiser for every epoch.
+    if any(entry.get("optimizer") for entry in log if entry.get("role") == "train"):
+        fail("fit crea un optimizador nuevo en cada época: Adam(model.parameters(), lr=lr) se crea una vez, antes "
+             "del bucle, y se usa en todas las épocas (un Adam nuevo pierde lo que aprendió de los gradientes)",
+             "fit creates a new optimiser every epoch: Adam(model.parameters(), lr=lr) is created once, before the "
+             "loop, and used for every epoch (no new one per epoch: a new Adam forgets what it learnt from the "
+             "gradients)")
+    # The judge's own fit: Adam(lr) and cross-entropy, one optimiser for every epoch; an epoch fit left to
+    # the train_epoch spy is one Adam step with the spy's gradients, one it ran itself is the real epoch.
     train, test = _batches(X, y, 16), _batches(Xt, yt, 12)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     exp: dict[str, list] = {key: [] for key in _HISTORY_KEYS}
@@ -1060,8 +1075,18 @@ def test_fit_matches_adam_reference(student, lab, device):
         for name, p in module.named_parameters():
             tiny[name] |= (p.grad != 0) & (p.grad.abs() < _TINY_GRAD)
 
-    for _ in range(epochs):
+    for epoch in range(epochs):
         for part, batches, step in (("train", train, opt), ("test", test, None)):
+            if spied[part]:
+                if step is not None:
+                    for p, grad in zip(net.parameters(), grads[epoch]):
+                        p.grad = grad.to(_f64)
+                    step.step()
+                loss, acc = answers["train" if part == "train" else "evaluate"][epoch]
+                exp[f"{part}_loss"].append(loss)
+                exp[f"{part}_acc"].append(acc)
+                seen[part].append(None)
+                continue
             losses, outs = _run(net, batches, nn.CrossEntropyLoss(), opt=step, train=step is not None,
                                 grad=step is not None, watch=note_tiny_gradients)
             exp[f"{part}_loss"].append(sum(losses) / len(losses))
@@ -1077,17 +1102,63 @@ def test_fit_matches_adam_reference(student, lab, device):
              "created once and used for every epoch (no other optimiser, no other arguments, no new one per epoch)")
     for key in _HISTORY_KEYS:
         part = key.split("_")[0]
-        if key.endswith("loss"):
-            ok = all(_near(g, e, max(rtol, 1e-4), 1e-5) for g, e in zip(hist[key], exp[key]))
-            shown = [round(v, 5) for v in exp[key]]
-        else:
-            ok = all(_acc_ok(g, n, sure, unsure) for g, (_, sure, unsure), n in zip(hist[key], exp[key], seen[part]))
-            shown = [round(right / n, 5) for (right, _, _), n in zip(exp[key], seen[part])]
+        ok, shown = True, []
+        for got_v, expected, n in zip(hist[key], exp[key], seen[part]):
+            if n is None:  # a spy's answer, passed on as it came
+                ok &= _near(got_v, expected, 1e-6, 1e-9)
+                shown.append(expected)
+            elif key.endswith("loss"):
+                ok &= _near(got_v, expected, max(rtol, 1e-4), 1e-5)
+                shown.append(round(expected, 5))
+            else:
+                right, sure, unsure = expected
+                ok &= _acc_ok(got_v, n, sure, unsure)
+                shown.append(round(right / n, 5))
         if not ok:
-            fail(f"fit: {key} esperado {shown}, llegó {[round(v, 5) for v in hist[key]]}"
-                 + (" (¿entrenamiento y evaluación intercambiados?)" if key.startswith("test") else ""),
-                 f"fit: expected {key} {shown}, got {[round(v, 5) for v in hist[key]]}"
-                 + (" (training and evaluation swapped?)" if key.startswith("test") else ""))
+            helper = ("train_epoch" if part == "train" else "evaluate") if spied[part] else ""
+            fail(f"fit: {key} esperado {shown}, llegó {[round(v, 6) for v in hist[key]]}"
+                 + (f" (lo que devuelve {helper}, época a época)" if helper else "")
+                 + (" (¿entrenamiento y evaluación intercambiados?)" if part == "test" else ""),
+                 f"fit: expected {key} {shown}, got {[round(v, 6) for v in hist[key]]}"
+                 + (f" (what {helper} returns, epoch by epoch)" if helper else "")
+                 + (" (training and evaluation swapped?)" if part == "test" else ""))
+
+
+def _names_device(text: object, device: torch.device) -> bool:
+    """Whether ``text`` (what a spy noted of a device argument) names ``device``."""
+    try:
+        return compare.same_device(str(text), device)
+    except (RuntimeError, ValueError):  # not a device at all
+        return False
+
+
+def _check_fit_calls(log: list[dict], epochs: int, device: torch.device, ce: float, spied: dict[str, bool]) -> None:
+    """fit calls train_epoch then evaluate (those it uses) once per epoch, with its model, loaders, device and
+    a cross-entropy."""
+    roles = [entry.get("role") for entry in log]
+    epoch = [role for role, part in (("train", "train"), ("evaluate", "test")) if spied[part]]
+    check(roles == epoch * epochs,
+          f"fit debe llamar, en cada una de las {epochs} épocas, a train_epoch y luego a evaluate, una vez cada una; "
+          f"llamó {[e.get('spy') for e in log][:12]}",
+          f"fit must call train_epoch and then evaluate, once each, in every one of the {epochs} epochs; "
+          f"it called {[e.get('spy') for e in log][:12]}")
+    for entry in log:
+        helper = entry.get("spy")
+        check(entry.get("same_model") is True,
+              f"fit debe pasar a {helper} el modelo que recibe", f"fit must pass {helper} the model it is given")
+        wanted = "train" if entry.get("role") == "train" else "test"
+        check(entry.get("loader") == wanted,
+              f"fit debe pasar a {helper} {wanted}_loader (¿entrenamiento y evaluación intercambiados?)",
+              f"fit must pass {helper} {wanted}_loader (training and evaluation swapped?)")
+        check(_names_device(entry.get("device"), device),
+              f"fit debe pasar a {helper} el device que recibe ({device}); pasó {entry.get('device')!r}",
+              f"fit must pass {helper} the device it is given ({device}); it passed {entry.get('device')!r}")
+        loss = entry.get("loss")
+        check(isinstance(loss, float) and _near(loss, ce, 1e-4, 1e-6),
+              f"fit debe pasar a {helper} la entropía cruzada (nn.CrossEntropyLoss()) como loss_fn; con ella, "
+              f"una pérdida de {ce:.5f} dio {loss}",
+              f"fit must pass {helper} cross-entropy (nn.CrossEntropyLoss()) as loss_fn; on a loss of {ce:.5f} "
+              f"it gave {loss}")
 
 
 # A reference TinyVGG fitted on shapes images must reach this test accuracy.
@@ -1101,6 +1172,7 @@ _FIT_TASK = {"classes": ("circle", "cross"), "train_n": 1000, "test_n": 200, "ep
 @pytest.mark.hint(es="Si fit entrena bien con Adam(lr), una TinyVGG aprende a distinguir las figuras en pocas épocas.",
                   en="If fit trains properly with Adam(lr), a TinyVGG learns to tell the shapes apart in a few epochs.")
 def test_fit_reaches_accuracy_bar(student, lab, device):
+    lab.unlend()  # fit runs with the student's own train_epoch and evaluate: the only test that follows their bugs
     _precise(lab, device)
     _autograd_on(lab)
     t = _FIT_TASK
@@ -1113,9 +1185,9 @@ def test_fit_reaches_accuracy_bar(student, lab, device):
     orders = [torch.randperm(t["train_n"], generator=g).tolist() for _ in range(t["epochs"] + 1)]
     train_loader = _loader(lab, X, y, t["batch_size"], orders=orders)
     test_loader = _loader(lab, Xt, yt, 50)
-    got = _call_fit(student, lab, model, train_loader, test_loader, epochs=t["epochs"], lr=t["lr"],
+    got = _call_fit(student, model, train_loader, test_loader, epochs=t["epochs"], lr=t["lr"],
                     device=str(device))  # the device as a str
-    hist = _history(got, t["epochs"])
+    del got  # what fit returns is graded with spies (test_fit_matches_adam_reference); here, only the weights
     _check_model_moved(model, device)
     # The test accuracy of the weights fit left behind, computed here.
     net = copy.deepcopy(twin).to(_f64).eval()
@@ -1126,13 +1198,10 @@ def test_fit_reaches_accuracy_bar(student, lab, device):
     test = _batches(Xt, yt, 50)
     with torch.no_grad():
         outs = [net(Xb) for Xb, _ in test]
-    right, sure, unsure = _hits(outs, test, _gap(device))
+    right, _, _ = _hits(outs, test, _gap(device))
     acc = right / t["test_n"]
     check(acc >= _FIT_BAR,
           f"tras fit (Adam, lr={t['lr']}, {t['epochs']} épocas) una TinyVGG de referencia acierta {acc:.2f} de las "
           f"imágenes de prueba; se esperaba al menos {_FIT_BAR}",
           f"after fit (Adam, lr={t['lr']}, {t['epochs']} epochs) a reference TinyVGG gets {acc:.2f} of the test "
           f"images right; at least {_FIT_BAR} was expected")
-    check(_acc_ok(hist["test_acc"][-1], t["test_n"], sure, unsure),
-          f"fit: el último test_acc ({hist['test_acc'][-1]:.4f}) no es la exactitud del modelo en test_loader ({acc:.4f})",
-          f"fit: the last test_acc ({hist['test_acc'][-1]:.4f}) is not the model's accuracy on test_loader ({acc:.4f})")

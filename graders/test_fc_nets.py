@@ -747,7 +747,7 @@ def _predict_case(student, lab, device, *, layout: str, n: int, seed: int) -> No
     compare.shape(got, (n, 3), what)
     compare.device(got, device, what)
     check(got.is_floating_point(),
-          f"predict_proba debe devolver probabilidades en coma flotante; llegó dtype {got.dtype}",
+          f"predict_proba debe devolver probabilidades en punto flotante; llegó dtype {got.dtype}",
           f"predict_proba must return floating-point probabilities; got dtype {got.dtype}")
     check(not got.requires_grad,
           "el resultado tiene requires_grad=True: calcula la predicción dentro de torch.no_grad() "

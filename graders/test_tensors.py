@@ -136,6 +136,7 @@ def test_seeded_rand_reproducible(student, lab, device):
 
 
 @pytest.mark.exercise("seeded_rand")
+@pytest.mark.weight(4)  # what the exercise is about: at least half its points (with the 4 tests above)
 def test_seeded_rand_leaves_global_rng(student, lab, device):
     # The global random state lives in the student process: a trusted probe reads it there.
     before = lab.run("global_rng_state", device=str(device))
@@ -208,12 +209,20 @@ def test_safe_matmul_mismatch(student, device, sa, sb):
        seed=st.integers(0, 1000))
 def test_summarize(student, shape, dtype, seed):
     t = _data(tuple(shape), seed, dtype)
-    _check_summary(_summarize(student, t), t)
+    _check_summary(_summarize(student, t), t, types=False)
 
 
 @pytest.mark.exercise("summarize")
 def test_summarize_ties_and_ints(student):
     t = torch.tensor([[1, 9, 3], [9, 2, 9]], dtype=torch.int64)  # first maximum at flat index 1
+    _check_summary(_summarize(student, t), t, types=False)
+
+
+@pytest.mark.exercise("summarize")
+def test_summarize_gives_python_numbers(student):
+    # The values are judged above; here only their types: a 0-d tensor in place of
+    # a float or an int loses this test's share, not the whole exercise.
+    t = torch.tensor([[2.5, -1.0], [4.0, 0.5]])
     _check_summary(_summarize(student, t), t)
 
 
@@ -230,9 +239,12 @@ def _summarize(student, t):
              "mean() does not work on integer tensors: convert to float first (t.double() or t.float())")
 
 
-def _check_summary(got, t):
+def _check_summary(got, t, *, types=True):
+    """Judge a summary; with ``types=False`` a one-element tensor stands for its number."""
     check(isinstance(got, dict), f"summarize debe devolver un dict y devolvió {type(got).__name__}",
           f"summarize must return a dict, got {type(got).__name__}")
+    if not types:
+        got = {k: v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v for k, v in got.items()}
     ref = t.double()
     what = f"summarize({short(t, 60)})"
     for key, value in (("min", ref.min()), ("max", ref.max()), ("mean", ref.mean()), ("sum", ref.sum())):
@@ -333,6 +345,13 @@ def test_from_numpy_shared(student, lab, dtype):
     # the judge writes through one object and reads through the other.
     arr_h = lab.put(arr)
     tensor_h = student.from_numpy_shared.keep(arr_h)
+    # A torch.Tensor, checked in the student process (an array, or an array subclass with tensor-like
+    # methods, shares memory with itself but is no tensor).
+    check(tensor_h.is_a("torch.Tensor"),
+          f"{what[0]} debe devolver un torch.Tensor que comparta la memoria del array (torch.from_numpy); "
+          f"devolvió {tensor_h.type_name}",
+          f"{what[1]} must return a torch.Tensor that shares the array's memory (torch.from_numpy); "
+          f"it returned {tensor_h.type_name}")
     got = tensor_h.method("clone")
     compare.tensor_close(got, torch.from_numpy(arr.copy()), what)
     arr_h.method("__setitem__", (0, 0), 7)

@@ -28,9 +28,15 @@ computes on its own twin of the model:
   along that trajectory. Then the accuracy on a new task, measured here with
   the weights read back.
 
-``build_transfer_model`` and ``fine_tune`` run with the judge's own ``freeze``,
-``replace_head`` and ``trainable_parameters`` lent to the student's module, so a
-bug there costs only its own exercise. What a probe reports from the student
+``build_transfer_model`` and ``fine_tune``'s training check run with spies lent
+to the student's module as ``freeze``, ``replace_head`` and
+``trainable_parameters`` (``lab.spy``, ``lab.lend``): they act only as the
+judge's script says, on the one model the judge built (freeze the parameters it
+names, put in the head it built, answer the parameters it knows are trainable),
+so a bug in those helpers costs only their own exercises and no working helper
+runs in the student process. ``fine_tune``'s accuracy bar is the one test that
+runs the student's own ``trainable_parameters`` (the contract lets only it
+follow that helper's bug). What a probe reports from the student
 process (which optimiser ``fine_tune`` created) only sharpens feedback.
 
 No tensor is created at import time (the module is imported in the warm judge).
@@ -137,34 +143,27 @@ def _tolerance(device: torch.device, dtype: torch.dtype) -> tuple[float, float]:
     return 2e-2, 2e-3  # accelerators: TF32 convolutions, float16 on mps
 
 
-# -- references lent to the student's module ---------------------------------
+# -- spies lent to the student's module ----------------------------------------
 
 
-def _ref_freeze(model):
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return model
+def _lend_build_spies(lab, model: Handle, twin: nn.Module, layout: str, num_classes: int, device) -> Handle:
+    """``freeze`` and ``replace_head`` spies for build_transfer_model on ``model``: they freeze the parameters
+    the judge names and put a head the judge built where the layout keeps its last layer (nothing else)."""
+    head = lab.spy("transfer_learning_head", in_features=HEAD_IN[layout], num_classes=num_classes,
+                   seed=mix(90 + num_classes), device=str(device))
+    freeze = lab.spy("transfer_learning_spy", role="freeze", model=model,
+                     names=[n for n, _ in twin.named_parameters()])
+    replace = lab.spy("transfer_learning_spy", role="replace_head", model=model, path=list(HEADS[layout]),
+                      head=head, partner=freeze)
+    lab.lend(freeze=freeze, replace_head=replace)
+    return freeze
 
 
-def _ref_replace_head(model, num_classes):
-    fc = getattr(model, "fc", None)
-    if isinstance(fc, nn.Linear):
-        parent, name = model, "fc"
-    elif isinstance(model.classifier, nn.Sequential):
-        parent, name = model.classifier, str(len(model.classifier) - 1)
-    else:
-        parent, name = model, "classifier"
-    old = getattr(parent, name)
-    setattr(parent, name, nn.Linear(old.in_features, num_classes, device=old.weight.device, dtype=old.weight.dtype))
-    return model
-
-
-def _ref_trainable_parameters(model):
-    return [p for p in model.parameters() if p.requires_grad]
-
-
-def _lend(lab) -> None:
-    lab.lend(freeze=_ref_freeze, replace_head=_ref_replace_head, trainable_parameters=_ref_trainable_parameters)
+def _lend_trainable_spy(lab, model: Handle, twin: nn.Module) -> None:
+    """A ``trainable_parameters`` spy on ``model``: it answers the parameters the judge knows are trainable."""
+    spy = lab.spy("transfer_learning_spy", role="trainable_parameters", model=model,
+                  names=[n for n, p in twin.named_parameters() if p.requires_grad])
+    lab.lend(trainable_parameters=spy)
 
 
 # -- checks shared by replace_head and build_transfer_model ------------------
@@ -355,13 +354,17 @@ _BUILD_CASES = [
 @pytest.mark.hint(es="Congela primero y cambia la cabeza después: la cabeza nueva es lo único que entrena.",
                   en="Freeze first, then replace the head: the new head is the only thing that trains.")
 def test_build_transfer_model(student, lab, device):
-    _lend(lab)
     for label, layout, num_classes, kwargs in _BUILD_CASES:
         where = (f"build_transfer_model({label}, {num_classes})",) * 2
         backbone, twin = _build(lab, layout, device=str(device), **kwargs)
+        spies = _lend_build_spies(lab, backbone, twin, layout, num_classes, device)
         prefix = _prefix(layout)
         before = _twin_state(twin, skip=prefix)
         got = student.build_transfer_model(backbone, num_classes)
+        asked = [e.get("num_classes") for e in lab.spy_log(spies) if e.get("spy") == "replace_head"]
+        check(all(n == num_classes for n in asked),
+              f"{where[0]} debe pedir a replace_head {num_classes} clases; pidió {asked}",
+              f"{where[1]} must ask replace_head for {num_classes} classes; it asked for {asked}")
         check(isinstance(got, Handle) and got.is_a("nn.Module"),
               f"{where[0]} debe devolver un nn.Module; devolvió {short(got)}",
               f"{where[1]} must return an nn.Module; it returned {short(got)}")
@@ -369,7 +372,7 @@ def test_build_transfer_model(student, lab, device):
         _check_output(got, twin, layout, head, _x(4, 7, device, size=16), num_classes, where)
         changed = _changed(before, _state(backbone))
         check(not changed,
-              f"{where[0]} cambió valores de la backbone ({', '.join(changed[:4])}): solo debe congelarla y cambiar "
+              f"{where[0]} cambió valores del backbone ({', '.join(changed[:4])}): solo debe congelarlo y cambiar "
               f"la cabeza",
               f"{where[1]} changed values of the backbone ({', '.join(changed[:4])}): it must only freeze it and "
               f"replace the head")
@@ -387,7 +390,7 @@ _TRAINABLE_CASES = [
     (("un modelo entrenable", "a trainable model"), {"layout": "fc", "seed": 6}),
     (("un modelo con un parámetro propio, congelado en parte", "a model with a parameter of its own, partly frozen"),
      {"layout": "fc_resnet", "seed": 7, "frozen": ["conv1.", "bn1.", "fc."]}),
-    (("la backbone con una cabeza nueva", "the backbone with a new head"),
+    (("el backbone con una cabeza nueva", "the backbone with a new head"),
      {"layout": "backbone", "num_classes": 4, "head_seed": 8, "frozen": ["features."]}),
 ]
 
@@ -413,6 +416,16 @@ def test_trainable_parameters(student, lab):
             first = short(got.iterate(2))
             fail(f"trainable_parameters ({where_es}) debe devolver los propios parámetros (nn.Parameter), no {first}",
                  f"trainable_parameters ({where_en}) must return the parameters themselves (nn.Parameter), not {first}")
+        # Each item a tensor (a parameter): optimisers also take (name, parameter) pairs, which move the
+        # same weights, but the contract asks for a list of parameters.
+        items = got.iterate(200)
+        odd = next((item for item in items if not isinstance(item, torch.Tensor)), None) if isinstance(items, list) \
+            else items
+        if odd is not None:
+            fail(f"trainable_parameters ({where_es}) debe devolver una list de parámetros (nn.Parameter), no de "
+                 f"{short(odd)}",
+                 f"trainable_parameters ({where_en}) must return a list of parameters (nn.Parameter), not of "
+                 f"{short(odd)}")
         after = model.param_values()
         times = {}
         for name, b, a in zip(names, before, after):
@@ -520,7 +533,7 @@ def _seen_optimizers(lab) -> list[dict]:
 
 # (where es, where en), layout, classes, seed, whether the device goes as a str
 _FINE_TUNE_CASES = [
-    (("la backbone con una cabeza nueva", "the backbone with a new head"), "backbone", 4, 61, True),
+    (("el backbone con una cabeza nueva", "the backbone with a new head"), "backbone", 4, 61, True),
     (("<model.fc (ResNet)> congelado con una fc nueva", "<model.fc (ResNet)> frozen with a new fc"),
      "fc_resnet", 3, 63, False),
 ]
@@ -536,11 +549,11 @@ _FT_COPIES, _FT_EPOCHS, _FT_LR = 6, 6, 0.01
                   en="Adam over the trainable parameters only, and model.eval(): in train mode, BatchNorm changes "
                      "running_mean/var even when frozen.")
 def test_fine_tune_trains_only_the_head(student, lab, device):
-    _lend(lab)
     for (where_es, where_en), layout, num_classes, seed, as_str in _FINE_TUNE_CASES:
         prefix = _prefix(layout)
         model, twin = _build(lab, layout, seed=seed, num_classes=num_classes, head_seed=seed + 1, frozen=[""],
                              thawed=[prefix + "weight", prefix + "bias"], plant=True)  # arrives in train mode
+        _lend_trainable_spy(lab, model, twin)
         # Copies of one image: every mini-batch's mean gradient is the full batch's.
         images, labels = make_few_shot(1, seed=mix(seed + 2))
         X = images[:1].repeat(_FT_COPIES, 1, 1, 1)
@@ -554,6 +567,13 @@ def test_fine_tune_trains_only_the_head(student, lab, device):
         check(all(compare.same_device(p["device"], device) for p in params),
               f"fine_tune ({where_es}) debe mover el modelo a {device} (model.to(device))",
               f"fine_tune ({where_en}) must move the model to {device} (model.to(device))")
+        frozen = {n for n, p in twin.named_parameters() if not p.requires_grad}
+        thawed = [p["name"] for p in params if p["name"] in frozen and p["requires_grad"]]
+        check(not thawed,
+              f"fine_tune cambió parámetros congelados ({', '.join(thawed[:3])}): los descongeló; deben quedar "
+              f"congelados e idénticos, entrena solo los que tienen requires_grad",
+              f"fine_tune changed frozen parameters ({', '.join(thawed[:3])}): it unfroze them; they must stay "
+              f"frozen and identical, train only those with requires_grad")
         after = _state(model)
         changed = _changed(_twin_state(twin, skip=prefix), after)
         stats = [k for k in changed if k.endswith(("running_mean", "running_var", "num_batches_tracked"))]
@@ -677,11 +697,11 @@ _FINE_TUNE_TASK = {"per_class": 10, "epochs": 40, "lr": 0.01, "data_seed": 0, "t
 
 
 @pytest.mark.exercise("fine_tune")
-@pytest.mark.hint(es="Con la backbone congelada en modo eval y Adam sobre la cabeza, 10 ejemplos por clase bastan.",
+@pytest.mark.hint(es="Con el backbone congelado en modo eval y Adam sobre la cabeza, 10 ejemplos por clase bastan.",
                   en="With the backbone frozen in eval mode and Adam on the head, 10 examples per class are enough.")
 def test_fine_tune_learns_new_task(student, lab, device):
     t = _FINE_TUNE_TASK
-    _lend(lab)
+    lab.unlend()  # fine_tune runs with the student's own helpers: the only test that follows their bugs
     X, y = make_few_shot(t["per_class"], seed=mix(t["data_seed"]))
     Xt, yt = make_shapes(t["test_n"], classes=TRANSFER_CLASSES, seed=mix(t["test_seed"]))
     model, twin = _build(lab, "backbone", num_classes=4, head_seed=t["head_seed"], frozen=["features."])

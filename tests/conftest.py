@@ -234,20 +234,52 @@ def marked_processes(mark: str) -> list[tuple[int, int, str]]:
     return [(pid, ppid, "student" if kind == "zygote" and ppid not in judges else kind) for pid, ppid, kind in out]
 
 
-#: Fixtures that start processes (judges, student processes, a Dask cluster).
+#: Fixtures that start processes (judges, student processes, a Dask cluster): a test
+#: that asks for one is a ``process`` test.
 PROCESS_FIXTURES = {"judge", "judge_pool", "uncached_judge", "class_executor", "dask_client", "grade"}
-#: Words in a test module's source that mean it starts processes itself.
-PROCESS_WORDS = ("subprocess", "pexpect", "Judge(", "grade_class(", "nbclient", "run_bundle(", "check_workspace(")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark tests that start processes: ``-m "not process"`` is the fast subset."""
-    sources: dict[str, str] = {}
+    """Mark the tests that use a process-starting fixture; every other test declares ``process`` itself."""
     for item in items:
-        path = str(item.fspath)
-        if path not in sources:
-            try:
-                sources[path] = Path(path).read_text(encoding="utf-8")
-            except OSError:
-                sources[path] = ""
-        uses = set(getattr(item, "fixturenames", ()))
-        if uses & PROCESS_FIXTURES or any(w in sources[path] for w in PROCESS_WORDS):
+        if set(getattr(item, "fixturenames", ())) & PROCESS_FIXTURES:
             item.add_marker(pytest.mark.process)
+
+
+class UndeclaredProcess(RuntimeError):
+    """A test without the ``process`` marker tried to start a process."""
+
+
+def _refuse_processes(item) -> list[tuple[object, str, object]]:
+    """Make every way of starting a process raise, for a test not marked ``process``."""
+
+    def refuse(*_args, **_kwargs):
+        raise UndeclaredProcess(f"{item.nodeid} starts a process: mark it @pytest.mark.process")
+
+    import subprocess
+
+    saved = [(subprocess.Popen, "_execute_child", subprocess.Popen._execute_child)]
+    for name in ("fork", "forkpty", "posix_spawn", "posix_spawnp"):
+        if hasattr(os, name):
+            saved.append((os, name, getattr(os, name)))
+    for owner, name, _ in saved:
+        setattr(owner, name, refuse)
+    return saved
+
+
+def _declared_only(item):
+    if item.get_closest_marker("process"):
+        return (yield)
+    saved = _refuse_processes(item)
+    try:
+        return (yield)
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+
+
+# The marker is declared, never guessed: a test that starts a process without it
+# fails (setup included, so a module fixture that starts a judge is caught too),
+# which keeps ``-m "not process"`` fast and honest.
+pytest_runtest_setup = pytest.hookimpl(wrapper=True)(_declared_only)
+pytest_runtest_call = pytest.hookimpl(wrapper=True)(_declared_only)

@@ -27,7 +27,7 @@ from torchdojo.check import check_workspace
 from torchdojo.classroom.batch import grade_class
 from torchdojo.manifest import course
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.process]
 
 REFERENCE = reference_source("tensors")
 NAMES = [e.name for e in course().topic("tensors").exercises]

@@ -17,6 +17,9 @@ from torchdojo.classroom.exports.gradescope import results_json
 from torchdojo.report import ItemResult, TopicResult
 from torchdojo import report
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 # Canvas, "How do I import grades in the Gradebook?": the leading columns, in this order, then one
 # column per assignment; an optional second row "Points Possible".
 CANVAS_LEADING = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

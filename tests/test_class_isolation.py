@@ -8,6 +8,10 @@ from pathlib import Path
 
 from classbuilder import REFERENCE, SRC  # noqa: F401  (SRC: the same sources in subprocesses)
 from torchdojo.classroom.batch import grade_class
+import pytest
+
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
 
 OUTPUTS = ("grades.csv", "grades_long.csv", "canvas.csv", "moodle.csv", "grades.json", "report.html")
 

@@ -18,6 +18,9 @@ from torchdojo.errors import UserError
 from torchdojo.manifest import ManifestError, course, load_course
 from torchdojo import paths
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SECRET = "s3cret-Only-The-Instructor-Knows"
 OUTPUTS = ("grades.json", "grades.csv", "grades_long.csv", "canvas.csv", "moodle.csv")
 

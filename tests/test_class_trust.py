@@ -2,7 +2,9 @@
 
 The class cycles through every kind of submission of ``classbuilder.kinds()``
 (correct ``.py`` and notebook, two mistakes, an untouched stub, a syntax
-error, a binary file), plus two disguised copies of one student, a notebook
+error, a binary file), plus two disguised copies of one distinctive solution
+(``tests/copy_styles/tensors/loops.py``; the reference's tensors code is forced,
+so copies of it cannot be told from honest work), a notebook
 whose one broken cell stops a definition, and quiz answers in which the
 strongest students miss ``game_agent`` and the weakest get it (a badly made
 question, as item analysis should tell).
@@ -19,6 +21,9 @@ import pytest
 from classbuilder import REFERENCE, disguise, kinds, notebook, write_submission
 from conftest import headless_dom
 from torchdojo.classroom.batch import grade_class
+
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
 
 STRONG = ("correct", "notebook")
 WEAK = ("stub", "syntax", "binary")
@@ -41,7 +46,7 @@ def build_class(root: Path, n: int = 30) -> dict[str, str]:
         write_submission(root / student, kind)
         (root / student / "quiz_paradigms.json").write_text(json.dumps(answers(kind)), encoding="utf-8")
         who[student] = kind
-    original = root / "s00_correct" / "tensors.py"
+    original = Path(__file__).resolve().parent / "copy_styles" / "tensors" / "loops.py"
     for salt, student in ((1, "x_copy_one"), (2, "x_copy_two")):
         (root / student).mkdir()
         (root / student / "tensors.py").write_text(disguise(original.read_text(encoding="utf-8"), salt),
@@ -76,10 +81,11 @@ def test_copies_are_in_grades_json_with_shared_passages(graded):
     assert sim["available"] and sim["threshold"] == 0.75
     (tensors,) = sim["topics"]
     pairs = {frozenset({p["a"], p["b"]}) for p in tensors["pairs"]}
-    assert frozenset({"s00_correct", "x_copy_one"}) in pairs and frozenset({"x_copy_one", "x_copy_two"}) in pairs
+    assert pairs == {frozenset({"x_copy_one", "x_copy_two"})}, pairs
     assert all(p["passages_a"] and p["passages_b"] for p in tensors["pairs"])
-    # Every correct .py here is the reference itself, so they pair with it; mistakes differ by a token.
-    assert tensors["to_reference"]["s00_correct"] == 1.0
+    # Every correct .py here is the reference itself, whose tensors code independent work writes too.
+    forced = {e["exercise"] for e in tensors["exercises"] if e["forced"]}
+    assert "tensors/add_batch_dim" in forced and "tensors/tensor_info" in forced
     assert "s04_stub" in tensors["skipped"] and "s06_binary" in tensors["skipped"]
 
 
@@ -134,7 +140,7 @@ def test_report_in_a_real_browser_shows_item_analysis_and_copies(graded, tmp_pat
     assert '<svg id="discrimination"' in html
     pairs = html[html.index('<table id="pairs"'):]
     assert "x_copy_one" in pairs[: pairs.index("</table>")]
-    assert html.count('class="copy-pair"') >= 2 and "<mark>" in html
+    assert html.count('class="copy-pair"') == 1 and "<mark>" in html and 'class="note forced"' in html
     assert "CONSOLE" not in log, [line for line in log.splitlines() if "CONSOLE" in line]
 
 

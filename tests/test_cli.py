@@ -14,6 +14,9 @@ import pytest
 from conftest import reference_source
 from torchdojo import paths
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
@@ -155,3 +158,84 @@ def test_the_cli_process_itself_imports_no_torch():
                           env={**os.environ, "PYTHONPATH": SRC})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_check_on_a_folder_that_is_no_workspace_is_one_line_and_exit_2(tmp_path):
+    # A folder with neither the marker nor any exercise file: a mistyped -w, not 30 "no tensors.py" lines.
+    (tmp_path / "notes").mkdir()
+    for lang, words in (("en", "is not a torchdojo workspace"), ("es", "no es un espacio de trabajo")):
+        proc = run("--lang", lang, "check", "-w", str(tmp_path / "notes"))
+        assert_one_line_error(proc)
+        assert words in proc.stderr and proc.stdout == ""
+    # A file named as the workspace is called a file, and no 'torchdojo start <file>' is suggested.
+    (tmp_path / "quickstart.log").write_text("log\n", encoding="utf-8")
+    for verb in ("check", "list", "progress", "watch"):
+        proc = run(verb, "-w", str(tmp_path / "quickstart.log"))
+        assert_one_line_error(proc)
+        assert "is a file, not a folder" in proc.stderr
+        assert "torchdojo start " + str(tmp_path / "quickstart.log") not in proc.stderr
+    proc = run("check", env={"TORCHDOJO_WORKSPACE": str(tmp_path / "quickstart.log")})
+    assert_one_line_error(proc)
+    assert "is a file, not a folder" in proc.stderr and "torchdojo start" not in proc.stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    """The live processes below ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.process
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_during_a_stuck_check_returns_at_once_and_kills_the_student_code(tmp_path):
+    import time
+
+    pexpect = pytest.importorskip("pexpect", reason="pexpect comes with the test extra: pip install -e .[test]")
+    run("start", str(tmp_path / "ws"))
+    stub = (tmp_path / "ws" / "tensors.py").read_text(encoding="utf-8")
+    looping = stub.replace("def tensor_info(t):", "def tensor_info(t):\n    while True:\n        pass\n", 1)
+    assert looping != stub
+    (tmp_path / "ws" / "tensors.py").write_text(looping, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": SRC, "TORCHDOJO_LANG": "en", "TERM": "dumb"}
+    child = pexpect.spawn(sys.executable, ["-m", "torchdojo", "check", "tensors", "-w", str(tmp_path / "ws"),
+                                           "--device", "cpu"], env=env, encoding="utf-8", timeout=120)
+    try:
+        # Wait until student code runs (a student process below the judge), then a little longer: it loops.
+        deadline = time.monotonic() + 90
+        while len(_descendants(child.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)
+        below = _descendants(child.pid)
+        assert len(below) >= 3, "the check never reached the student code"
+        sent = time.monotonic()
+        child.sendintr()
+        child.expect(pexpect.EOF, timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130, child.before
+    assert took < 1.0, f"Ctrl-C took {took:.2f} s"
+    # "^C" is echoed by the terminal; our line starts a line of its own.
+    lines = [line.strip() for line in child.before.splitlines()]
+    assert "torchdojo: interrupted" in lines, child.before
+    time.sleep(0.5)
+    assert not [p for p in below if _alive(p)], "the judge or student processes outlived the check"

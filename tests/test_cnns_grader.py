@@ -14,6 +14,9 @@ Every submission is graded once, through the real engine
 
 from __future__ import annotations
 
+import pytest
+
+from capture_attack import run_capture_attack
 from variant_suite import VariantSuite
 
 
@@ -45,4 +48,29 @@ class TestCnnsVariants(VariantSuite):
         "mistake_fit_new_optimizer_each_epoch.py": ("fit", ["no new one per epoch"], False),
         "mistake_fit_model_not_moved.py": ("fit", ["device"], True),
     }
+    # fit's accuracy bar runs the student's own train_epoch and evaluate (the contract lets only it follow their bugs).
+    OWN_HELPER_TESTS = {"fit": ("test_fit_reaches_accuracy_bar",)}
+    # Training with gradients that pile up, or with gradient tracking left off by evaluate, fails it.
+    FOLLOWS = {"mistake_train_no_zero_grad.py": "fit", "mistake_evaluate_leaves_grad_off.py": "fit"}
     SPANISH = ("mistake_train_no_zero_grad.py", "train_epoch", ["se acumulan", "zero_grad"])
+
+
+
+@pytest.mark.process
+def test_nothing_lent_while_fit_is_graded_solves_train_epoch_or_evaluate(grade):
+    """A submission with empty train_epoch/evaluate that captures every source text in its process during fit,
+    and re-uses what it captured on a rerun, gains nothing, and sees no line of the solution's helpers."""
+    fit = r'''
+def fit(model, train_loader, test_loader, *, epochs, lr, device):
+    model.to(device)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        try:
+            train_epoch(model, train_loader, loss_fn, optimizer, device)
+            evaluate(model, test_loader, loss_fn, device)
+        except BaseException:
+            pass
+    _report_capture()
+'''
+    run_capture_attack(grade, "cnns", ("train_epoch", "evaluate"), {"fit": fit}, "fit")

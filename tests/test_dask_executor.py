@@ -25,6 +25,9 @@ from torchdojo.classroom import dask_executor
 from torchdojo.classroom.dask_executor import DaskExecutor, _task_key
 from torchdojo.classroom.request import GradeRequest
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 STUDENTS = {"ana": "correct", "bruno": "notebook", "carla": "mistake", "dario": "mistake_seed",
             "elena": "stub", "fran": "syntax", "gema": "binary"}
 

@@ -115,6 +115,7 @@ def test_make_few_shot_has_exactly_k_per_class():
     assert torch.bincount(y).tolist() == [10, 10, 10, 10]
 
 
+@pytest.mark.slow  # trains networks for several seconds
 def test_a_linear_model_does_poorly_and_a_small_cnn_does_well():
     X, y = make_shapes(2000, seed=1)
     Xt, yt = make_shapes(1000, seed=2)
@@ -228,6 +229,7 @@ def test_a_damaged_weights_file_is_refused(tmp_path):
     assert set(bb.load_state_dict()) == set(ShapesBackbone().state_dict())
 
 
+@pytest.mark.slow  # trains networks for several seconds
 def test_frozen_backbone_beats_training_from_scratch_with_few_examples():
     """10 examples per class of four new shapes; accuracy on 1000 held-out images."""
     Xt, yt = make_shapes(1000, classes=TRANSFER_CLASSES, seed=7)

@@ -51,6 +51,39 @@ def test_course_texts_use_the_glossary(glossary):
     assert not problems, "\n".join(problems)
 
 
+def test_every_catalog_message_uses_the_glossary(glossary):
+    # Program messages (errors, CLI output, --help) are Spanish text too: the same
+    # words as the course, and the same neutral register.
+    from torchdojo.catalogs import po_path, read_po
+
+    entries = [e for e in read_po(po_path("es")) if e.msgid and e.msgstr]
+    assert len(entries) >= 100
+    problems = [f"{po_path('es').name}: msgid {e.msgid[:60]!r}: {finding}"
+                for e in entries for finding in forbidden_uses(glossary, e.msgstr)]
+    assert not problems, "\n".join(problems)
+
+
+def test_spanish_literals_in_the_package_and_graders_use_the_glossary(glossary):
+    # Some Spanish is written in place, not through the catalog: pick(lang, es, en)
+    # pairs, quiz feedback, report templates, bilingual docstrings and errors.
+    package = ROOT / "src" / "torchdojo" if (ROOT / "src" / "torchdojo").is_dir() else None
+    if package is None:
+        pytest.skip("not a source checkout")
+    # The graders' feedback is Spanish written in place too.
+    files = sorted(package.rglob("*.py")) + sorted(package.rglob("*.j2")) + sorted((ROOT / "graders").glob("*.py"))
+    assert len(files) >= 50
+    problems = [f"{path.relative_to(ROOT)}:{finding}"
+                for path in files for finding in forbidden_uses(glossary, path.read_text(encoding="utf-8"))]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_neutral_words_the_review_asked_for():
+    # archivo, not fichero; presionar, not pulsar; auto, not coche (issue 19).
+    g = load_glossary()
+    text = "Guarda el fichero.\nPulsa Enter.\nEl coche frena.\nUn archivo; presiona Enter; el auto frena.\n"
+    assert [(f.line, f.word.lower()) for f in forbidden_uses(g, text)] == [(1, "fichero"), (2, "pulsa"), (3, "coche")]
+
+
 def test_every_quiz_glosses_the_notes_terms_it_uses(glossary):
     problems = []
     for path in sorted(paths.quizzes_dir().glob("*.yaml")):

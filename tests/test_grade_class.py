@@ -20,6 +20,9 @@ from conftest import headless_dom, reference_source
 from torchdojo import paths
 from torchdojo.classroom.batch import grade_class
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 REFERENCE = reference_source("tensors")
 MISTAKE = REFERENCE.replace("return x.unsqueeze(0)", "return x.unsqueeze(-1)")

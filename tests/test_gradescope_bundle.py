@@ -24,6 +24,9 @@ from classbuilder import SRC, run_bundle, unpack_bundle, write_submission
 
 from torchdojo.gradescope.bundle import CONFIG, REQUIREMENTS, SETUP_SH, build_bundle
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema comes with the test extra: pip install -e .[test]")
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -144,3 +144,36 @@ def test_the_rule_catches_a_hint_that_is_the_solution():
 def test_a_misspelt_link_is_caught():
     assert _resolves("torch.utils.data.DataLoader") and _resolves("torch.backends.mps.is_available")
     assert not _resolves("torch.Tensor.unsqeeze") and not _resolves("torch.nn.Conv3x3")
+
+
+def _docstrings(ex) -> str:
+    source = (paths.solutions_dir() / course().topic(ex.topic).module).read_text(encoding="utf-8")
+    out = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in ex.functions:
+            out.append(ast.get_docstring(node) or "")
+            out += [ast.get_docstring(n) or "" for n in ast.walk(node)
+                    if isinstance(n, ast.FunctionDef) and n is not node]
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=[ex.id for ex in EXERCISES])
+def test_no_statement_is_a_line_of_the_solution(ex):
+    # The statement says what goes in, what comes out and what is checked; the
+    # method belongs to the hints, level by level.
+    text = _normalise(_docstrings(ex))
+    assert text, f"{ex.id}: no statement"
+    for number, code in _solution_lines(ex):
+        assert code not in text, f"{ex.id}: the statement gives away the solution line {number}: {code}"
+
+
+def test_statements_leave_the_thinking_to_the_student():
+    # The giveaways a reviewer found (issue 19): the Linear's input size of TinyVGG,
+    # fine_tune's one trap, and a level 3 that left nothing to decide.
+    by_id = {ex.id: ex for ex in EXERCISES}
+    assert "image_size//4" not in _normalise(_docstrings(by_id["cnns/TinyVGG"]))
+    assert "eval" not in _docstrings(by_id["transfer_learning/fine_tune"])
+    for lang in ("es", "en"):
+        assert "//" not in by_id["cnns/TinyVGG"].hints[2].get(lang)
+        third = by_id["transfer_learning/build_transfer_model"].hints[2].get(lang)
+        assert "= ___(" not in third, third

@@ -14,6 +14,9 @@ from torchdojo import catalogs
 from torchdojo.errors import UserError
 from torchdojo.i18n import Message, resolve_lang, tr
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from torchdojo.classroom.analysis import analyse, failure_message, point_biserial
+from torchdojo.classroom.analysis import analyse, blank_name, failure_message, point_biserial
 from torchdojo.classroom.batch import ClassResult
 from torchdojo.report import ItemResult, TopicResult
 
@@ -49,3 +49,60 @@ def test_too_few_students_are_never_flagged():
 def test_failure_messages_are_one_line_and_cut():
     assert failure_message("a\nb  (2 de 5 comprobaciones correctas)") == "a b"
     assert len(failure_message("x" * 1000)) == 160
+
+
+def test_an_exercise_and_a_quiz_question_with_the_same_id_are_two_items():
+    # tensors/add_batch_dim is an exercise and a quiz question: 3 of 5 pass the exercise, 1 of 5 the question.
+    results = {}
+    for k in range(5):
+        s = f"s{k}"
+        ex = ItemResult("tensors/add_batch_dim", 1.0 if k < 3 else 0.0, 1.0, "passed" if k < 3 else "failed",
+                        "" if k < 3 else "la forma es (3, 1), se esperaba (1, 3)")
+        q = ItemResult("tensors/add_batch_dim", 1.0 if k == 0 else 0.0, 1.0, "passed" if k == 0 else "failed",
+                       "" if k == 0 else "sin responder")
+        results[s] = {"tensors": TopicResult.from_items("tensors", [ex]),
+                      "quiz:tensors": TopicResult.from_items("tensors", [q], kind="quiz")}
+    result = ClassResult(students=list(results), topics=["tensors", "quiz:tensors"], results=results)
+    items = analyse(result)
+    assert [(i.kind, i.item) for i in items] == [("exercise", "tensors/add_batch_dim"),
+                                                ("quiz", "tensors/add_batch_dim")]
+    exercise, question = items
+    assert exercise.students == question.students == 5  # never more than the class
+    assert exercise.passed == 0.6 and question.passed == 0.2
+    assert exercise.failures == [("la forma es (3, 1), se esperaba (1, 3)", 2)]
+    assert question.failures == [("sin responder", 4)]
+    assert (exercise.qualified, question.qualified) == ("tensors/add_batch_dim", "quiz:tensors/add_batch_dim")
+    from torchdojo.classroom.exports.tables import grades_document
+
+    doc = grades_document(result)
+    ids = [i["id"] for i in doc["item_analysis"]]
+    assert ids == ["tensors/add_batch_dim", "quiz:tensors/add_batch_dim"]
+    assert all(i["students"] <= len(result.students) for i in doc["item_analysis"])
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("falta tensors.py en la carpeta de eva", "eva", "falta tensors.py en la carpeta de <student>"),
+    ("una versión nueva de la función", "eva", "una versión nueva de la función"),
+    ("los canales van primero", "ana", "los canales van primero"),
+    ("Ána y Mariana entregaron", "ana", "<student> y Mariana entregaron"),
+    ("ANA: la forma no coincide", "ana", "<student>: la forma no coincide"),
+    ("ana-maría no es ana", "ana", "ana-maría no es <student>"),
+    ("el archivo ana.py no es un módulo", "ana", "el archivo ana.py no es un módulo"),
+    ("José entregó", "jose", "<student> entregó"),
+    ("la clave 'max' es incorrecta", "max", "la clave 'max' es incorrecta"),
+    ("ana's folder has no tensors.py", "ana", "<student>'s folder has no tensors.py"),
+    ("a de ana", "a", "a de ana"),  # a one-letter name is a letter, not a name
+])
+def test_names_are_blanked_as_whole_words_only(text, name, expected):
+    assert blank_name(text, name) == expected
+
+
+def test_a_word_of_the_course_is_not_blanked_for_a_student_who_bears_it():
+    # Sol and Luz are names; "sol" and "luz" are also Spanish words that every classmate's message holds.
+    rows = {"sol": False, "luz": False, "bea": False, "eva": False}
+    results = {}
+    for s in rows:
+        msg = f"la imagen del sol pierde luz en {s}/tensors.py"
+        results[s] = {"tensors": TopicResult.from_items("tensors", [ItemResult("tensors/x", 0.0, 1.0, "failed", msg)])}
+    (item,) = analyse(ClassResult(students=list(results), topics=["tensors"], results=results))
+    assert item.failures == [("la imagen del sol pierde luz en <student>/tensors.py", 4)]

@@ -12,6 +12,9 @@ from torchdojo.judge.session import StudentSession
 from torchdojo.judge.student_zygote import StudentZygote
 from torchdojo.manifest import course
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 LAYERS = [("linear", 3, 4), ("relu",), ("linear", 4, 2)]
 
 

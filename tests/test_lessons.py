@@ -26,6 +26,9 @@ from torchdojo.lessons.render import lesson_markdown, part_markdown
 from torchdojo.manifest import course
 from torchdojo.notebooks import build, nbjson
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = str(ROOT / "src")
 TOPICS = [t.id for t in course().topics]
@@ -285,6 +288,36 @@ def test_conv_figure_uses_the_lessons_arithmetic():
     assert f"= {out}</text>" in figures.conv_sliding("en")
 
 
+def test_every_lesson_has_a_figure():
+    # Each topic has at least one picture a student would rather look at than read.
+    for topic, lesson in load_all_lessons().items():
+        assert any(part.figures for part in lesson.parts), f"lessons/{topic}.md shows no figure"
+
+
+def test_activation_figure_draws_the_functions_torch_computes():
+    import torch
+
+    xs = torch.linspace(-4, 4, 33)
+    for name, ours in figures.ACTIVATIONS.items():
+        theirs = {"ReLU": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[name](xs.double())
+        assert torch.allclose(torch.tensor([ours(float(x)) for x in xs.double()], dtype=torch.float64), theirs)
+    svg = figures.activations("es")
+    assert svg.count("<polyline") == 3
+    for shown in ("[0, ∞)", "(0, 1)", "(-1, 1)"):
+        assert shown in svg
+
+
+def test_generalisation_figure_shows_overfitting_where_held_out_error_rises():
+    caps = [i / 60 for i in range(61)]
+    train, test = zip(*(figures.train_test_curves(c) for c in caps))
+    assert all(a > b for a, b in zip(train, train[1:])), "training error keeps falling"
+    best = min(range(len(caps)), key=test.__getitem__)
+    assert 0 < best < len(caps) - 1, "held-out error falls, then rises"
+    assert all(te > tr for tr, te in zip(train, test))
+    assert "sobreajuste (overfitting)" in figures.generalisation("es")
+    assert "overfitting" in figures.generalisation("en")
+
+
 # --- notebooks ------------------------------------------------------------------------------
 
 
@@ -429,3 +462,22 @@ def test_coverage_counts_tagged_questions_and_lists_parts_and_exercises(tmp_path
     assert "| `tensors/tensor_info` | `what_is`, `attributes` |" in proc.stdout
     assert "| `fc_nets/train_classifier` | `adam` (más allá / further) |" in proc.stdout
     assert "Questions with `section:`: 2 de / of" in proc.stdout
+
+
+def test_exercises_come_in_the_order_the_lesson_prepares_them():
+    # A student works through the exercises in course order; each one should need
+    # only the lesson parts read so far (issue 19: add_batch_dim came third but
+    # needed the reshaping part, the ninth).
+    from torchdojo.manifest import course
+
+    lessons = load_all_lessons()
+    for topic in course().topics:
+        if not topic.exercises or topic.id not in lessons:
+            continue
+        parts = lessons[topic.id].parts
+        first = {}
+        for i, part in enumerate(parts):
+            for name in part.prepares:
+                first.setdefault(name, i)
+        ranks = [first[e.name] for e in topic.exercises if e.name in first]
+        assert ranks == sorted(ranks), (topic.id, [(e.name, first.get(e.name)) for e in topic.exercises])

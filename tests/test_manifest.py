@@ -9,10 +9,11 @@ import pytest
 from torchdojo.manifest import ManifestError, course, load_course
 
 CURRICULUM_TOPICS = ["why_ml", "paradigms", "tensors", "fc_nets", "cnns", "transfer_learning"]
-#: The curriculum's exercises of a topic (../shared/CURRICULUM.md); the manifest orders them from easy to hard.
+#: The curriculum's exercises of a topic (../shared/CURRICULUM.md), in the order of its table, which is
+#: also the order in which the lesson prepares them (tests/test_lessons.py checks that for every topic).
 CURRICULUM_EXERCISES = {
-    "tensors": ["tensor_info", "make_range_matrix", "add_batch_dim", "flatten_images", "to_channels_last",
-                "summarize", "safe_matmul", "best_device", "move_to", "from_numpy_shared", "seeded_rand"],
+    "tensors": ["tensor_info", "make_range_matrix", "seeded_rand", "safe_matmul", "summarize", "flatten_images",
+                "to_channels_last", "add_batch_dim", "from_numpy_shared", "best_device", "move_to"],
 }
 
 GOOD = '''format_version = 1

@@ -28,6 +28,9 @@ from torchdojo.notebooks.quizcells import answer_line, answer_value
 from torchdojo.quiz import grade_answers, load_bank
 from torchdojo.quiz.model import MultipleSelect, Numeric, SingleChoice, TrueFalse
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 nbgrader_api = pytest.importorskip("nbgrader.api", reason="nbgrader comes with the test extra: pip install -e .[test]")
 pytest.importorskip("ipykernel", reason="ipykernel comes with the test extra: pip install -e .[test]")
 

@@ -16,6 +16,9 @@ from torchdojo.notebook import _is_runtime_cell, source_cells
 from torchdojo.notebooks import build, nbjson
 from torchdojo.notebooks.split import split_solution
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

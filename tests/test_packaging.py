@@ -7,6 +7,10 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+import pytest
+
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[1]
 

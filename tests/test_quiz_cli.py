@@ -17,6 +17,9 @@ from torchdojo.quiz import grade_answers, load_bank, present
 from torchdojo.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
 from torchdojo.quiz.shuffle import Shown
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 
@@ -248,6 +251,32 @@ def test_interactive_quiz_in_a_pty_matches_grade_answers(tmp_path):
     assert child.exitstatus == 0
     progress = json.loads((tmp_path / ".torchdojo" / "progress.json").read_text(encoding="utf-8"))
     assert progress["items"]["quiz:why_ml"]["score"] == expected.score
+
+
+def test_interactive_ctrl_c_grades_what_was_answered_and_exits_130(tmp_path):
+    pexpect, child = spawn(tmp_path, "paradigms", "--student", "ana")
+    bank = load_bank("paradigms")
+    from torchdojo.quiz import seed_for
+
+    first = present(bank, seed_for(student="ana"))[0]
+    try:
+        child.expect("Question 1/")
+        for line in typed(first, right(first.question)):
+            child.expect(PROMPT)
+            child.sendline(line)
+        child.expect("Question 2/")
+        child.expect(PROMPT)
+        child.sendintr()
+        child.expect("Quiz stopped")
+        child.expect(r"Score: 1 / (\d+) \(1 of (\d+) answered\)")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130, child.before
+    lines = [line.strip() for line in (child.before or "").splitlines()]
+    assert "torchdojo: interrupted" in lines and "Traceback" not in (child.before or "")
+    progress = json.loads((tmp_path / ".torchdojo" / "progress.json").read_text(encoding="utf-8"))
+    assert progress["items"]["quiz:paradigms"]["score"] == 1
 
 
 def test_interactive_eof_stops_cleanly_in_a_pty(tmp_path):

@@ -1,6 +1,6 @@
 """Scoring that cannot be gamed or misread, checked on every question of the shipped banks.
 
-- Multiple select: ticking every box (or every wrong box) scores 0.
+- Multiple select: ticking every box, every wrong box or a single box scores 0.
 - Numeric: every answer of the bank, spelled as a Spanish or an English learner
   writes it, is read right in the terminal, in YAML and in JSON answer files;
   spelled the other language's way it is read right or refused, never misread.
@@ -45,18 +45,25 @@ def test_ticking_every_box_scores_zero(topic, q):
 
 
 @pytest.mark.parametrize("topic,q", MULTIPLE, ids=[f"{t}/{q.id}" for t, q in MULTIPLE])
-def test_every_subset_scores_hits_minus_false_alarms(topic, q):
+def test_every_subset_scores_the_decisions_beyond_guessing(topic, q):
     right = sorted(q.answer)
     wrong = sorted(o.id for o in q.options if o.id not in q.answer)
+    n_options = len(right) + len(wrong)
+    # every box ticked decides the right ones right; one right box alone, the wrong ones and itself
+    baseline = max(len(right), len(wrong) + 1)
     assert score_answer(q, right).fraction == 1.0
+    partial = 0
     for n in range(1, len(q.options) + 1):
         for picked in itertools.combinations([o.id for o in q.options], n):
             hits = len(set(picked) & q.answer)
-            alarms = n - hits
-            expected = round(max(0.0, hits / len(right) - alarms / len(wrong)), 4)
+            decided = hits + len(wrong) - (n - hits)
+            expected = round(max(0.0, (decided - baseline) / (n_options - baseline)), 4)
             assert score_answer(q, list(picked)).fraction == expected, picked
-            if set(wrong) <= set(picked):  # every wrong box ticked: nothing earned
+            if set(wrong) <= set(picked) or n == 1:  # every wrong box ticked, or one box: nothing earned
                 assert expected == 0.0
+            partial += 0 < expected < 1
+    # partial credit exists, except with two right options: then B = wrong + 1 = every option but one
+    assert partial or (len(right) == 2 and baseline == n_options - 1)
 
 
 # --- how numbers are spelled -------------------------------------------------
@@ -67,8 +74,14 @@ def test_every_subset_scores_hits_minus_false_alarms(topic, q):
     ("2\u00a0560", 2560, 2560),
     ("2\u202f560", 2560, 2560),
     ("2_560", 2560, 2560),
-    ("2.560", 2560, None),          # Spanish thousands; in English it could be 2.56: refused
-    ("2,560", None, 2560),          # English thousands; in Spanish it could be 2,56: refused
+    ("2.560", None, None),          # 2560 in Spain, 2.56 in Mexico (and in English): refused
+    ("2,560", None, 2560),          # English thousands; in Spanish 2.56 in Spain, 2560 in Mexico: refused
+    ("3.500", None, None),          # relu_sum: 3.5 in Mexico, 3500 in Spain
+    ("4.000", None, None),          # float32_megabytes
+    ("109,386", None, 109386),
+    ("109.386", None, None),
+    ("3.5", 3.5, 3.5),              # Mexico and Central America write a decimal point
+    ("3,5", 3.5, 3.5),              # Spain and Argentina a decimal comma
     ("150.528.000", 150528000, 150528000),  # only grouping repeats
     ("150,528,000", 150528000, 150528000),
     ("2.560,5", 2560.5, 2560.5),    # both marks: the last one is the decimal mark
@@ -105,13 +118,35 @@ def test_read_number(text, es, en):
 
 def test_an_ambiguous_entry_says_both_readings_and_how_to_write_each():
     with pytest.raises(NumberError) as info:
-        read_number("2,560", "es")
-    assert info.value.es == ("«2,560» puede leerse como 2560 o como 2,56: escribe 2560 (o 2.560) "
-                             "si son miles, o 2,56 si es un decimal.")
+        read_number("3.500", "es")
+    assert info.value.es == ("«3.500» es un decimal en unos países y 3500 en otros: escribe 3.5 (o 3,5) "
+                             "si es un decimal, o 3500 (sin separador de miles) si son miles.")
     with pytest.raises(NumberError) as info:
         read_number("2.560", "en")
-    assert info.value.en == ("'2.560' could be read as 2560 or as 2.56: type 2560 (or 2,560) "
-                             "for thousands, or 2.56 for a decimal.")
+    assert info.value.en == ("'2.560' is a decimal in some countries and 2560 in others: type 2.56 "
+                             "for a decimal, or 2560 (no thousands separator) for thousands.")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("text", ["3.500", "4.000", "109,386", "109.386", "2,560", "2.560", "1,000", "999.999",
+                                  "-7.010", "12,300"])
+def test_the_hint_for_an_ambiguous_entry_is_itself_unambiguous(text, lang):
+    """Each spelling the refusal suggests is read, in the same quiz, as the reading it stands for."""
+    try:
+        read_number(text, lang)
+    except NumberError as exc:
+        hint = exc.text(lang)
+    else:
+        assert lang == "en" and "," in text  # English thousands: not ambiguous
+        return
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("-").replace(".", "").replace(",", "")
+    thousands, decimal = sign * int(digits), sign * int(digits) / 1000
+    suggested = re.findall(r"(?:escribe|type|\(o) (-?[0-9][0-9.,]*[0-9]|-?[0-9])", hint)
+    suggested += re.findall(r"o (-?[0-9]+) \(sin|or (-?[0-9]+) \(no", hint)[0]
+    readings = {read_number(x, lang) for x in suggested if x}  # none of them is refused
+    assert readings == {thousands, decimal}, (hint, suggested)
+    assert text not in suggested
 
 
 def _groups(digits: str) -> list[str]:
@@ -122,19 +157,24 @@ def _groups(digits: str) -> list[str]:
 def spellings(value: float, lang: str) -> tuple[list[str], list[str]]:
     """How a learner of ``lang`` writes ``value`` (must be read right), and how one
     of the other language writes it (read right or refused, never misread)."""
-    dec, th = (",", ".") if lang == "es" else (".", ",")
+    # Spanish: a decimal comma (Spain) or point (Mexico); thousands only grouped by spaces.
+    decimals = [",", "."] if lang == "es" else ["."]
     own: list[str] = []
     other: list[str] = []
     if value.is_integer():
         digits = str(int(value))
-        own += [digits, f"{digits}{dec}0", f"{value:.6e}", f"{value:.6e}".replace(".", dec)]
+        own += [digits, f"{value:.6e}"]
+        own += [f"{digits}{dec}0" for dec in decimals] + [f"{value:.6e}".replace(".", dec) for dec in decimals]
         if len(digits) > 3:
             groups = _groups(digits)
-            own += [th.join(groups), " ".join(groups), "\u00a0".join(groups)]
-            other.append((dec).join(groups))
+            own += [" ".join(groups), "\u00a0".join(groups)]
+            if lang == "en":
+                own.append(",".join(groups))
+            other += [mark.join(groups) for mark in (".,") if not (lang == "en" and mark == ",")]
     else:
-        own.append(repr(value).replace(".", dec))
-        other.append(repr(value))
+        own += [repr(value).replace(".", dec) for dec in decimals]
+        if lang == "en":
+            other.append(repr(value).replace(".", ","))
     return own, other
 
 
@@ -210,27 +250,41 @@ def test_no_numeric_answer_of_the_bank_is_misread(tmp_path, topic, lang):
                 status, feedback = _status(grade_answers(BANKS[topic], read, lang), qid)
                 assert status in ("passed", "error"), (channel, qid, spelled, feedback)
                 if status == "error":
-                    assert ("puede leerse como" if lang == "es" else "could be read as") in feedback
+                    assert ("es un decimal en unos países" if lang == "es" else "is a decimal in some") in feedback
     assert checked > 0
 
 
 def test_the_terminal_asks_again_after_an_ambiguous_number():
-    result, printed = _terminal("cnns", "es", {"tinyvgg_flatten": ["2,560", "2.560"]})
+    result, printed = _terminal("cnns", "es", {"tinyvgg_flatten": ["2,560", "2.560", "2 560"]})
     assert _status(result, "tinyvgg_flatten")[0] == "passed"
-    assert "«2,560» puede leerse como 2560 o como 2,56" in printed
+    assert "«2,560» es un decimal en unos países y 2560 en otros" in printed
+    assert "«2.560» es un decimal en unos países y 2560 en otros" in printed
+    result, printed = _terminal("fc_nets", "es", {"relu_sum": ["3.500", "3.5"]})
+    assert _status(result, "relu_sum")[0] == "passed"
+    assert "escribe 3.5 (o 3,5) si es un decimal, o 3500 (sin separador de miles) si son miles" in printed
     result, printed = _terminal("cnns", "en", {"tinyvgg_flatten": ["2.560", "2,560"]})
     assert _status(result, "tinyvgg_flatten")[0] == "passed"
-    assert "'2.560' could be read as 2560 or as 2.56" in printed
+    assert "'2.560' is a decimal in some countries and 2560 in others" in printed
 
 
-def test_an_unquoted_2_560_in_a_spanish_answer_file_is_2560_not_2_56(tmp_path):
+def test_an_unquoted_3_500_in_a_spanish_answer_file_is_refused_not_misread(tmp_path):
     path = tmp_path / "a.yaml"
-    path.write_text("answers:\n  tinyvgg_flatten: 2.560\n", encoding="utf-8")
+    path.write_text("answers:\n  relu_sum: 3.500\n  fcnet_params_mnist: 109,386\n", encoding="utf-8")
     answers = load_answer_file(path)["answers"]
-    assert answers == {"tinyvgg_flatten": "2.560"}  # the spelling, not the float 2.56
-    assert _status(grade_answers("cnns", answers, "es"), "tinyvgg_flatten")[0] == "passed"
-    status, feedback = _status(grade_answers("cnns", answers, "en"), "tinyvgg_flatten")
-    assert status == "error" and "could be read as 2560 or as 2.56" in feedback
+    assert answers == {"relu_sum": "3.500", "fcnet_params_mnist": "109,386"}  # the spelling, not the float 3.5
+    graded = grade_answers("fc_nets", answers, "es")
+    status, feedback = _status(graded, "relu_sum")
+    assert status == "error" and "escribe 3.5 (o 3,5) si es un decimal, o 3500" in feedback
+    status, feedback = _status(graded, "fcnet_params_mnist")
+    assert status == "error" and "escribe 109.3860 (o 109,3860) si es un decimal, o 109386" in feedback
+    graded = grade_answers("fc_nets", answers, "en")
+    assert _status(graded, "fcnet_params_mnist")[0] == "passed"  # English thousands
+    status, feedback = _status(graded, "relu_sum")
+    assert status == "error" and "type 3.5 for a decimal, or 3500" in feedback
+    path.write_text("answers:\n  relu_sum: 3.5\n  fcnet_params_mnist: 109386\n", encoding="utf-8")
+    for lang in LANGS:
+        graded = grade_answers("fc_nets", load_answer_file(path)["answers"], lang)
+        assert {i.status for i in graded.exercises if i.status != "not_attempted"} == {"passed"}
 
 
 @pytest.mark.parametrize("lang", LANGS)

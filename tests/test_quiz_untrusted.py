@@ -19,6 +19,9 @@ from torchdojo.quiz import grade, load_answer_file, load_bank
 from torchdojo.quiz.feedback import ECHO_CHARS
 from torchdojo.quiz.untrusted import MAX_BYTES, MAX_DEPTH, MAX_NUMBER_CHARS
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # The "billion laughs": 9 ** 9 strings once expanded, from a few hundred bytes.

@@ -23,6 +23,9 @@ from torchdojo.release import write_release
 from torchdojo.stubs import solution_regions
 from torchdojo.student_edition import engine_files, wheel_name
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 WHEEL = f"wheel/{wheel_name()}"
 
@@ -91,6 +94,11 @@ def test_release_layout(release):
     assert "**ES**" in readme and "**EN**" in readme and "torchdojo check" in readme
     # Students install the wheel in the folder, never a name no index can resolve.
     assert f"pip install {WHEEL}" in readme and "pip install torchdojo" not in readme
+    # The CPU build of torch first, in both languages: otherwise pip brings the CUDA build (GBs).
+    cpu = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+    es, en = readme.split("**EN**")
+    for half in (es, en):
+        assert cpu in half and half.index(cpu) < half.index(f"pip install {WHEEL}")
     notebook = json.loads(files[out / "notebooks" / "tensors.ipynb"])
     install = next(c for c in notebook["cells"] if c["id"] == "install")
     assert f"%pip install -q {wheel_name()}" in "".join(install["source"])
@@ -100,8 +108,13 @@ def test_the_wheel_holds_the_engine_and_the_student_content_only(release):
     out, _ = release
     names = set(zipfile.ZipFile(out / WHEEL).namelist())
     content = {n[len("torchdojo/content/"):] for n in names if n.startswith("torchdojo/content/")}
-    assert {"course.toml", "edition.json", "exercises/tensors.py", "public_tests/test_tensors_public.py",
-            "quizzes/why_ml.es.yaml", "lessons/sections.toml"} <= content
+    assert {"course.toml", "edition.json", "exercises/tensors.py", "exercises/notebooks/tensors.ipynb",
+            "public_tests/test_tensors_public.py", "quizzes/why_ml.es.yaml", "lessons/sections.toml"} <= content
+    # A student installs nothing of the instructor's tools.
+    meta = zipfile.ZipFile(out / WHEEL).read(next(n for n in names if n.endswith(".dist-info/METADATA")))
+    requires = [line for line in meta.decode().splitlines() if line.startswith("Requires-Dist:")]
+    assert requires and not any(tool in line.lower() for line in requires
+                                for tool in ("nbgrader", "dask", "copydetect", "ipykernel", "jupyter"))
     assert not any(n.startswith(("solutions/", "graders/")) for n in content)
     assert not any(re.fullmatch(r"quizzes/[a-z_]+\.yaml", n) for n in content), "a question bank (answer key)"
     assert {"torchdojo/cli.py", "torchdojo/locale/es/LC_MESSAGES/torchdojo.mo", "torchdojo/models/backbone.pt"} <= names

@@ -17,6 +17,9 @@ import pytest
 from conftest import by_name, leftover_students, reference_source, statuses
 from torchdojo.manifest import course
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 REFERENCE = reference_source("tensors")
 ALL = [e.name for e in course().topic("tensors").exercises]
 

@@ -10,6 +10,9 @@ from torchdojo.manifest import course
 from torchdojo.selfcheck import problems
 from torchdojo.stubs import make_stub
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 TOPICS = [t.id for t in course().exercise_topics]
 
 

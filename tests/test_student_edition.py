@@ -19,6 +19,9 @@ import pytest
 from torchdojo.manifest import course
 from torchdojo.student_edition import build_student_wheel
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
@@ -62,9 +65,18 @@ def test_check_runs_the_public_tests(site, tmp_path):
     doc = json.loads(fresh.stdout)
     assert doc["schema"] == "torchdojo.public-check/1" and doc["edition"] == "student"
     statuses = {e["id"]: e["status"] for t in doc["topics"] for e in t["exercises"]}
-    assert statuses["tensors/add_batch_dim"] == "passed" and statuses["cnns/TinyVGG"] == "passed"
-    # A wrong signature fails its public test: exit 1, in the chosen language.
+    # Untouched stubs have the right names and signatures, but they are work to do, as progress says: no ✔.
+    assert set(statuses.values()) == {"not_attempted"}, statuses
     stub = (ws / "tensors.py").read_text(encoding="utf-8")
+    written = stub.replace('def add_batch_dim(x):\n', 'def add_batch_dim(x):\n    return x.unsqueeze(0)\n', 1)
+    assert written != stub
+    (ws / "tensors.py").write_text(written, encoding="utf-8")
+    again = student(site, ws, "check", "tensors", "--json")
+    statuses = {e["id"]: e["status"] for t in json.loads(again.stdout)["topics"] for e in t["exercises"]}
+    assert statuses["tensors/add_batch_dim"] == "passed" and statuses["tensors/summarize"] == "not_attempted"
+    human = student(site, ws, "check", "tensors")
+    assert human.returncode == 0 and human.stdout.count("✔") == 1, human.stdout
+    # A wrong signature fails its public test: exit 1, in the chosen language.
     (ws / "tensors.py").write_text(stub.replace("def add_batch_dim(x", "def add_batch_dim(y, z"), encoding="utf-8")
     en = student(site, ws, "check", "tensors")
     assert en.returncode == 1, en.stderr
@@ -111,3 +123,14 @@ def test_the_notebook_check_cell_checks_names_and_signatures(site, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "✔ tensors/add_batch_dim" in proc.stdout
     assert "✘ tensors/summarize: summarize is not defined yet" in proc.stdout
+    # A stub run from a file (its source readable, as in Jupyter) is not attempted, not a ✔.
+    stub = (site / "torchdojo" / "content" / "exercises" / "tensors.py").read_text(encoding="utf-8")
+    script = tmp_path / "cells.py"
+    script.write_text(stub + "\nfrom torchdojo.notebook import check\nIn = ['', 'x']\n"
+                      "check('tensors/add_batch_dim', globals())\n", encoding="utf-8")
+    for lang, said in (("en", "· tensors/add_batch_dim: not attempted yet (still the stub)"),
+                       ("es", "· tensors/add_batch_dim: sin hacer todavía (sigue siendo la plantilla)")):
+        proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120, env={**env, "PYTHONPATH": str(site), "TORCHDOJO_LANG": lang})
+        assert proc.returncode == 0, proc.stderr
+        assert said in proc.stdout and "✔" not in proc.stdout, proc.stdout

@@ -39,6 +39,7 @@ class TestTensorsVariants(VariantSuite):
         "mistake_matmul_message_without_shapes.py": ("safe_matmul", ['must name both shapes'], False),
         "mistake_matmul_wrong_dims.py": ("safe_matmul", ['can be multiplied', 'columns of a', 'rows of b'], False),
         "mistake_summarize_tensors.py": ("summarize", ['Python float', 'got Tensor'], False),
+        "mistake_summarize_argmax_tensor.py": ("summarize", ['Python int', 'got Tensor'], False),
         "mistake_summarize_last_argmax.py": ("summarize", ['first maximum', 'flat index'], False),
         "mistake_summarize_int_mean.py": ("summarize", ['integer tensors', 'mean()'], False),
         "mistake_flatten_view.py": ("flatten_images", ['non-contiguous', 'view', 'reshape'], False),
@@ -47,6 +48,7 @@ class TestTensorsVariants(VariantSuite):
         "mistake_channels_memory_format.py": ("to_channels_last", ['memory format', 'keeps the shape'], False),
         "mistake_batch_dim_last.py": ("add_batch_dim", ['at the front', '(1, 3, 8, 8)'], False),
         "mistake_numpy_copy.py": ("from_numpy_shared", ['copied'], False),
+        "mistake_numpy_returns_array.py": ("from_numpy_shared", ['must return a torch.Tensor', 'ndarray'], False),
         "mistake_best_device_str.py": ("best_device", ['torch.device', 'got str'], False),
         "mistake_move_to_float.py": ("move_to", ['expected dtype torch.int64, got torch.float32'], False),
         "mistake_range_ignores_device.py": ("make_range_matrix", ['expected device', 'got cpu'], True),
@@ -60,6 +62,19 @@ class TestTensorsVariants(VariantSuite):
          ["estado global", "torch.manual_seed", "torch.Generator", "comprobaciones correctas"]),
         ("mistake_summarize_int_mean.py", "summarize", ["tensores enteros", "convierte antes a float"]),
     ]
+
+
+@pytest.mark.process
+def test_the_property_an_exercise_is_about_carries_half_its_points(judge):
+    # Partial credit weighs what the exercise teaches (issue 19): seeding the global
+    # generator, the one thing seeded_rand is about not doing, keeps at most half;
+    # right values with one wrong type lose only the type's share.
+    results = TestTensorsVariants().graded(judge)
+    seeded = results["mistake_rand_global_seed.py"].en["tensors/seeded_rand"]
+    assert 0 < seeded.score <= seeded.max_score / 2, seeded.score
+    for mistake in ("mistake_summarize_argmax_tensor.py", "mistake_summarize_tensors.py"):
+        summary = results[mistake].en["tensors/summarize"]
+        assert summary.max_score / 2 <= summary.score < summary.max_score, (mistake, summary.score)
 
 
 def test_there_are_correct_variants_in_six_styles_or_more():

@@ -13,6 +13,9 @@ Every submission is graded once, through the real engine
 
 from __future__ import annotations
 
+import pytest
+
+from capture_attack import run_capture_attack
 from variant_suite import VariantSuite
 
 
@@ -29,6 +32,7 @@ class TestTransferLearningVariants(VariantSuite):
         "mistake_build_freeze_after_head.py": ("build_transfer_model", ["no parameter requires gradients", "freeze after"], False),
         "mistake_trainable_filter.py": ("trainable_parameters", ["must return a list", "filter"], False),
         "mistake_trainable_names.py": ("trainable_parameters", ["nn.Parameter"], False),
+        "mistake_trainable_named_pairs.py": ("trainable_parameters", ["list of parameters", "nn.Parameter"], False),
         "mistake_finetune_train_mode.py": ("fine_tune", ["BatchNorm statistics", "running_mean", "model.eval()"], False),
         "mistake_finetune_all_parameters.py": ("fine_tune", ["frozen parameters", "trainable_parameters(model)"], False),
         "mistake_finetune_unfreezes.py": ("fine_tune", ["changed frozen parameters"], False),
@@ -47,4 +51,36 @@ class TestTransferLearningVariants(VariantSuite):
         "mistake_finetune_classifier_parameters.py": ("fine_tune", ["AttributeError", "classifier"], False),
         "mistake_finetune_adam_each_epoch.py": ("fine_tune", ["new Adam every epoch", "before the loop"], False),
     }
+    # fine_tune's accuracy bar runs the student's own helpers (the contract lets only it follow their bugs).
+    OWN_HELPER_TESTS = {"fine_tune": ("test_fine_tune_learns_new_task",)}
+    # Adam over a list of names fails it.
+    FOLLOWS = {"mistake_trainable_names.py": "fine_tune"}
     SPANISH = ("mistake_finetune_train_mode.py", "fine_tune", ["estadísticas de BatchNorm", "model.eval()"])
+
+
+@pytest.mark.process
+def test_nothing_lent_solves_freeze_replace_head_or_trainable_parameters(grade):
+    """A submission with empty freeze, replace_head and trainable_parameters that captures every source text in
+    its process while build_transfer_model and fine_tune are graded, and re-uses it on a rerun, gains nothing
+    on them, and sees no line of the solution's helpers."""
+    callers = {
+        "build_transfer_model": """
+def build_transfer_model(backbone, num_classes):
+    for call in (lambda: freeze(backbone), lambda: replace_head(backbone, num_classes)):
+        try:
+            call()
+        except BaseException:
+            pass
+    _report_capture()
+""",
+        "fine_tune": """
+def fine_tune(model, X, y, *, epochs, lr, device):
+    try:
+        trainable_parameters(model)
+    except BaseException:
+        pass
+    _report_capture()
+""",
+    }
+    run_capture_attack(grade, "transfer_learning", ("freeze", "replace_head", "trainable_parameters"), callers,
+                       "build_transfer_model")

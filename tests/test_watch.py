@@ -1,4 +1,4 @@
-"""`torchdojo watch`: a save shows a new result quickly; Ctrl-C ends it cleanly."""
+"""`torchdojo watch`: a save shows a new result quickly; Ctrl-C ends it cleanly, with exit status 130."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from conftest import reference_source
 from torchdojo import paths
 from torchdojo.commands.watch import changed, snapshot, topics_to_grade
 from torchdojo.manifest import course
+
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 RESULT = re.compile(r"⟳ tensors ([\d.]+)/11 ")
@@ -90,7 +93,7 @@ def test_watch_regrades_on_save(tmp_path):
     while not lines.empty():
         line = lines.get_nowait()[1]
         seen.append(line or "")
-    assert rc == 0, "".join(seen[-20:])
+    assert rc == 130, "".join(seen[-20:])  # Ctrl-C: 130, as for every verb (README)
     assert "Stopped watching." in "".join(seen)
     assert "Traceback" not in "".join(seen)
 
@@ -102,3 +105,8 @@ def test_watch_bad_workspace_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not a folder" in err
     assert main(["watch", "why_ml", "-w", str(tmp_path)]) == 2
+    capsys.readouterr()
+    # A folder with no workspace marker and no exercise file: one line, nothing watched.
+    assert main(["--lang", "en", "watch", "-w", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not a torchdojo workspace" in err

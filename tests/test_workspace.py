@@ -16,6 +16,9 @@ import pytest
 from torchdojo.errors import UserError
 from torchdojo.workspace import find_workspace, start_workspace
 
+# Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
+pytestmark = pytest.mark.process
+
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 ROOT = Path(SRC).parent
 

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import tempfile
 import time
@@ -15,12 +14,13 @@ from typing import Any, Iterable
 
 from torchdojo import paths, progress
 from torchdojo.errors import UserError
-from torchdojo.i18n import pick
+from torchdojo.i18n import pick, tr
 from torchdojo.judge.aggregate import topic_result
 from torchdojo.judge.service import Judge
 from torchdojo.manifest import Course, Exercise, Topic, course as load_packaged_course
 from torchdojo.report import ERROR, NOT_ATTEMPTED, ItemResult, Report, TopicResult
 from torchdojo.wire.job import EXCLUDED, ExerciseSpec, JobSpec
+from torchdojo.workspace import choose_submission
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIBLING_BYTES = 4 << 20
@@ -44,12 +44,9 @@ def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple
 
 
 def find_submission(folder: Path, topic: Topic) -> Path | None:
-    """``<module>.py``, else ``<module>.ipynb``, in ``folder`` (any entry of that name, even one refused later)."""
-    for suffix in (".py", ".ipynb"):
-        candidate = folder / f"{topic.module_name}{suffix}"
-        if os.path.lexists(candidate):
-            return candidate
-    return None
+    """``<module>.py`` or ``<module>.ipynb`` in ``folder``; with both, the one the learner changed
+    (:func:`torchdojo.workspace.choose_submission`)."""
+    return choose_submission(folder, topic)[0]
 
 
 def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
@@ -59,23 +56,24 @@ def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
     a link, a named pipe, a device or a file too large raises
     :class:`~torchdojo.classroom.intake.Refused` with a one-line reason. The
     judge is given only the copies, so an entry swapped after it was read
-    cannot reach it. ``None`` when there is no module for the topic.
+    cannot reach it. A module of the topic (``.py`` or ``.ipynb``, both when
+    both are there) is in ``into``; ``None`` when there is none.
     """
     from torchdojo.classroom import intake
 
     with intake.StudentFolder(folder) as student:
         entries = dict(student.entries())
-        names = [f"{topic.module_name}{s}" for s in (".py", ".ipynb")]
-        name = next((n for n in names if n in entries), None)
-        if name is None:
+        names = [n for n in (f"{topic.module_name}{s}" for s in (".py", ".ipynb")) if n in entries]
+        if not names:
             return None
-        submission = intake.write_private(into, PurePosixPath(name), student.read(name))
         for other in sorted(entries):
             # A folder named like a module is not a module; any other entry (a link...) is refused.
-            if (other.endswith(".py") and other != name and other not in EXCLUDED and not other.startswith(".")
-                    and not stat.S_ISDIR(entries[other])):
-                intake.write_private(into, PurePosixPath(other), student.read(other))
-    return submission
+            if (other in names or (other.endswith(".py") and other not in EXCLUDED and not other.startswith(".")
+                                   and not stat.S_ISDIR(entries[other]))):
+                data, st = student.read_stat(other)
+                # The modification time goes along: it decides between a module and a notebook.
+                intake.write_private(into, PurePosixPath(other), data, st.st_mtime_ns)
+    return into / names[0]
 
 
 def refused_module(topic: Topic, exercises: list[Exercise], reason: str, lang: str) -> TopicResult:
@@ -133,20 +131,27 @@ def grade_topic(judge: Judge, topic: Topic, exercises: list[Exercise], folder: P
                 lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
     """Grade one topic of one submission folder with a running judge.
 
-    The module and its siblings are read through the one intake into a
-    private copy, and only that copy is graded (:func:`stage_submission`).
+    The module (and notebook) and the sibling modules are read through the one
+    intake into a private copy, and only that copy is graded
+    (:func:`stage_submission`); with both a module and a notebook, the one the
+    learner changed (:func:`torchdojo.workspace.choose_submission`).
     """
     from torchdojo.classroom import intake
 
     with tempfile.TemporaryDirectory(prefix="torchdojo-check-") as tmp:
         try:
-            submission = stage_submission(folder, topic, Path(tmp))
+            staged = stage_submission(folder, topic, Path(tmp))
         except intake.Refused as exc:
             return refused_module(topic, exercises, str(exc), lang)
-        if submission is None:
+        if staged is None:
             return missing_module(topic, exercises, folder, lang)
-        return grade_file(judge, topic, exercises, submission, device=device, lang=lang,
-                          reveal_hidden=reveal_hidden, **job_options)
+        submission, why = choose_submission(Path(tmp), topic)
+        assert submission is not None
+        result = grade_file(judge, topic, exercises, submission, device=device, lang=lang,
+                            reveal_hidden=reveal_hidden, **job_options)
+    if why:
+        result.notes.insert(0, tr(lang, why[0], **why[1]))
+    return result
 
 
 def check_workspace(
@@ -181,6 +186,10 @@ def check_workspace(
     try:
         topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
                   for topic, exercises in plan]
+    except KeyboardInterrupt:
+        if own:  # Ctrl-C: end the student code now, not after its time limit
+            z.kill()
+        raise
     finally:
         if own:
             z.close()

@@ -155,6 +155,13 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -178,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         print("torchdojo: " + tr(args.lang, "the course manifest is invalid: {detail}", detail=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("torchdojo: " + tr(args.lang, "interrupted"), file=sys.stderr)
+        # A terminal echoes ^C without a newline: start a line of our own.
+        print(("\n" if _isatty(sys.stderr) else "") + "torchdojo: " + tr(args.lang, "interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_NOT_PASSED

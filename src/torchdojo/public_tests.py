@@ -171,6 +171,53 @@ def _run_pytest(folder: Path, files: list[Path]) -> dict[str, tuple[str, str]]:
         return out
 
 
+def _is_stub_body(body: list[ast.stmt]) -> bool:
+    """A body that is still the stub's: an optional docstring (and ``super().__init__()``), then
+    ``raise NotImplementedError(...)``."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        body = body[1:]
+    if len(body) == 2 and ast.unparse(body[0]).startswith("super().__init__("):
+        body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    exc = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+
+
+def untouched(path: Path) -> set[str]:
+    """Top-level functions and classes in the learner's ``.py``/``.ipynb`` whose code is still the stub.
+
+    Read with :mod:`ast`, never run. A class counts when every method it defines
+    is still a stub. A module or cell that does not parse contributes nothing
+    (the public tests report it).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return set()
+    sources = [data.decode("utf-8", "replace")]
+    if path.suffix == ".ipynb":
+        try:
+            cells = json.loads(sources[0]).get("cells", [])
+            sources = [c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                       for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+        except (ValueError, AttributeError, KeyError, TypeError):
+            return set()
+    stubs: dict[str, bool] = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                stubs[node.name] = _is_stub_body(node.body)
+            elif isinstance(node, ast.ClassDef):
+                methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                stubs[node.name] = bool(methods) and all(_is_stub_body(m.body) for m in methods)
+    return {name for name, stub in stubs.items() if stub}
+
+
 def public_check(folder: Path, targets: list[str] | None) -> list[PublicTopic]:
     """Run the public tests of the topics asked for against the learner's modules in ``folder``."""
     from torchdojo.manifest import course
@@ -186,6 +233,7 @@ def public_check(folder: Path, targets: list[str] | None) -> list[PublicTopic]:
         if source:
             to_run.append(public_dir / test_file_name(topic))
     outcomes = _run_pytest(folder, to_run) if to_run else {}
+    stubs = {r.topic: untouched(folder / r.source) if r.source else set() for r in results}
     for (topic, names), result in zip(plan, results):
         classname = f"test_{topic.id}_public"
         for name in names:
@@ -200,6 +248,9 @@ def public_check(folder: Path, targets: list[str] | None) -> list[PublicTopic]:
                       if o != "passed"]
             if failed:
                 result.exercises.append(PublicResult(ex.id, "failed", _pair(failed[0][1])))
+            elif set(ex.functions) <= stubs[topic.id]:
+                # The stub has the right names and signatures too: that is work still to do, not a pass.
+                result.exercises.append(PublicResult(ex.id, "not_attempted"))
             else:
                 result.exercises.append(PublicResult(ex.id, "passed"))
     return results
@@ -244,6 +295,26 @@ def run_public_check(folder: Path, targets: list[str] | None, lang: str, *, as_j
     return 1 if failed else 0
 
 
+def _still_a_stub(obj: Any) -> bool:
+    """Whether a notebook's function or class still has the stub's body (its source read with ast, never run)."""
+    import inspect
+    import textwrap
+
+    if not callable(obj):
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(obj)))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return False  # no source to read (defined in an exec'd string): judge by the names only
+    node = tree.body[0] if tree.body else None
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return _is_stub_body(node.body)
+    if isinstance(node, ast.ClassDef):
+        methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        return bool(methods) and all(_is_stub_body(m.body) for m in methods)
+    return False
+
+
 def check_namespace(target: str, namespace: dict[str, Any], lang: str) -> str:
     """The student edition's notebook check: the names and signatures of ``target`` in ``namespace``."""
     import inspect
@@ -260,6 +331,10 @@ def check_namespace(target: str, namespace: dict[str, Any], lang: str) -> str:
     lines = []
     for name in names:
         ex = topic.exercise(name)
+        if all(_still_a_stub(namespace.get(f)) for f in ex.functions):
+            # Right names and signatures, but the stub's body: work to do, as in 'torchdojo check'.
+            lines.append(f"· {ex.id}: " + tr(lang, "not attempted yet (still the stub)"))
+            continue
         problems = []
         for f in ex.functions:
             obj = namespace.get(f)

@@ -51,9 +51,14 @@ README = """\
 **ES** · Este es el material del curso: los ejercicios{formats_es}, los
 cuestionarios y unas pruebas públicas.
 
-* Instala el curso (la edición para estudiantes, sin soluciones), desde esta
-  carpeta: `pip install {wheel}` (con Python 3.10 o más reciente; instala
-  PyTorch antes si quieres elegir su versión, por ejemplo la de CPU).
+* Instala el curso (la edición para estudiantes, sin soluciones) desde esta
+  carpeta, con Python 3.10 o más reciente: primero PyTorch para CPU (sin esto,
+  pip trae en Linux la versión con CUDA, varios GB), luego el curso:
+
+  ```
+  pip install torch --index-url https://download.pytorch.org/whl/cpu
+  pip install {wheel}
+  ```
 * Escribe cada función en lugar de `raise NotImplementedError("TODO")`.
 * Comprueba tu trabajo con `torchdojo check -w {workspace}` (o un tema:
   `torchdojo check -w {workspace} tensors`; dentro de `{workspace}` basta con
@@ -72,9 +77,14 @@ cuestionarios y unas pruebas públicas.
 **EN** · This is the course material: the exercises{formats_en}, the quizzes and a
 few public tests.
 
-* Install the course (the student edition, without solutions), from this
-  folder: `pip install {wheel}` (with Python 3.10 or newer; install PyTorch
-  first if you want to pick its build, the CPU one for instance).
+* Install the course (the student edition, without solutions) from this
+  folder, with Python 3.10 or newer: first the CPU build of PyTorch (without
+  it, pip on Linux brings the CUDA build, several GB), then the course:
+
+  ```
+  pip install torch --index-url https://download.pytorch.org/whl/cpu
+  pip install {wheel}
+  ```
 * Write each function in place of `raise NotImplementedError("TODO")`.
 * Check your work with `torchdojo check -w {workspace}` (or one topic:
   `torchdojo check -w {workspace} tensors`; inside `{workspace}`, plain

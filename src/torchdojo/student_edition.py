@@ -81,6 +81,9 @@ def student_content(the_course: Course) -> dict[str, bytes]:
         stub = paths.exercises_dir() / topic.module
         if stub.is_file() and (paths.solutions_dir() / topic.module).is_file():
             out[f"exercises/{topic.module}"] = stub.read_bytes()
+            notebook = paths.exercises_dir() / "notebooks" / f"{topic.module_name}.ipynb"
+            if notebook.is_file():  # for 'torchdojo start --format ipynb'
+                out[f"exercises/notebooks/{notebook.name}"] = notebook.read_bytes()
             out[f"public_tests/{test_file_name(topic)}"] = public_test(topic).encode("utf-8")
     for topic in the_course.topics:
         if topic.quiz and (paths.quizzes_dir() / f"{topic.id}.yaml").is_file():

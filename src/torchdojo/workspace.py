@@ -26,6 +26,7 @@ from pathlib import Path
 
 from torchdojo import __version__, atomic, paths
 from torchdojo.errors import UserError
+from torchdojo.i18n import N_
 from torchdojo.manifest import Course, course as load_course
 
 STATE_DIR = ".torchdojo"
@@ -61,12 +62,18 @@ def find_workspace(explicit: str | Path | None = None, *, start: str | Path | No
     """
     if not explicit and os.environ.get(ENV):
         folder = Path(os.environ[ENV])
+        if folder.exists() and not folder.is_dir():
+            raise UserError("TORCHDOJO_WORKSPACE names '{path}', which is a file, not a folder (name the "
+                            "workspace folder, or unset TORCHDOJO_WORKSPACE)", path=str(folder))
         if not folder.is_dir():  # say where the name came from: nothing on the command line named it
             raise UserError("TORCHDOJO_WORKSPACE names '{path}', which is not a folder (create it with "
                             "'torchdojo start {path}', or unset TORCHDOJO_WORKSPACE)", path=str(folder))
         return folder
     if explicit:
         folder = Path(explicit)
+        if folder.exists() and not folder.is_dir():  # a log or a module named by mistake: not a place to start one
+            raise UserError("'{path}' is a file, not a folder: -w names the workspace folder (the one "
+                            "'torchdojo start DIR' made)", path=str(folder))
         if not folder.is_dir():
             raise UserError("workspace '{path}' is not a folder (create one with 'torchdojo start {path}')",
                             path=str(folder))
@@ -79,6 +86,23 @@ def find_workspace(explicit: str | Path | None = None, *, start: str | Path | No
                     "'torchdojo start DIR' and work inside it, or name it with -w DIR", path=str(here))
 
 
+def require_work(folder: Path, topics: list, *, the_course: Course | None = None) -> None:
+    """Stop with one line when ``folder`` is neither a workspace nor holds any module of ``topics``.
+
+    ``-w DIR`` may name a plain folder of hand-ins (no marker); a folder with
+    neither the marker nor a single exercise file is a mistyped name, and
+    grading it would only list every exercise as missing.
+    """
+    if is_workspace(folder):
+        return
+    modules = [t.module_name for t in topics] or [t.module_name for t in (the_course or load_course()).exercise_topics]
+    if any((folder / f"{m}{suffix}").is_file() for m in modules for suffix in (".py", ".ipynb")):
+        return
+    raise UserError("'{path}' is not a torchdojo workspace: it has no {module}.py or {module}.ipynb and no "
+                    ".torchdojo/workspace.json (create one with 'torchdojo start {path}')",
+                    path=str(folder), module=modules[0] if modules else "tensors")
+
+
 @dataclass
 class StartResult:
     workspace: Path
@@ -86,8 +110,25 @@ class StartResult:
     kept: list[str] = field(default_factory=list)
 
 
-def start_workspace(folder: str | Path, the_course: Course | None = None) -> StartResult:
-    """Create (or complete) a workspace with every topic's stub; existing files are kept."""
+#: What ``start --format`` can write: the stub modules or the same exercises as notebooks.
+FORMATS = ("py", "ipynb")
+
+
+def stub_path(topic, fmt: str = "py") -> Path:
+    """The course's stub of ``topic``: ``exercises/<module>.py``, or its notebook ``exercises/notebooks/<module>.ipynb``."""
+    if fmt == "ipynb":
+        return paths.exercises_dir() / "notebooks" / f"{topic.module_name}.ipynb"
+    return paths.exercises_dir() / topic.module
+
+
+def start_workspace(folder: str | Path, the_course: Course | None = None, fmt: str = "py") -> StartResult:
+    """Create (or complete) a workspace with every topic's stub; existing files are kept.
+
+    ``fmt``: ``py`` writes ``<module>.py`` files, ``ipynb`` the same exercises as
+    notebooks (``<module>.ipynb``, graded the same way).
+    """
+    if fmt not in FORMATS:
+        raise UserError("unknown format '{format}' (choose from {choices})", format=fmt, choices=", ".join(FORMATS))
     the_course = the_course or load_course()
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -95,10 +136,10 @@ def start_workspace(folder: str | Path, the_course: Course | None = None) -> Sta
     folder.mkdir(parents=True, exist_ok=True)
     result = StartResult(folder)
     for topic in the_course.exercise_topics:
-        stub = paths.exercises_dir() / topic.module
-        target = folder / topic.module
+        stub = stub_path(topic, fmt)
+        target = folder / stub.name
         if target.exists():
-            result.kept.append(topic.module)
+            result.kept.append(stub.name)
             continue
         if not stub.is_file():
             raise UserError("the course has no stub for {topic} ({path})", topic=topic.id, path=str(stub))
@@ -106,6 +147,85 @@ def start_workspace(folder: str | Path, the_course: Course | None = None) -> Sta
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.copyfile(stub, tmp)
         tmp.replace(target)
-        result.created.append(topic.module)
+        result.created.append(stub.name)
     mark(folder)
     return result
+
+
+def _lines(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().splitlines())
+
+
+def _code_cells(data: bytes) -> list[str] | None:
+    """The normalised sources of a notebook's code cells; ``None`` when it is not a readable notebook."""
+    import json
+
+    try:
+        cells = json.loads(data.decode("utf-8")).get("cells", [])
+        return [_lines(c["source"] if isinstance(c["source"], str) else "".join(c["source"]))
+                for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+    except (ValueError, UnicodeDecodeError, AttributeError, KeyError, TypeError):
+        return None
+
+
+def is_changed(path: Path, topic: Topic) -> bool:
+    """Whether the learner changed ``<module>.py`` or ``<module>.ipynb`` from what ``start``/``release`` gave.
+
+    A module differs from its stub; a notebook has a code cell that is in none of
+    the course's generated notebook (install cells and blank cells aside), so
+    re-saving a notebook in Jupyter (outputs, metadata) does not count.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if path.suffix == ".py":
+        stub = stub_path(topic, "py")
+        try:
+            return _lines(data.decode("utf-8", "replace")) != _lines(stub.read_text(encoding="utf-8"))
+        except OSError:
+            return True
+    cells = _code_cells(data)
+    if cells is None:
+        return True  # not the generated notebook, whatever it is: grading says what is wrong with it
+    generated = stub_path(topic, "ipynb")
+    try:
+        known = set(_code_cells(generated.read_bytes()) or [])
+    except OSError:
+        known = set()
+    return any(c and c not in known and "pip install" not in c for c in cells)
+
+
+def choose_submission(folder: Path, topic: Topic) -> tuple[Path | None, tuple[str, dict[str, str]] | None]:
+    """The file to grade for ``topic`` in ``folder``, and, when there were two, why this one.
+
+    The reason is a catalog msgid with its fields (``tr(lang, msgid, **fields)``).
+
+    ``<module>.py`` or ``<module>.ipynb``; with both, the one the learner changed
+    (see :func:`is_changed`); both changed: the one saved last (the ``.py`` when the
+    notebook is not valid JSON); neither: the ``.py``.
+    """
+    py, nb = (folder / f"{topic.module_name}{suffix}" for suffix in (".py", ".ipynb"))
+    if not (py.is_file() and nb.is_file()):
+        return (py if py.is_file() else nb if nb.is_file() else None), None
+    return choose_between(py, nb, topic)
+
+
+def choose_between(py: Path, nb: Path, topic) -> tuple[Path, tuple[str, dict[str, str]] | None]:
+    """Of a module and a notebook for the same topic, the one to grade, and why (see :func:`choose_submission`)."""
+    py_changed, nb_changed = is_changed(py, topic), is_changed(nb, topic)
+    if py_changed != nb_changed:
+        chosen, other = (py, nb) if py_changed else (nb, py)
+        return chosen, (N_("both {py} and {nb} are here: graded {chosen}, the one you changed ({other} is as "
+                           "it was given)"), dict(py=py.name, nb=nb.name, chosen=chosen.name, other=other.name))
+    if not py_changed:
+        return py, None  # both untouched: nothing to choose between
+    try:
+        readable = _code_cells(nb.read_bytes()) is not None
+    except OSError:
+        readable = False
+    # A notebook that is not one (broken JSON) never takes the place of a module that was written.
+    chosen = max((py, nb), key=lambda p: p.stat().st_mtime_ns) if readable else py
+    other = nb if chosen == py else py
+    return chosen, (N_("you changed both {py} and {nb}: graded {chosen}, saved last; delete or rename {other} "
+                       "if it is not your work"), dict(py=py.name, nb=nb.name, chosen=chosen.name, other=other.name))

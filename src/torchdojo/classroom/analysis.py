@@ -9,12 +9,17 @@ counts. An item that the strongest students miss more often than the weakest
 (a negative discrimination: the better a student does on everything else, the
 less likely they get this one) is *flagged*: it is probably badly made (a
 misleading question, a test that rejects a good solution, a key that is wrong).
+
+An exercise and a quiz question may share an id (``tensors/add_batch_dim`` is
+both): items are keyed by kind and id, never by id alone, and each item counts
+a student at most once, so no count exceeds the class.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -33,6 +38,78 @@ TOP_FAILURES = 3
 _COUNTS = re.compile(r"\s*\((\d+) (?:of|de) (\d+) [^)]*\)\s*$")
 
 
+#: Letters, digits and the marks that join them: what a name's neighbours must not be.
+_WORD = r"[^\W_]"
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents ("Ána" -> "ana"); one character in, one character out."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[:1]
+        out.append(base.lower() if len(base.lower()) == 1 else ch)
+    return "".join(out)
+
+
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    needle = _fold(unicodedata.normalize("NFC", name.strip()))
+    if len(needle) < 2:
+        return None
+    # Neither a letter, digit or "_" beside it, nor "-", "." or "'" joining it to more of a word
+    # ("ana-maria", "ana.py"); code quoted as code (`max`, 'max', max(...)) is not a name either.
+    return re.compile(r"(?<![\w`'\"])(?<![\w][-.'])" + re.escape(needle) + r"(?![\w`\"(])(?!'(?!s\b))(?![-.][\w])")
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether ``name`` stands as a whole word in ``text`` (as :func:`blank_name` would replace it)."""
+    pattern = _name_pattern(name)
+    return bool(pattern and pattern.search(_fold(unicodedata.normalize("NFC", text))))
+
+
+def _blank_unshared(text: str, name: str, other: str, placeholder: str = "<student>") -> str:
+    """Blank ``name`` in ``text`` only where ``other`` (a classmate's message) does not hold it in the same place."""
+    import difflib
+
+    pattern = _name_pattern(name)
+    if pattern is None:
+        return text
+    text = unicodedata.normalize("NFC", text)
+    mine = list(re.finditer(r"\w+|\W+", _fold(text)))
+    theirs = [m.group() for m in re.finditer(r"\w+|\W+", _fold(unicodedata.normalize("NFC", other)))]
+    kept: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, [m.group() for m in mine], theirs, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        kept.update(mine[i].start() for i in range(block.a, block.a + block.size))
+    pieces, pos = [], 0
+    for m in pattern.finditer(_fold(text)):
+        if m.start() in kept:
+            continue
+        pieces += [text[pos:m.start()], placeholder]
+        pos = m.end()
+    return "".join(pieces) + text[pos:] if pieces else text
+
+
+def blank_name(text: str, name: str, placeholder: str = "<student>") -> str:
+    """``text`` with every whole-word occurrence of the student's ``name`` replaced by ``placeholder``.
+
+    Whole words only, whatever the case and accents ("Ana", "ANA", "Ána" for
+    ``ana``): never inside a word ("canales", "Mariana", "nueva" for ``eva``),
+    nor as part of a longer name, file or identifier ("ana-maria", "ana_2",
+    "ana.py"), nor where it is quoted as code (```max```, ``'max'``,
+    ``max(``). A one-letter name is never blanked.
+    """
+    pattern = _name_pattern(name)
+    if pattern is None or not text:
+        return text
+    text = unicodedata.normalize("NFC", text)
+    haystack = _fold(text)
+    pieces, pos = [], 0
+    for m in pattern.finditer(haystack):
+        pieces += [text[pos:m.start()], placeholder]
+        pos = m.end()
+    return "".join(pieces) + text[pos:] if pieces else text
+
+
 @dataclass
 class ItemStats:
     """The analysis of one exercise or quiz question."""
@@ -48,6 +125,11 @@ class ItemStats:
     lower: float  # pass rate of the weakest group
     flagged: bool
     failures: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def qualified(self) -> str:
+        """The id qualified by kind: ``tensors/add_batch_dim`` (exercise) or ``quiz:tensors/add_batch_dim``."""
+        return f"quiz:{self.item}" if self.kind == "quiz" else self.item
 
 
 def failure_message(feedback: str, limit: int = 160) -> str:
@@ -77,22 +159,46 @@ def analyse(result: ClassResult) -> list[ItemStats]:
     for s in result.students:
         topics = result.results.get(s, {}).values()
         totals[s] = (sum(t.score for t in topics), sum(t.max_score for t in topics))
-    order: list[tuple[str, str]] = []
-    rows: dict[str, list[tuple[str, float, float, bool, str]]] = {}
+    # Keyed by (kind, id): an exercise and a quiz question of the same id are two items.
+    order: list[tuple[str, str, str]] = []
+    rows: dict[tuple[str, str], dict[str, tuple[str, float, float, bool, str]]] = {}
     for s in result.students:
         for key, topic in result.results.get(s, {}).items():
+            kind = "quiz" if key.startswith("quiz:") else "exercise"
             for item in topic.exercises:
-                if item.id not in rows:
-                    order.append((item.id, key))
-                    rows[item.id] = []
-                text = item.feedback or item.status
-                if len(s) > 1:
-                    text = text.replace(s, "<student>")  # "no tensors.py in ana" is one message for the class
-                rows[item.id].append((s, item.score, item.max_score, item.status == PASSED,
-                                      "" if item.status == PASSED else failure_message(text)))
+                ident = (kind, item.id)
+                if ident not in rows:
+                    order.append((kind, item.id, key))
+                    rows[ident] = {}
+                if s in rows[ident]:
+                    continue  # one student counts once per item, whatever a result holds
+                rows[ident][s] = (s, item.score, item.max_score, item.status == PASSED,
+                                  "" if item.status == PASSED else (item.feedback or item.status))
+    for ident, entries in rows.items():
+        # "no tensors.py in ana" is one message for the class. A word that classmates' messages
+        # for the item also hold is the course's text, not this student's name ("max" in
+        # "'max' is wrong" for a student called Max): it stays.
+        words = {s: set(re.findall(r"\w+", _fold(unicodedata.normalize("NFC", e[4]))))
+                 for s, e in entries.items() if not e[3]}
+        owners = Counter(w for ws in words.values() for w in ws)
+        for s, e in entries.items():
+            if e[3]:
+                continue
+            text = e[4]
+            name = _fold(unicodedata.normalize("NFC", s.strip()))
+            if re.fullmatch(r"\w+", name):  # counted, not searched: a class of hundreds stays fast
+                common = owners[name] - (name in words[s]) > 0
+            else:
+                common = any(mentions(entries[o][4], s) for o in words if o != s)
+            if not common:
+                text = blank_name(text, s)
+            else:  # where a classmate's message has the same word in the same place, it is the course's
+                other = next(entries[o][4] for o in words if o != s and mentions(entries[o][4], s))
+                text = _blank_unshared(text, s, other)
+            entries[s] = (*e[:4], failure_message(text))
     out = []
-    for item_id, key in order:
-        entries = rows[item_id]
+    for kind, item_id, key in order:
+        entries = list(rows[(kind, item_id)].values())
         n = len(entries)
         got = [e[3] for e in entries]
         rest = []
@@ -111,7 +217,7 @@ def analyse(result: ClassResult) -> list[ItemStats]:
         lower, upper = sum(low) / len(low), sum(high) / len(high)
         failures = Counter(e[4] for e in entries if not e[3])
         out.append(ItemStats(
-            item=item_id, kind="quiz" if key.startswith("quiz:") else "exercise", key=key, students=n,
+            item=item_id, kind=kind, key=key, students=n,
             passed=round(sum(got) / n, 4),
             mean_score=round(sum(e[1] / e[2] for e in entries if e[2]) / n, 4),
             discrimination=None if r is None else round(r, 4),

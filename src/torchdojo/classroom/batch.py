@@ -19,7 +19,7 @@ from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.errors import UserError
 from torchdojo.judge.aggregate import INFRA_NOTE
-from torchdojo.i18n import pick
+from torchdojo.i18n import pick, tr
 from torchdojo.manifest import Course, Topic, course as load_course
 from torchdojo.report import ERROR, ItemResult, TopicResult
 from torchdojo.check import sibling_modules
@@ -58,6 +58,10 @@ class ClassResult:
     errors: dict[str, str] = field(default_factory=dict)
     #: Copy detection (:mod:`torchdojo.classroom.similarity`), when outputs are written.
     similarity: Any = None
+    #: Item analysis (:func:`torchdojo.classroom.analysis.analyse`), computed once when outputs are written.
+    analysis: Any = None
+    #: Class steps that failed or ran out of time (one line each), said in grades.json and report.html.
+    notes: list[str] = field(default_factory=list)
     #: ``(entry, reason)`` for each entry of the class folder that is not a student (never silent).
     skipped_entries: list[tuple[str, str]] = field(default_factory=list)
 
@@ -241,8 +245,13 @@ def grade_class(
             total = len(plan.tasks) + len(plan.instant)
             done = 0
 
+            chosen = {(s.student, tid): why for s in students for tid, why in s.choices.items()}
+
             def record(student: str, key: str, content: str, result: TopicResult) -> None:
                 nonlocal done
+                why = chosen.get((student, key))  # a .py and an .ipynb handed in: say which was graded
+                if why:
+                    result.notes.insert(0, tr(lang, why[0], **why[1]))
                 book.put(student, key, content, result)
                 done += 1
                 if on_result:
@@ -279,13 +288,21 @@ def grade_class(
 
 
 class _CopyDetection:
-    """:func:`torchdojo.classroom.similarity.class_similarity` in a thread, started now, read later."""
+    """:func:`torchdojo.classroom.similarity.class_similarity` in a thread, started now, read later.
+
+    Bounded in time twice: copy detection stops itself after
+    :data:`~torchdojo.classroom.steps.STEP_TIME_LIMIT_S` (keeping what it
+    compared), and :meth:`result` waits for it at most as long again.
+    """
 
     def __init__(self, students: list[StudentFiles], keys: list[str], course: Course, threshold: float | None):
         import threading
 
+        from torchdojo.classroom import steps
+
         self.threshold = threshold
         self.value: Any = None
+        self.limit = steps.STEP_TIME_LIMIT_S
         self.thread = threading.Thread(target=self._run, args=(students, keys, course), daemon=True,
                                        name="torchdojo-copies")
         self.thread.start()
@@ -294,14 +311,20 @@ class _CopyDetection:
         from torchdojo.classroom import similarity
 
         try:
-            self.value = similarity.class_similarity(students, keys, course, threshold=self.threshold)
-        except Exception as exc:  # copy detection is a report, never a reason to lose the grades
+            self.value = similarity.class_similarity(students, keys, course, threshold=self.threshold,
+                                                     time_limit_s=self.limit)
+        except BaseException as exc:  # noqa: BLE001 - a report, never a reason to lose the grades (MemoryError too)
             self.value = similarity.ClassSimilarity(
                 False, self.threshold or similarity.DEFAULT_THRESHOLD,
                 note=f"copy detection failed: {_one_line(f'{type(exc).__name__}: {exc}')}")
 
     def result(self) -> Any:
-        self.thread.join()
+        from torchdojo.classroom import similarity
+
+        self.thread.join(self.limit)
+        if self.thread.is_alive():  # a hang must not stop the run writing its outputs
+            return similarity.ClassSimilarity(False, self.threshold or similarity.DEFAULT_THRESHOLD,
+                                              note=f"copy detection did not finish within {self.limit:g} s")
         return self.value
 
 

@@ -78,6 +78,11 @@ def _checked(name: str, st: os.stat_result, limit: int) -> None:
 
 def read_at(dir_fd: int, name: str, limit: int | None = None) -> bytes:
     """The bytes of the regular file ``name`` directly inside the open folder ``dir_fd``."""
+    return read_stat_at(dir_fd, name, limit)[0]
+
+
+def read_stat_at(dir_fd: int, name: str, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+    """As :func:`read_at`, with the ``fstat`` of what was read (its modification time chooses between files)."""
     limit = limit_for(name) if limit is None else limit
     if "/" in name or name in ("", ".", ".."):
         raise Refused(f"{name!r} is not a file name")
@@ -90,7 +95,8 @@ def read_at(dir_fd: int, name: str, limit: int | None = None) -> bytes:
         raise Refused(f"cannot read {name}: {exc.strerror or exc}") from None
     try:
         # Checked again on what was opened: the entry may have been swapped since the stat.
-        _checked(name, os.fstat(fd), limit)
+        st = os.fstat(fd)
+        _checked(name, st, limit)
         os.set_blocking(fd, True)
         chunks, size = [], 0
         while size <= limit:
@@ -101,7 +107,7 @@ def read_at(dir_fd: int, name: str, limit: int | None = None) -> bytes:
             size += len(chunk)
         if size > limit:
             raise Refused(f"{name} is larger than {_mib(limit)}")
-        return b"".join(chunks)
+        return b"".join(chunks), st
     except OSError as exc:
         raise Refused(f"cannot read {name}: {exc.strerror or exc}") from None
     finally:
@@ -176,9 +182,13 @@ class StudentFolder:
 
     def read(self, rel: str | PurePosixPath, limit: int | None = None) -> bytes:
         """The bytes of the regular file at ``rel`` (``"tensors.py"``, ``"ps1/tensors.py"``)."""
+        return self.read_stat(rel, limit)[0]
+
+    def read_stat(self, rel: str | PurePosixPath, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+        """As :meth:`read`, with the ``fstat`` of what was read."""
         fd, name = self._walk(PurePosixPath(rel))
         try:
-            return read_at(fd, name, limit)
+            return read_stat_at(fd, name, limit)
         finally:
             os.close(fd)
 
@@ -216,11 +226,17 @@ def read_file(path: str | Path, limit: int | None = None) -> bytes:
         return folder.read(path.name, limit)
 
 
-def write_private(folder: Path, rel: PurePosixPath, data: bytes) -> Path:
-    """Write ``data`` to ``folder/rel`` (a private copy that the judge is given), creating folders."""
+def write_private(folder: Path, rel: PurePosixPath, data: bytes, mtime_ns: int | None = None) -> Path:
+    """Write ``data`` to ``folder/rel`` (a private copy that the judge is given), creating folders.
+
+    ``mtime_ns``: the original's modification time, kept (it decides which of a
+    module and a notebook was saved last).
+    """
     target = folder.joinpath(*rel.parts)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
+    if mtime_ns is not None:
+        os.utime(target, ns=(mtime_ns, mtime_ns))
     return target

@@ -44,6 +44,7 @@ from torchdojo.classroom import intake
 from torchdojo.errors import UserError
 from torchdojo.manifest import Course
 from torchdojo.wire.job import EXCLUDED
+from torchdojo.workspace import choose_between
 
 MAX_ZIP_BYTES = 2 << 30
 MAX_ZIP_FILES = 100_000
@@ -68,6 +69,8 @@ class StudentFiles:
     quizzes: dict[str, Path] = field(default_factory=dict)
     #: Why this student's files could not be read (one line); ``None`` when they could.
     error: str | None = None
+    #: Topics handed in both as ``.py`` and ``.ipynb``: why the graded one was chosen (catalog msgid, fields).
+    choices: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 def _quiz_topic(name: str, topics: set[str]) -> str | None:
@@ -94,6 +97,7 @@ class _Names:
     """Which file names of a student's folder are read: modules, quiz answers, sibling modules."""
 
     def __init__(self, course: Course):
+        self.course = course
         self.modules = {f"{t.module_name}{s}": t.id for t in course.exercise_topics for s in (".py", ".ipynb")}
         self.quiz_topics = {t.id for t in course.topics if t.quiz}
 
@@ -123,14 +127,20 @@ def _collect(student: str, sources: list[Path], names: _Names, stage: Path) -> S
                         continue
                     rel = rel_dir / name
                     # Refused raises: the whole student is an error, with the reason.
-                    data = folder.read(rel)
-                    copy = intake.write_private(stage / str(n), rel, data)
+                    data, st = folder.read_stat(rel)
+                    # The modification time goes along: it decides between a module and a notebook.
+                    copy = intake.write_private(stage / str(n), rel, data, st.st_mtime_ns)
                     topic = names.modules.get(name)
                     if topic:
                         current = files.modules.get(topic)
-                        # A .py wins over a notebook of the same topic.
-                        if current is None or (current.suffix == ".ipynb" and copy.suffix == ".py"):
+                        if current is None:
                             files.modules[topic] = copy
+                        elif current.suffix != copy.suffix:
+                            # A module and a notebook: the one the student changed (the other is the untouched stub).
+                            py, nb = (current, copy) if current.suffix == ".py" else (copy, current)
+                            files.modules[topic], why = choose_between(py, nb, names.course.topic(topic))
+                            if why:
+                                files.choices[topic] = why
                         continue
                     qtopic = _quiz_topic(name, names.quiz_topics)
                     if qtopic and qtopic not in files.quizzes:

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 
 from torchdojo.i18n import tr
 
+#: Ctrl-C, for verbs that end on it themselves (as ``torchdojo.cli.EXIT_INTERRUPTED``).
+EXIT_INTERRUPTED = 130
+
 if TYPE_CHECKING:
     from torchdojo.manifest import Course, Exercise
 

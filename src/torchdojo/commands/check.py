@@ -37,10 +37,11 @@ def exit_status(report) -> int:
 def run(args: argparse.Namespace) -> int:
     from torchdojo import edition, targets
     from torchdojo.manifest import course
-    from torchdojo.workspace import find_workspace
+    from torchdojo.workspace import find_workspace, require_work
 
-    targets.topics(course(), args.targets)  # a mistyped target is told first, wherever one stands
+    plan = targets.topics(course(), args.targets)  # a mistyped target is told first, wherever one stands
     folder = find_workspace(args.workspace)
+    require_work(folder, [topic for topic, _ in plan])
     if edition.is_student():
         from torchdojo.public_tests import run_public_check
 

@@ -38,16 +38,19 @@ def run(args: argparse.Namespace) -> int:
                                             "'torchdojo start DIR'"), file=sys.stderr)
     console = make_console()
     lang = args.lang
+    # The id column is as wide as the longest id, so no name pushes its row out of line.
+    width = max((len(ex.id) for topic in topics for ex in topic.exercises), default=36)
+    label_width = max(len(status_label(s, lang)) for s in STYLE)
     for topic in topics:
         kind = tr(lang, "quiz only") if not topic.exercises else topic.module
         console.print(f"[bold]{topic.id}[/bold]  {topic.title.get(lang)}  [dim]({kind})[/dim]")
         for ex in topic.exercises:
             device = "  [cyan](" + tr(lang, "device") + ")[/cyan]" if ex.device else ""
             if items is None:
-                console.print(f"    {ex.id:<36} {ex.points:g} pt{device}")
+                console.print(f"    {ex.id:<{width}} {ex.points:g} pt{device}")
                 continue
             status = items.get(ex.id, {}).get("status", "not_attempted")
             mark, colour = STYLE[status]
-            console.print(f"  [{colour}]{mark}[/{colour}] {ex.id:<36} {ex.points:g} pt  "
-                          f"[{colour}]{status_label(status, lang)}[/{colour}]{device}")
+            console.print(f"  [{colour}]{mark}[/{colour}] {ex.id:<{width}} {ex.points:g} pt  "
+                          f"[{colour}]{status_label(status, lang).ljust(label_width if device else 0)}[/{colour}]{device}")
     return 0

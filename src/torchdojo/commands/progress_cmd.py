@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     table.add_column(tr(lang, "Topic"))
     table.add_column(tr(lang, "Exercises passed"), justify="right")
     table.add_column(tr(lang, "Points"), justify="right")
-    table.add_column("Quiz", justify="right")
+    table.add_column(tr(lang, "Quiz"), justify="right")
     for topic in course().topics:
         if topic.exercises:
             passed = sum(1 for e in topic.exercises if items.get(e.id, {}).get("status") == "passed")

@@ -144,13 +144,18 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--json needs --answers FILE (the terminal quiz prints as it goes)")
     from torchdojo import progress
     from torchdojo.quiz.bank import load_bank
-    from torchdojo.quiz.interactive import run_interactive
+    from torchdojo.quiz.interactive import QuizInterrupted, run_interactive
     from torchdojo.quiz.shuffle import seed_for
     from torchdojo.workspace import find_workspace
 
     bank = load_bank(args.topic)
     folder = find_workspace(args.workspace)  # before the first question, not after the last
-    result = run_interactive(bank, args.lang, seed_for(args.seed, args.student))
+    try:
+        result = run_interactive(bank, args.lang, seed_for(args.seed, args.student))
+    except QuizInterrupted as stopped:  # Ctrl-C: keep what was answered, then exit 130 as every verb
+        if any(item.status != "not_attempted" for item in stopped.result.exercises):
+            progress.record_topic(folder, stopped.result)
+        raise
     if any(item.status != "not_attempted" for item in result.exercises):
         progress.record_topic(folder, result)
     return 0

@@ -14,6 +14,8 @@ def register(sub: argparse._SubParsersAction, lang: str) -> None:
                                             "overwritten."))
     p.add_argument("dir", nargs="?", default="torchdojo-workspace",
                    help=tr(lang, "the folder (default: torchdojo-workspace)"))
+    p.add_argument("--format", choices=("py", "ipynb"), default="py", dest="fmt",
+                   help=tr(lang, "py: a .py module per topic (default); ipynb: the same exercises as notebooks"))
     p.set_defaults(func=run)
 
 
@@ -21,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from torchdojo.console import make_console
     from torchdojo.workspace import start_workspace
 
-    result = start_workspace(args.dir)
+    result = start_workspace(args.dir, fmt=args.fmt)
     console = make_console()
     lang = args.lang
     for name in result.created:

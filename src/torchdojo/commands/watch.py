@@ -6,7 +6,7 @@ A change to ``<module>.py`` or ``<module>.ipynb`` re-grades that topic; a change
 to any other ``.py`` (a helper module that submissions import) re-grades every
 watched topic. One grading process stays alive the whole time, so torch and the
 graders are imported once and a save costs only the grading itself. Ctrl-C ends
-it cleanly.
+it (exit status 130, as every verb).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from torchdojo.commands._common import add_workspace
+from torchdojo.commands._common import EXIT_INTERRUPTED, add_workspace
 from torchdojo.commands.check import DEVICES
 from torchdojo.errors import UserError
 from torchdojo.i18n import tr
@@ -97,12 +97,13 @@ def run(args: argparse.Namespace) -> int:
     from torchdojo import edition
     from torchdojo.manifest import course
     from torchdojo import targets
-    from torchdojo.workspace import find_workspace
+    from torchdojo.workspace import find_workspace, require_work
 
     folder = find_workspace(args.workspace)
     if args.interval <= 0:
         raise UserError("--interval must be a positive number of seconds")
     watched = [t for t, _ in targets.topics(course(), [args.topic] if args.topic else None)]
+    require_work(folder, watched)
     if edition.is_student():
         judge = None
     else:
@@ -125,8 +126,10 @@ def run(args: argparse.Namespace) -> int:
             before = snapshot(folder)
             _grade(judge, folder, topics_to_grade(paths_changed, watched), args)
     except KeyboardInterrupt:
+        if judge is not None:
+            judge.kill()  # a grading in progress is abandoned at once
         print("\n" + tr(args.lang, "Stopped watching."), flush=True)
-        return 0
+        return EXIT_INTERRUPTED  # Ctrl-C is how watch ends, and it ends as every verb does
     finally:
         if judge is not None:
             judge.close()

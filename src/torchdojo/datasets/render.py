@@ -123,7 +123,7 @@ def save_grid(
     """Guarda una cuadrícula de imágenes como PNG / save a grid of images as a PNG.
 
     ``X`` (N, 1, H, W) con valores en [0, 1], ``y`` etiquetas (o ``None``),
-    ``path`` el fichero de salida. Devuelve la ruta escrita.
+    ``path`` el archivo de salida. Devuelve la ruta escrita.
 
     ``X`` (N, 1, H, W) with values in [0, 1], ``y`` labels (or ``None``), ``path``
     the output file. Returns the path written.

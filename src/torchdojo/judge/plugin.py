@@ -199,9 +199,9 @@ class GradingPlugin:
                              "an object the grader built in your process differs from the reference one "
                              f"(does your code change torch when imported?): {short(str(exc), 200)}")
         if isinstance(exc, AssertionError):
-            msg = short(str(exc), 600) if str(exc) else "AssertionError"
+            msg = one_line(str(exc)) or "AssertionError"
             return "failed", (msg, msg)
-        text = short(f"{type(exc).__name__}: {exc}", 600)
+        text = one_line(f"{type(exc).__name__}: {exc}")
         # Raised in grader code, typically on a value of the wrong kind.
         return "error", (f"la comprobación no pudo usar lo que devolvió tu código: {text}",
                          f"checking what your code returned failed: {text}")
@@ -232,5 +232,18 @@ def _raised(exc: StudentRaised) -> tuple[str, tuple[str, str]]:
     if exc.is_a(SystemExit) or exc.is_a(KeyboardInterrupt) or exc.is_a(GeneratorExit):
         return "error", (f"tu código lanzó {exc.type_name}{where_es}; no termines el proceso ni interrumpas la prueba",
                          f"your code raised {exc.type_name}{where_en}; do not end the process or interrupt the test")
-    text = short(f"{exc.type_name}: {exc.message}", 600)
-    return "error", (f"tu código lanzó {text}{where_es}", f"your code raised {text}{where_en}")
+    if exc.is_a(MemoryError):  # its message is usually empty: say what happened in words
+        return "error", (f"tu código se quedó sin memoria{where_es} (MemoryError): pidió más de la que permite "
+                         "la corrección; ¿un tensor o una lista demasiado grandes?",
+                         f"your code ran out of memory{where_en} (MemoryError): it asked for more than grading "
+                         "allows; is a tensor or a list far too large?")
+    said = one_line(exc.message)
+    said = f": {said}" if said else ""
+    return "error", (f"tu código lanzó {exc.type_name}{where_es}{said}",
+                     f"your code raised {exc.type_name}{where_en}{said}")
+
+
+def one_line(message: str, limit: int = 600) -> str:
+    """The student's exception message as text on one line (never its repr: no quotes, no literal ``\\n``)."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

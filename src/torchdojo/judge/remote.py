@@ -18,8 +18,6 @@ answer comes back as plain data (or another handle).
 
 from __future__ import annotations
 
-import inspect
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -226,18 +224,34 @@ class Lab:
         """Keep ``value`` (data sent from here) in the student process, as a handle."""
         return self._session.op("put", value=value)
 
-    def lend(self, **helpers: Any) -> None:
-        """Install the judge's own helper functions in the submission's module.
+    def spy(self, name: str, /, **kwargs: Any) -> Handle:
+        """Build a spy (a recipe that returns a :class:`~torchdojo.student.recipes.common.Spy`) in the student process."""
+        return self._session.op("recipe", name=name, kwargs=kwargs, keep=True)
+
+    def lend(self, **spies: Handle) -> None:
+        """Put spies built by :meth:`spy` in the submission's module, under the given names.
 
         For an exercise that calls another exercise's function (``fit`` calls
-        ``train_epoch``): one bug then costs one exercise. The process that got
-        them is replaced when the exercise ends, so no other exercise can use them.
+        ``train_epoch``): one bug then costs one exercise. Only spies can be
+        lent (the student process refuses anything else): they note their calls
+        and answer what the judge chose, and never do the other exercise's work,
+        so no solution runs where student code could read it. No source text
+        is sent. The process that got them is replaced when the exercise ends.
         """
-        for name, fn in helpers.items():
-            source = textwrap.dedent(inspect.getsource(fn))
-            source = source.replace(f"def {fn.__name__}(", f"def {name}(", 1)
-            self._session.op("lend", name=name, source=source)
+        for name, spy in spies.items():
+            if not isinstance(spy, Handle):
+                raise TypeError(f"lend: {name} must be a spy built with Lab.spy, not {type(spy).__name__}")
+            self._session.op("lend", name=name, target=spy)
         self._session.tainted = True
+
+    def unlend(self) -> None:
+        """Put back the submission's own functions that lent spies stood in for (a test that needs them)."""
+        self._session.op("unlend")
+
+    def spy_log(self, spy: Handle) -> list[dict[str, Any]]:
+        """What a spy (and those sharing its log) noted, as data, in call order."""
+        log = self._session.op("recipe", name="spy_log", kwargs={"spy": spy})
+        return log if isinstance(log, list) else []
 
 
 def _has_handles(kwargs: dict[str, Any]) -> bool:

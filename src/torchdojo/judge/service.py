@@ -167,6 +167,20 @@ class Judge:
         with self._lock:
             self._close_locked()
 
+    def kill(self) -> None:
+        """End the judge now, without letting a running job finish (Ctrl-C).
+
+        Its zygotes and student processes die with it (parent-death signal).
+        Takes no lock: the job that holds it may be the one being abandoned.
+        """
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, 9)
+            except OSError:
+                pass
+        self.close()
+
     def _close_locked(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None:

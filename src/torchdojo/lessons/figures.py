@@ -12,6 +12,7 @@ cannot disagree.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -66,6 +67,13 @@ class Svg:
                width: float = 1.0) -> None:
         self.items.append(f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(r)}" fill="{fill}" stroke="{stroke}" '
                           f'stroke-width="{_n(width)}"/>')
+
+    def polyline(self, points: list[tuple[float, float]], *, stroke: str = INK, width: float = 1.0,
+                 dash: str = "") -> None:
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+        self.items.append(f'<polyline points="{coords}" fill="none" stroke="{stroke}" '
+                          f'stroke-width="{_n(width)}"{extra}/>')
 
     def text(self, x: float, y: float, content: str, *, size: float = 13, anchor: str = "middle",
              fill: str = INK, bold: bool = False, mono: bool = False, italic: bool = False) -> None:
@@ -328,6 +336,145 @@ def frozen_backbone(lang: str) -> str:
     return svg.render()
 
 
+# --- why_ml ------------------------------------------------------------------------------------
+
+
+def train_test_curves(capacity: float) -> tuple[float, float]:
+    """The schematic errors of the generalisation figure at one model capacity in [0, 1]:
+    the training error keeps falling, the held-out error falls and then rises again."""
+    train = 0.42 * math.exp(-3.2 * capacity) + 0.02
+    test = train + 0.06 + 0.5 * capacity ** 3
+    return train, test
+
+
+def generalisation(lang: str) -> str:
+    """Training error against error on held-out data as a model grows: where overfitting starts."""
+    t = Text(es="Error en entrenamiento y en datos apartados", en="Error on training and on held-out data").get(lang)
+    svg = Svg(720, 330, t)
+    x0, y0, w, h = 90, 60, 560, 210  # plot area: top-left corner, width, height
+    svg.line(x0, y0 + h, x0 + w + 10, y0 + h, arrow=True, width=1.4)
+    svg.line(x0, y0 + h, x0, y0 - 10, arrow=True, width=1.4)
+    steps = [i / 60 for i in range(61)]
+    curves = [train_test_curves(c) for c in steps]
+    ymax = max(test for _, test in curves)
+
+    def point(c: float, err: float) -> tuple[float, float]:
+        return x0 + c * w, y0 + h - err / ymax * h
+
+    best = min(range(len(steps)), key=lambda i: curves[i][1])
+    bx, _ = point(steps[best], 0)
+    svg.rect(bx, y0, x0 + w - bx, h, fill=ORANGE, stroke="none")
+    svg.polyline([point(c, tr) for c, (tr, _) in zip(steps, curves)], stroke=BLUE_DARK, width=2.5)
+    svg.polyline([point(c, te) for c, (_, te) in zip(steps, curves)], stroke=ORANGE_DARK, width=2.5)
+    svg.line(bx, y0, bx, y0 + h, stroke=GREEN_DARK, dash="5,4", width=1.5)
+    svg.text(bx, y0 - 6, Text(es="el mejor punto para datos nuevos", en="the best point for new data").get(lang),
+             size=11, fill=GREEN_DARK)
+    svg.text(x0 + w - 10, y0 + 22, Text(es="sobreajuste (overfitting)", en="overfitting").get(lang), size=12,
+             anchor="end", bold=True, fill=ORANGE_DARK)
+    lx, ly = point(0.3, curves[18][0])
+    svg.text(lx - 40, ly + 24, Text(es="error en entrenamiento", en="training error").get(lang), size=12,
+             fill=BLUE_DARK, anchor="start")
+    tx, ty = point(0.2, curves[12][1])
+    svg.text(tx + 8, ty - 12, Text(es="error en datos apartados (prueba)", en="error on held-out (test) data").get(lang),
+             size=12, fill=ORANGE_DARK, anchor="start")
+    svg.text(x0 + w / 2, y0 + h + 26, Text(es="capacidad del modelo, o épocas de entrenamiento →",
+                                           en="model capacity, or training epochs →").get(lang), size=12)
+    svg.text(x0 - 14, y0 + h / 2, Text(es="error", en="error").get(lang), size=12, anchor="end")
+    note = Text(es="Esquema: memorizar el entrenamiento sigue bajando su error; solo los datos apartados muestran cuándo empeora.",
+                en="Sketch: memorising the training set keeps lowering its error; only held-out data shows when it gets worse.")
+    svg.text(360, 318, note.get(lang), size=11, fill=MUTED)
+    svg.text(360, 26, t, size=14, bold=True)
+    return svg.render()
+
+
+# --- paradigms ---------------------------------------------------------------------------------
+
+
+def paradigms(lang: str) -> str:
+    """What each learning paradigm starts from, and what it learns."""
+    t = Text(es="Qué recibe cada paradigma", en="What each paradigm starts from").get(lang)
+    svg = Svg(900, 300, t)
+    panels = [
+        (Text(es="supervisado", en="supervised"), BLUE,
+         [Text(es="entradas", en="inputs"), Text(es="+ etiquetas (labels)", en="+ labels")],
+         Text(es="aprende entrada → respuesta", en="learns input → answer")),
+        (Text(es="no supervisado /", en="unsupervised /"), GREY,
+         [Text(es="solo entradas", en="inputs only"), Text(es="(sin etiquetas)", en="(no labels)")],
+         Text(es="grupos, o partes tapadas", en="groups, or hidden parts")),
+        (Text(es="transfer learning", en="transfer learning"), GREEN,
+         [Text(es="modelo preentrenado", en="pretrained model"), Text(es="+ pocas etiquetas", en="+ few labels")],
+         Text(es="reusa patrones, cabeza nueva", en="reuses patterns, new head")),
+        (Text(es="refuerzo", en="reinforcement"), ORANGE,
+         [Text(es="un entorno", en="an environment"), Text(es="+ premios y castigos", en="+ rewards, punishments")],
+         Text(es="acciones que suman premio", en="actions that earn reward")),
+    ]
+    w, gap, x0, y = 205, 14, 16, 60
+    for i, (name, fill, inputs, learns) in enumerate(panels):
+        x = x0 + i * (w + gap)
+        svg.rect(x, y, w, 200, fill=fill, rx=8)
+        svg.text(x + w / 2, y + 24, name.get(lang), size=12, bold=True)
+        if i == 1:
+            svg.text(x + w / 2, y + 40, Text(es="autosupervisado", en="self-supervised").get(lang), size=12, bold=True)
+        for j, line in enumerate(inputs):
+            svg.text(x + w / 2, y + 66 + 18 * j, line.get(lang), size=12)
+        svg.line(x + w / 2, y + 100, x + w / 2, y + 130, arrow=True, width=1.5)
+        svg.text(x + w / 2, y + 152, learns.get(lang), size=11, fill=INK)
+    # the agent-environment loop of reinforcement learning
+    rx = x0 + 3 * (w + gap)
+    svg.text(rx + w / 2, y + 180, Text(es="acción → premio → acción ...", en="action → reward → action ...").get(lang),
+             size=10, fill=MUTED, mono=True)
+    note = Text(es="Primera pregunta: ¿hay un modelo preentrenado en algo parecido? Luego: ¿premios? ¿etiquetas?",
+                en="First question: is there a model pretrained on something similar? Then: rewards? labels?")
+    svg.text(450, 288, note.get(lang), size=12, fill=MUTED)
+    svg.text(450, 30, t, size=14, bold=True)
+    return svg.render()
+
+
+# --- fc_nets -----------------------------------------------------------------------------------
+
+
+ACTIVATIONS: dict[str, Callable[[float], float]] = {
+    "ReLU": lambda x: max(0.0, x),
+    "sigmoid": lambda x: 1 / (1 + math.exp(-x)),
+    "tanh": math.tanh,
+}
+
+
+def activations(lang: str) -> str:
+    """ReLU, sigmoid and tanh over [-4, 4], each with the range of its outputs."""
+    t = Text(es="Tres funciones de activación", en="Three activation functions").get(lang)
+    svg = Svg(900, 300, t)
+    ranges = {"ReLU": "[0, ∞)", "sigmoid": "(0, 1)", "tanh": "(-1, 1)"}
+    w, h, gap, x0, y0 = 250, 180, 40, 50, 60
+    xs = [-4 + i * 0.1 for i in range(81)]
+    for k, (name, f) in enumerate(ACTIVATIONS.items()):
+        left = x0 + k * (w + gap)
+        lo, hi = (-1.0, 4.0) if name == "ReLU" else (-1.2, 1.2)
+
+        def point(x: float, yv: float) -> tuple[float, float]:
+            return left + (x + 4) / 8 * w, y0 + h - (yv - lo) / (hi - lo) * h
+
+        svg.rect(left, y0, w, h, fill="white", stroke=GRID)
+        ax, ay = point(0, 0)
+        svg.line(left, ay, left + w, ay, stroke=GRID)
+        svg.line(ax, y0, ax, y0 + h, stroke=GRID)
+        for level in ((0.0, 1.0) if name == "sigmoid" else (-1.0, 1.0) if name == "tanh" else ()):
+            _, ly = point(0, level)
+            svg.line(left, ly, left + w, ly, stroke=MUTED, dash="4,4")
+            svg.text(left - 6, ly + 4, _n(level), size=10, anchor="end", fill=MUTED)
+        svg.polyline([point(x, f(x)) for x in xs], stroke=BLUE_DARK, width=2.5)
+        svg.text(left + w / 2, y0 - 10, name, size=14, bold=True, mono=True)
+        svg.text(left + w / 2, y0 + h + 22, Text(es=f"salidas en {ranges[name]}", en=f"outputs in {ranges[name]}").get(lang),
+                 size=12)
+        svg.text(left + 4, y0 + h - 6, "x = -4", size=9, anchor="start", fill=MUTED, mono=True)
+        svg.text(left + w - 4, y0 + h - 6, "x = 4", size=9, anchor="end", fill=MUTED, mono=True)
+    note = Text(es="Las tres doblan la recta: sin ellas, varias capas Linear seguidas equivalen a una sola.",
+                en="All three bend the line: without them, several Linear layers in a row amount to one.")
+    svg.text(450, 290, note.get(lang), size=12, fill=MUTED)
+    svg.text(450, 28, t, size=14, bold=True)
+    return svg.render()
+
+
 #: Every figure, by name.
 FIGURES: dict[str, Callable[[str], str]] = {
     "tensor_ranks": tensor_ranks,
@@ -336,6 +483,9 @@ FIGURES: dict[str, Callable[[str], str]] = {
     "fc_layers": fc_layers,
     "conv_sliding": conv_sliding,
     "frozen_backbone": frozen_backbone,
+    "generalisation": generalisation,
+    "paradigms": paradigms,
+    "activations": activations,
 }
 
 

@@ -6,7 +6,7 @@ pesos viajan dentro del paquete (``backbone.pt``, solo el ``state_dict``) y se
 cargan con ``torch.load(..., weights_only=True)`` tras comprobar su SHA-256.
 
 Arquitectura: ``features`` (tres bloques Conv 3x3 - BatchNorm - ReLU, los dos
-primeros con MaxPool(2), y al final una media global y Flatten: 64 rasgos por
+primeros con MaxPool(2), y al final una media global y Flatten: 64 características por
 imagen) y ``classifier``, un ``nn.Linear(64, 6)``, la última capa.
 
 The course's pretrained network: a small CNN with BatchNorm. It was trained (by
@@ -59,7 +59,7 @@ class ShapesBackbone(nn.Module):
     """CNN pequeña para imágenes (N, 1, 16, 16) / a small CNN for (N, 1, 16, 16) images.
 
     Acepta cualquier tamaño de imagen a partir de 4x4 (la media global lo
-    resume todo en 64 rasgos). / Accepts any image size from 4x4 up (the global
+    resume todo en 64 características). / Accepts any image size from 4x4 up (the global
     average sums everything up in 64 features).
     """
 
@@ -99,7 +99,7 @@ def _verified_bytes(path: Path, expected: str) -> bytes:
     if digest != expected:
         raise BackboneChecksumError(
             f"los pesos preentrenados {path} tienen SHA-256 {digest}, se esperaba {expected}: "
-            f"el fichero está dañado o no es el publicado. Reinstala torchdojo (o, en el "
+            f"el archivo está dañado o no es el publicado. Reinstala torchdojo (o, en el "
             f"repositorio, vuelve a ejecutar scripts/train_backbone.py). / "
             f"the pretrained weights {path} have SHA-256 {digest}, expected {expected}: the "
             f"file is damaged or not the released one. Reinstall torchdojo (or, in the "
@@ -119,7 +119,7 @@ def pretrained_backbone(device: str | torch.device = "cpu") -> ShapesBackbone:
 
     Cada llamada lee y comprueba los pesos y devuelve un modelo independiente en
     ``device``; su última capa es ``model.classifier`` (``nn.Linear(64, 6)``).
-    Lanza :class:`BackboneChecksumError` si el fichero de pesos no es el publicado.
+    Lanza :class:`BackboneChecksumError` si el archivo de pesos no es el publicado.
 
     Each call reads and checks the weights and returns an independent model on
     ``device``; its last layer is ``model.classifier`` (``nn.Linear(64, 6)``).

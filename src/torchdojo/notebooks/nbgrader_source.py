@@ -47,7 +47,7 @@ from torchdojo.stubs import BEGIN, END, STUB_BODY
 
 SCHEMA_VERSION = 3
 CONFIG = '''\
-# Written by `torchdojo nbgrader export` (docs/nbgrader.md).
+# Written by `torchdojo nbgrader source` (docs/nbgrader.md).
 c = get_config()  # noqa: F821 - provided by nbgrader
 
 c.CourseDirectory.course_id = "torchdojo"

@@ -12,6 +12,7 @@ The bank format and the answer-file format are documented in
     answer_template(bank, lang, fmt) -> str
     seed_for(seed=None, student=None) -> int | None
     read_number(text, lang) -> float         # how a typed or written number is read
+    read_answer(question, text, lang)        # how any typed or written answer is read (terminal and files)
     KINDS                                    # kind name -> its class (torchdojo.quiz.kinds)
 
 Each question kind is one class in :mod:`torchdojo.quiz.kinds`; answer files
@@ -25,11 +26,13 @@ from torchdojo.quiz.grading import QuizGrade, grade, grade_answers, score_answer
 from torchdojo.quiz.interactive import run_interactive
 from torchdojo.quiz.kinds import KINDS
 from torchdojo.quiz.model import Bank, Question
+from torchdojo.quiz.reading import Unreadable, read_answer
 from torchdojo.quiz.shuffle import present, seed_for
 from torchdojo.quiz.spelling import NumberError, read_number
 
 __all__ = [
-    "ANSWERS_SCHEMA", "Bank", "BankError", "KINDS", "NumberError", "Question", "QuizGrade", "answer_template",
-    "grade", "grade_answers", "load_all_banks", "load_answer_file", "load_bank", "load_bank_file",
-    "parse_bank", "present", "quiz_topics", "read_number", "run_interactive", "score_answer", "seed_for",
+    "ANSWERS_SCHEMA", "Bank", "BankError", "KINDS", "NumberError", "Question", "QuizGrade", "Unreadable",
+    "answer_template", "grade", "grade_answers", "load_all_banks", "load_answer_file", "load_bank", "load_bank_file",
+    "parse_bank", "present", "quiz_topics", "read_answer", "read_number", "run_interactive", "score_answer",
+    "seed_for",
 ]

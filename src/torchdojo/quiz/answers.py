@@ -102,7 +102,7 @@ def answer_template(bank: Bank, lang: str = "es", fmt: str = "yaml", title: str 
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     head = pick(lang, f"Respuestas del cuestionario '{bank.topic}'", f"Answers to the '{bank.topic}' quiz")
     lines = [f"# {head}{': ' + title if title else ''}",
-             "# " + pick(lang, f"Rellena cada null y corrige con: torchdojo quiz {bank.topic} --answers FICHERO",
+             "# " + pick(lang, f"Rellena cada null y corrige con: torchdojo quiz {bank.topic} --answers ARCHIVO",
                          f"Replace each null, then grade with: torchdojo quiz {bank.topic} --answers FILE"),
              f"schema: {SCHEMA}", f"topic: {bank.topic}", "answers:"]
     for n, q in enumerate(bank.questions, 1):

@@ -5,8 +5,9 @@ on the order in which questions or options were shown. Each kind scores its
 own answers (``Question.score`` in :mod:`torchdojo.quiz.kinds`):
 
 - single choice, true/false: all or nothing;
-- multiple select: ``max(0, hits / right options - false alarms / wrong options)``;
-- matching: the share of left items paired with their right item;
+- multiple select: the options decided right beyond the best answer that
+  needs no knowledge (every box, or one box);
+- matching: the right pairs beyond the best constant answer;
 - numeric: all or nothing, accepted when
   ``abs(given - answer) <= max(abs_tol, rel_tol * abs(answer))``.
 
@@ -23,8 +24,9 @@ from typing import Any, Mapping
 
 from torchdojo.i18n import pick
 from torchdojo.quiz.bank import load_bank
-from torchdojo.quiz.feedback import Feedback, Scored, clip
+from torchdojo.quiz.feedback import Feedback, Scored, clip, error
 from torchdojo.quiz.model import Bank, Question
+from torchdojo.quiz.reading import Unreadable, read_answer
 from torchdojo.report import NOT_ATTEMPTED, ItemResult, TopicResult
 
 __all__ = ["MISSING", "QuizGrade", "Scored", "grade", "grade_answers", "item_result", "score_answer"]
@@ -56,6 +58,11 @@ def score_answer(q: Question, given: Any, lang: str = "es",
     learner saw). Never raises for a bad answer: that is status ``error``.
     """
     f = Feedback(lang, labels)
+    if given is not MISSING and not q.is_blank(given):
+        try:  # text is read exactly as the terminal reads it
+            given = read_answer(q, given, lang)
+        except Unreadable as exc:
+            return error(f, exc.es, exc.en)
     if given is MISSING or q.is_blank(given):
         return Scored(0.0, NOT_ATTEMPTED, f.t("Sin responder.", "Not answered.") + "\n" + q.explanation.get(lang))
     return q.score(given, f)
@@ -107,7 +114,7 @@ def grade(bank: Bank, answers: Mapping[str, Any], lang: str = "es", *, source: s
         if q.id in typo_of:
             typo = clip(typo_of[q.id])
             item.feedback += "\n" + pick(
-                lang, f"(El fichero de respuestas dice '{typo}': ¿es esta pregunta mal escrita?)",
+                lang, f"(El archivo de respuestas dice '{typo}': ¿es esta pregunta mal escrita?)",
                 f"(The answer file says '{typo}': is it this question, misspelled?)")
         items.append(item)
     warnings = []
@@ -116,7 +123,7 @@ def grade(bank: Bank, answers: Mapping[str, Any], lang: str = "es", *, source: s
         if len(unknown) > _LISTED:
             ids += pick(lang, f" y {len(unknown) - _LISTED} más", f" and {len(unknown) - _LISTED} more")
         warnings.append(pick(
-            lang, f"el fichero de respuestas tiene preguntas que '{bank.topic}' no tiene (sin puntuar): {ids}",
+            lang, f"el archivo de respuestas tiene preguntas que '{bank.topic}' no tiene (sin puntuar): {ids}",
             f"the answer file has questions that '{bank.topic}' does not have (not scored): {ids}"))
     result = TopicResult.from_items(bank.topic, items, kind="quiz", source=source)
     return QuizGrade(result=_attach_warnings(result, warnings), warnings=warnings)
@@ -129,9 +136,9 @@ def grade_answers(topic: str | Bank, answers: Mapping[str, Any], lang: str = "es
     maps question ids to answers as in an answer file: an option id for single
     choice, a list of option ids for multiple select, ``true``/``false``, a
     mapping ``{left id: right id}`` for matching, a number (or its spelling,
-    read in ``lang``: ``"2.560"`` is 2560 in Spanish) for numeric. Each item's
-    feedback is the explanation in ``lang`` plus what was expected and what was
-    given. Use :func:`grade` to also get warnings about unknown ids.
+    read in ``lang``: ``"2,5"`` is 2.5; ``"3.500"``, ambiguous in Spanish, is
+    refused) for numeric. Each item's feedback is the explanation in ``lang``
+    plus what was expected and what was given. Use :func:`grade` to also get warnings about unknown ids.
     """
     bank = topic if isinstance(topic, Bank) else load_bank(topic)
     return grade(bank, answers, lang).result

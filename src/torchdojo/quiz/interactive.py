@@ -22,7 +22,15 @@ from torchdojo.quiz.shuffle import present
 from torchdojo.quiz.terminal import SKIP, Session, Skip
 from torchdojo.report import PASSED, TopicResult
 
-__all__ = ["SKIP", "run_interactive"]
+__all__ = ["SKIP", "QuizInterrupted", "run_interactive"]
+
+
+class QuizInterrupted(KeyboardInterrupt):
+    """Ctrl-C ended the quiz; ``result`` grades what was answered (the CLI records it, then exits 130)."""
+
+    def __init__(self, result: TopicResult):
+        super().__init__()
+        self.result = result
 
 
 def run_interactive(topic: str | Bank, lang: str = "es", seed: int | None = None, *,
@@ -34,7 +42,9 @@ def run_interactive(topic: str | Bank, lang: str = "es", seed: int | None = None
     questions and options; ``None`` keeps file order. ``input_fn`` reads one
     reply given a prompt (``input`` by default); ``console`` prints. A reply of
     ``-`` skips a question. End of input (Ctrl-D) or Ctrl-C stops the quiz
-    cleanly: what was answered is graded, the rest is ``not_attempted``.
+    cleanly: what was answered is graded, the rest is ``not_attempted``; after
+    Ctrl-C the graded result comes as :class:`QuizInterrupted` (still a
+    ``KeyboardInterrupt``).
     """
     bank = topic if isinstance(topic, Bank) else load_bank(topic)
     console = console or make_console()
@@ -45,6 +55,7 @@ def run_interactive(topic: str | Bank, lang: str = "es", seed: int | None = None
               f"Quiz '{bank.topic}': {len(order)} questions. "
               "Type '-' to skip a question, Ctrl-D to stop."), "bold")
     answers: dict[str, Any] = {}
+    interrupted = False
     for n, shown in enumerate(order, 1):
         q = shown.question
         s.say("")
@@ -56,7 +67,8 @@ def run_interactive(topic: str | Bank, lang: str = "es", seed: int | None = None
         except Skip:
             s.say(s.t("Saltada.", "Skipped."), "dim")
             continue
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, KeyboardInterrupt) as exc:
+            interrupted = isinstance(exc, KeyboardInterrupt)
             s.say("")
             s.say(s.t("Cuestionario interrumpido: se puntúa lo respondido.",
                       "Quiz stopped: what you answered is graded."), "yellow")
@@ -75,4 +87,6 @@ def run_interactive(topic: str | Bank, lang: str = "es", seed: int | None = None
               f"Score: {result.score:g} / {result.max_score:g}")
           + s.t(f" ({len(answers)} de {len(order)} respondidas)", f" ({len(answers)} of {len(order)} answered)"),
           "bold")
+    if interrupted:
+        raise QuizInterrupted(result)
     return result

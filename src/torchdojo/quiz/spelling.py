@@ -1,29 +1,38 @@
 """How a learner's number is read, the same way in the terminal and in answer files.
 
-Spanish writes ``2.560`` for two thousand five hundred sixty and ``2,5`` for two
-and a half; English writes ``2,560`` and ``2.5``. A number is therefore read
-from its spelling, in the language of the quiz, and never guessed:
+Spanish-speaking countries write numbers two ways: Spain and Argentina write
+``3.500`` for three thousand five hundred and ``3,5`` for three and a half;
+Mexico and Central America write ``3,500`` and ``3.5``. English writes
+``3,500`` and ``3.5``. A number is therefore read from its spelling, in the
+language of the quiz, and never guessed (:data:`RULE` is the rule as the quiz
+states it on screen):
 
 - digits may be grouped by thousands with spaces (``2 560``, also the
   non-breaking and thin spaces) or ``_``, in both languages;
-- the language's thousands separator (``.`` in Spanish, ``,`` in English)
-  groups digits: ``2.560`` (es) and ``2,560`` (en) are 2560;
-- the other mark is the decimal one: ``2,5`` (es), ``2.5`` (en);
-- a mark that can only be decimal is decimal in both languages (``2.5`` in a
-  Spanish quiz: groups have three digits), and so is a single mark when both
+- a mark that can only be decimal is decimal in both languages (``3.5`` and
+  ``3,5``: groups have three digits), and so is a single mark when both
   appear (``2.560,5`` and ``2,560.5`` are 2560.5) or before an exponent
   (``1.50528e8``);
-- the language's decimal mark between a group (1 to 3 digits, not starting
-  with 0) and exactly three digits (``2,560`` in a Spanish quiz, ``2.560`` in
-  an English one) could be either: it is refused with a message that says how
-  to write it, never read one way silently (``0,560`` and ``1234,567`` are not
-  ambiguous).
+- a mark that repeats groups thousands (``150.528.000``, ``150,528,000``);
+- a single mark between a group (1 to 3 digits, not starting with 0) and
+  exactly three digits is read differently in different countries: in a
+  Spanish quiz both ``3.500`` and ``109,386`` are refused; in an English quiz
+  ``2,560`` is 2560 and ``2.560`` is refused (a Spanish speaker means 2560).
+  The refusal says how to write each reading unambiguously (``3500``, ``3.5``,
+  ``109.3860``), never read one way silently (``0,560`` and ``1234,567`` are
+  not ambiguous).
+
+Babel (CLDR) is not used: it is no dependency of torchdojo, and its parser
+reads one locale at a time (strictly: ``3,5`` is an error under ``es_MX``),
+while this rule must refuse what two locales read differently.
 """
 
 from __future__ import annotations
 
 import math
 import re
+
+from torchdojo.quiz.reading import Unreadable
 
 #: Longest number spelling read at all (a 5000-digit "number" is refused early).
 MAX_CHARS = 40
@@ -32,23 +41,26 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "_": " ", 
 _SHAPE = re.compile(r"([+-]?)([0-9., ]*?)(?:[eE]([+-]?[0-9]+))?")
 _DIGITS = re.compile(r"[0-9]*")
 _GROUPS = re.compile(r"[1-9][0-9]{0,2}")
-THOUSANDS = {"es": ".", "en": ","}
+#: The mark that, alone before three digits, can only group thousands (none in Spanish).
+THOUSANDS = {"es": "", "en": ","}
+
+#: The rule, as the quiz states it on screen and in answer-file templates.
+RULE = {
+    "es": "Decimales con punto o coma (3.5 o 3,5); miles sin separador o con espacios (3500 o 3 500). "
+          "Un solo punto o coma seguido de tres cifras (3.500, 2,560) se lee distinto según el país "
+          "y se rechaza.",
+    "en": "Decimals with a point (3.5); thousands with no separator, spaces or commas "
+          "(3500, 3 500, 3,500). A point followed by three digits (3.500) means thousands "
+          "to many Spanish speakers and is refused.",
+}
 
 
-class NumberError(ValueError):
+class NumberError(Unreadable):
     """An entry that is not read as a number; ``es`` and ``en`` say why and how to write it."""
-
-    def __init__(self, es: str, en: str):
-        super().__init__(en)
-        self.es = es
-        self.en = en
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.es
 
 
 def _not_a_number(text: str) -> NumberError:
-    return NumberError(f"«{text}» no es un número; escribe, por ejemplo, 2560, 2.560 o 2,5.",
+    return NumberError(f"«{text}» no es un número; escribe, por ejemplo, 2560, 2 560 o 2,5.",
                        f"'{text}' is not a number; type, for example, 2560, 2,560 or 2.5.")
 
 
@@ -65,7 +77,7 @@ def read_number(text: str, lang: str = "es") -> float:
 
     Raises :class:`NumberError` (with a message in both languages) for an
     entry that is not a number, is longer than :data:`MAX_CHARS`, is not
-    finite, or is ambiguous: ``2,560`` in Spanish, ``2.560`` in English.
+    finite, or is ambiguous: ``2,560`` and ``2.560`` in Spanish, ``2.560`` in English.
     """
     raw = str(text).strip()
     if len(raw) > MAX_CHARS:
@@ -76,8 +88,8 @@ def read_number(text: str, lang: str = "es") -> float:
         raise _not_a_number(raw)
     sign, mantissa, exponent = m.groups()
     mantissa = mantissa.strip()
-    thousands = THOUSANDS.get(lang, ".")
-    decimal_mark = _decimal_mark(raw, mantissa, thousands, exponent is not None)
+    thousands = THOUSANDS.get(lang, "")
+    decimal_mark = _decimal_mark(raw, mantissa, thousands, exponent is not None, "-" if sign == "-" else "")
     if decimal_mark:
         int_part, _, frac = mantissa.partition(decimal_mark)
     else:
@@ -96,7 +108,7 @@ def read_number(text: str, lang: str = "es") -> float:
     return value
 
 
-def _decimal_mark(raw: str, mantissa: str, thousands: str, has_exponent: bool) -> str:
+def _decimal_mark(raw: str, mantissa: str, thousands: str, has_exponent: bool, sign: str) -> str:
     """Which of ``.`` and ``,`` is the decimal mark of ``mantissa`` ('' for none)."""
     dots, commas = mantissa.count("."), mantissa.count(",")
     if dots and commas:  # both: the last one is the decimal mark, and it appears once
@@ -116,10 +128,20 @@ def _decimal_mark(raw: str, mantissa: str, thousands: str, has_exponent: bool) -
         return mark
     if mark == thousands:
         return ""
-    whole, part = int_part + frac, f"{int_part}{mark}{frac.rstrip('0')}".rstrip(mark)
-    other = "," if mark == "." else "."
-    raise NumberError(
-        f"«{raw}» puede leerse como {whole} o como {part}: escribe {whole} (o {int_part}{other}{frac}) "
-        f"si son miles, o {part} si es un decimal.",
-        f"'{raw}' could be read as {whole} or as {part}: type {whole} (or {int_part}{other}{frac}) "
-        f"for thousands, or {part} for a decimal.")
+    raise _ambiguous(raw, sign + int_part, mark, frac)
+
+
+def _ambiguous(raw: str, int_part: str, mark: str, frac: str) -> NumberError:
+    """Why ``raw`` (signed ``int_part``, one ``mark``, three digits) is refused; how to write each reading."""
+    whole = int_part + frac  # thousands, written with no separator: unambiguous
+    kept = frac.rstrip("0")
+    if len(kept) == 3:  # 109.386 would be ambiguous again: a fourth digit makes it a decimal
+        kept += "0"
+    point = f"{int_part}.{kept}" if kept else int_part
+    comma = f"{int_part},{kept}" if kept else int_part
+    decimal_es = point if point == comma else f"{point} (o {comma})"
+    return NumberError(
+        f"«{raw}» es un decimal en unos países y {whole} en otros: escribe {decimal_es} "
+        f"si es un decimal, o {whole} (sin separador de miles) si son miles.",
+        f"'{raw}' is a decimal in some countries and {whole} in others: type {point} "
+        f"for a decimal, or {whole} (no thousands separator) for thousands.")

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text as RichText
 
 from torchdojo.i18n import pick
+from torchdojo.quiz.reading import Unreadable
 from torchdojo.quiz.shuffle import LETTERS
 
 if TYPE_CHECKING:
@@ -57,8 +58,9 @@ class Session:
     def ask(self, prompt: str, parse: Callable[[str], Any], expected: str) -> Any:
         """Read until a reply parses; ``-`` skips (:class:`Skip`); EOF propagates.
 
-        ``parse`` raises :class:`Invalid` for a reply it cannot read; its
-        message, or else ``expected``, is shown before asking again.
+        ``parse`` raises :class:`Invalid` (or
+        :class:`~torchdojo.quiz.reading.Unreadable`) for a reply it cannot
+        read; its message, or else ``expected``, is shown before asking again.
         """
         while True:
             reply = self.read(prompt).strip()
@@ -70,6 +72,8 @@ class Session:
                     return parse(reply)
                 except Invalid as exc:
                     message = exc.message
+                except Unreadable as exc:
+                    message = exc.text(self.lang)
             self.say(message or (self.t(f"No entiendo «{reply}». ", f"Cannot read '{reply}'. ") + expected),
                      "yellow")
 
@@ -77,16 +81,3 @@ class Session:
         """``a) text`` for each option, in display order."""
         for letter, o in zip(LETTERS, options):
             self.say(f"  {letter}) {o.text.get(self.lang)}")
-
-    def letter(self, options: tuple[Option, ...], prompt: tuple[str, str]) -> str:
-        """Ask for one letter among ``options``; the option id it stands for."""
-        valid = {LETTERS[i]: o.id for i, o in enumerate(options)}
-        span = f"a-{LETTERS[len(options) - 1]}"
-
-        def parse(reply: str) -> str:
-            if reply.lower() not in valid:
-                raise Invalid()
-            return valid[reply.lower()]
-
-        return self.ask(self.t(*prompt).format(span=span), parse,
-                        self.t(f"Escribe una letra ({span}).", f"Type one letter ({span})."))

@@ -44,15 +44,30 @@ def print_topic(console: Console, topic: TopicResult, lang: str, title: str = ""
     console.print(f"[bold]{escape(head)}[/bold]  {_points(topic.score)}/{_points(topic.max_score)}"
                   + (f"  [dim]({escape(topic.source)})[/dim]" if topic.source else ""))
     width = max((len(e.id) for e in topic.exercises), default=10)
+
+    def worth_a_line(item) -> bool:
+        # The stub's own "not attempted" adds nothing to the label; other reasons
+        # (no file handed in) are worth a line.
+        return bool(item.feedback) and item.status != "passed" and item.feedback not in NOT_ATTEMPTED_TEXT
+
+    # One cause shared by several exercises (a syntax error, a missing file) is said
+    # once, under the list, not once per exercise.
+    counts: dict[str, int] = {}
+    for item in topic.exercises:
+        if worth_a_line(item):
+            counts[item.feedback] = counts.get(item.feedback, 0) + 1
     for item in topic.exercises:
         mark, colour = STYLE.get(item.status, ("?", "white"))
         label = status_label(item.status, lang)
         console.print(f"  [{colour}]{mark} {escape(item.id.ljust(width))}[/{colour}]  "
                       f"{_points(item.score)}/{_points(item.max_score)}  [{colour}]{label}[/{colour}]")
-        # The stub's own "not attempted" adds nothing to the label; other reasons
-        # (no file handed in) are worth a line.
-        if item.feedback and item.status != "passed" and item.feedback not in NOT_ATTEMPTED_TEXT:
+        if worth_a_line(item) and counts[item.feedback] == 1:
             console.print(f"      [dim]{escape(item.feedback)}[/dim]")
+    for text, n in counts.items():
+        if n > 1:
+            console.print("  " + escape(tr(lang, "all {count} exercises above: {reason}", count=n, reason=text)
+                                        if n == len(topic.exercises) else
+                                        tr(lang, "{count} exercises above: {reason}", count=n, reason=text)))
     for note in topic.notes:
         console.print(f"  [yellow]{escape(note)}[/yellow]")
 

@@ -22,8 +22,10 @@ Operations (the whole vocabulary; ``docs/sandbox.md`` lists them too):
 ``isinstance``     whether a handle is an instance of some torch classes
 ``iterate``        the items of an iterable (an epoch of a DataLoader)
 ``recipe``         build something with a trusted recipe of the course
-``lend``           install a helper of the judge's in the module for this
-                   process's life (an exercise that calls another's function)
+``lend``           put a spy (built by a recipe) in the module for this
+                   process's life (an exercise that calls another's function);
+                   nothing else can be lent, and no source is ever sent
+``unlend``         put back the module's own names that spies stood in for
 =================  ==============================================================
 
 Everything student code raises is caught and described (type, its classes, a
@@ -42,13 +44,13 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torch.optim import Optimizer
 from torch.utils.data import DataLoader
 
 from torchdojo.student import recipes
 from torchdojo.student.loader import LoadedModule
+from torchdojo.student.recipes.common import Spy
 from torchdojo.wire.codec import Decoder, Encoder, WireError
 from torchdojo.wire.frames import recv_frame, send_frame
 
@@ -113,6 +115,7 @@ class Server:
         self.by_id: dict[int, int] = {}
         self.next_id = 1
         self.encoder = Encoder(self._keep)
+        self.lent: dict[str, Any] = {}  # name -> what the module held before a spy stood in for it
 
     # -- handles ---------------------------------------------------------------
     def _keep(self, obj: Any) -> tuple:
@@ -245,10 +248,22 @@ class Server:
         return recipes.run(str(req["name"]), req.get("kwargs", {}))
 
     def op_lend(self, req: dict) -> Any:
+        spy = req["target"]
+        if not _isinstance(spy, Spy):
+            raise WireError("only a spy can be lent")
         name = str(req["name"])
-        namespace: dict[str, Any] = {"torch": torch, "nn": nn, "F": F, "__name__": "torchdojo_lent"}
-        exec(compile(str(req["source"]), "<torchdojo helper>", "exec"), namespace)
-        self.module.__dict__[name] = namespace[name]
+        if name not in self.lent:
+            self.lent[name] = self.module.__dict__.get(name, _ABSENT)
+        self.module.__dict__[name] = spy
+        return None
+
+    def op_unlend(self, req: dict) -> Any:
+        for name, own in self.lent.items():
+            if own is _ABSENT:
+                self.module.__dict__.pop(name, None)
+            else:
+                self.module.__dict__[name] = own
+        self.lent.clear()
         return None
 
     # -- describing what student code raised -----------------------------------
@@ -277,6 +292,9 @@ class Server:
                 found = {"line": fr.lineno, "file": path.name,
                          "cell_es": label[0] if label else "", "cell_en": label[1] if label else ""}
         return found
+
+
+_ABSENT = object()
 
 
 class _Missing(Exception):

@@ -168,6 +168,14 @@ MISTAKES = {
 ''',
         },
     },
+    'mistake_numpy_returns_array.py': {
+        "what": 'from_numpy_shared returns the NumPy array itself (it shares its own memory, but is no tensor).',
+        "replace": {
+            'from_numpy_shared': r'''def from_numpy_shared(arr):
+    return arr  # MISTAKE: torch.from_numpy forgotten
+''',
+        },
+    },
     'mistake_rand_global_seed.py': {
         "what": "seeded_rand seeds the global generator with torch.manual_seed, which changes the caller's random state.",
         "replace": {
@@ -271,6 +279,21 @@ MISTAKES = {
         "mean": values.mean(),
         "sum": values.sum(),
         "argmax": int(t.flatten().argmax()),
+    }
+''',
+        },
+    },
+    'mistake_summarize_argmax_tensor.py': {
+        "what": 'summarize returns argmax as a 0-d tensor instead of a Python int (every value right, one type wrong).',
+        "replace": {
+            'summarize': r'''def summarize(t):
+    values = t.double()
+    return {
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "mean": float(values.mean()),
+        "sum": float(values.sum()),
+        "argmax": t.flatten().argmax(),
     }
 ''',
         },

@@ -203,6 +203,14 @@ MISTAKES = {
 ''',
         },
     },
+    'mistake_trainable_named_pairs.py': {
+        "what": 'trainable_parameters returns (name, parameter) pairs, as named_parameters() gives them.',
+        "replace": {
+            'trainable_parameters': r'''def trainable_parameters(model):
+    return [(name, p) for name, p in model.named_parameters() if p.requires_grad]  # MISTAKE: pairs
+''',
+        },
+    },
     'mistake_trainable_names.py': {
         "what": 'trainable_parameters returns the names of the parameters, not the parameters.',
         "replace": {

@@ -42,18 +42,41 @@ def check_templates(templates: str | Path | None) -> None:
 
 
 def write_all(result: ClassResult, course: Course, lang: str, templates: str | Path | None = None) -> list[Path]:
+    """Every output of :data:`TEMPLATES`'s table; each is a bounded step (:mod:`torchdojo.classroom.steps`).
+
+    One output that fails or runs out of time is said in ``result.notes``
+    (and so in the outputs written after it); the others are still written.
+    """
+    from torchdojo.classroom import steps
+    from torchdojo.classroom.analysis import analyse
     from torchdojo.classroom.exports import feedback, gradescope, html_report, lms, tables
     from torchdojo.classroom.exports.templating import environment
 
     assert result.out is not None
     out = result.out
     env = environment(templates)
-    written = [tables.write_csv(result, course, out / "grades.csv"),
-               tables.write_long_csv(result, out / "grades_long.csv"),
-               lms.write_canvas(result, out / "canvas.csv"),
-               lms.write_moodle(result, out / "moodle.csv"),
-               tables.write_json(result, out / "grades.json", course, lang)]
-    written += feedback.write_feedback(result, course, lang, out / "feedback", env)
-    written += gradescope.write_results(result, out / "gradescope")
-    written.append(html_report.write_report(result, course, lang, out / "report.html", env))
+    if result.analysis is None:
+        try:
+            result.analysis = steps.bounded(lambda: analyse(result), "item analysis")
+        except steps.StepFailed as exc:
+            result.analysis = []
+            result.notes.append(str(exc))
+    writers = [
+        ("grades.csv", lambda: [tables.write_csv(result, course, out / "grades.csv")]),
+        ("grades_long.csv", lambda: [tables.write_long_csv(result, out / "grades_long.csv")]),
+        ("canvas.csv", lambda: [lms.write_canvas(result, out / "canvas.csv")]),
+        ("moodle.csv", lambda: [lms.write_moodle(result, out / "moodle.csv")]),
+        ("grades.json", lambda: [tables.write_json(result, out / "grades.json", course, lang)]),
+        ("feedback", lambda: feedback.write_feedback(result, course, lang, out / "feedback", env)),
+        ("gradescope", lambda: gradescope.write_results(result, out / "gradescope")),
+        ("report.html", lambda: [html_report.write_report(result, course, lang, out / "report.html", env)]),
+    ]
+    written: list[Path] = []
+    for name, write in writers:
+        try:
+            written += steps.bounded(write, name)
+        except steps.StepFailed as exc:
+            result.notes.append(str(exc))
+            if name == "report.html":  # the page still exists, and says what stopped it
+                written.append(html_report.write_fallback(out / "report.html", lang, result.notes))
     return written

@@ -86,7 +86,8 @@ def context(result: ClassResult, course: Course, lang: str) -> dict[str, Any]:
         "bars": histogram_bars(percents),
         "exercise_rates": _rates(result, quiz=False),
         "quiz_rates": _rates(result, quiz=True),
-        "items": analyse(result),
+        "items": result.analysis if result.analysis is not None else analyse(result),
+        "step_notes": list(result.notes),
         "similarity": sim,
         "pairs": pairs[:MAX_PAIRS],
         "more_pairs": max(0, len(pairs) - MAX_PAIRS),
@@ -114,4 +115,12 @@ def write_report(result: ClassResult, course: Course, lang: str, path: Path,
         why = html.escape(f"{type(exc).__name__}: {exc}"[:300])
         page = f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><h1>report.html</h1><p>{why}</p></html>"
     atomic.write_text(path, page)
+    return path
+
+
+def write_fallback(path: Path, lang: str, notes: list[str]) -> Path:
+    """A minimal ``report.html`` that says why the full one could not be written."""
+    items = "".join(f"<li>{html.escape(n[:300])}</li>" for n in notes)
+    atomic.write_text(path, f"<!doctype html><html lang='{html.escape(lang)}'><meta charset='utf-8'>"
+                            f"<h1>report.html</h1><ul>{items}</ul></html>")
     return path

@@ -113,7 +113,7 @@ def _topic_dict(topic: Any, course: Course, lang: str) -> dict[str, Any]:
 
 
 def _item_dict(s: ItemStats) -> dict[str, Any]:
-    return {"item": s.item, "kind": s.kind, "key": s.key, "students": s.students, "passed": s.passed,
+    return {"id": s.qualified, "item": s.item, "kind": s.kind, "key": s.key, "students": s.students, "passed": s.passed,
             "mean_score": s.mean_score, "discrimination": s.discrimination, "upper": s.upper, "lower": s.lower,
             "flagged": s.flagged, "failures": [{"message": m, "count": c} for m, c in s.failures]}
 
@@ -142,10 +142,13 @@ def grades_document(result: ClassResult, course: Course | None = None, lang: str
         "topics": result.topics,
         "settings": {"device": result.device, "secret": result.secret},
         "students": students,
-        "item_analysis": [_item_dict(s) for s in analyse(result)],
+        "item_analysis": [_item_dict(s) for s in (result.analysis if result.analysis is not None
+                                                  else analyse(result))],
         # Every entry of the class folder that is not a student, with why.
         "skipped": [{"entry": e[:FEEDBACK_LIMIT], "reason": r[:FEEDBACK_LIMIT]} for e, r in result.skipped_entries],
     }
+    if result.notes:
+        doc["notes"] = list(result.notes)
     if result.similarity is not None:
         doc["similarity"] = result.similarity.to_dict()
     return doc

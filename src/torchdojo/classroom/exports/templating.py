@@ -17,6 +17,7 @@ import jinja2
 
 from torchdojo.errors import UserError
 from torchdojo.i18n import pick
+from torchdojo.render.terminal import status_label
 
 PACKAGED = Path(__file__).resolve().parents[1] / "templates"
 #: Untrusted text (feedback, messages) is cut to this many characters in reports.
@@ -63,6 +64,7 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(clip=clip, points=points, md=md_cell)
     env.globals["pick"] = pick
+    env.globals["status_label"] = status_label
     return env
 
 

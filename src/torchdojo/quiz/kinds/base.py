@@ -74,6 +74,22 @@ class Question(ABC):
         Fail with ``raise r.fail(node, message)`` so the message names file and line.
         """
 
+    # --- reading ------------------------------------------------------------
+
+    def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
+        """``given`` as typed in the terminal or written in an answer file, in answer-file form.
+
+        The one reader of both ways of answering (:func:`torchdojo.quiz.reading.read_answer`
+        calls it): text naming options by letter, id or text, lists on one
+        line, true/false words. ``letters`` maps the letters the learner saw
+        to option ids (the terminal); ``None`` reads an answer file. A value
+        already in answer-file form, or of a type this kind does not read,
+        comes back unchanged (:meth:`score` judges it). Raise
+        :class:`torchdojo.quiz.reading.Unreadable` for text that names nothing.
+        The default reads nothing.
+        """
+        return given
+
     # --- grading ------------------------------------------------------------
 
     def is_blank(self, given: Any) -> bool:

@@ -1,11 +1,21 @@
-"""``kind: matching``: pair every left item with a right item; credit per right pair.
+"""``kind: matching``: pair every left item with a right item; credit beyond a constant answer.
 
 Several left items may share a right item, and some right items may be
 distractors that match nothing. The answer maps every left id to a right id.
+
+Pairing every left item with the same right item needs no knowledge, yet it
+gets as many pairs right as the key uses that right item. The score therefore
+counts only the right pairs beyond the best such constant answer::
+
+    max(0, (right pairs - baseline) / (left items - baseline))
+
+where ``baseline`` is the largest number of left items that share one right
+item in the key. Every constant answer scores 0, the key scores 1.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -18,6 +28,7 @@ from torchdojo.quiz.kinds.base import (
     Option, Question, option_lines, read_choice, read_options, register,
 )
 from torchdojo.quiz.nodes import NodeReader
+from torchdojo.quiz.reading import Unreadable, choose, read_answer
 from torchdojo.quiz.shuffle import Mix, Shown
 from torchdojo.quiz.terminal import Session
 
@@ -31,7 +42,7 @@ def _named(items: list[str]) -> str:
 @register
 @dataclass(frozen=True, kw_only=True)
 class Matching(Question):
-    """Pair every ``left`` item with one ``right`` item; the score is the share of right pairs."""
+    """Pair every ``left`` item with one ``right`` item; credit for right pairs beyond a constant answer."""
 
     kind: ClassVar[str] = "matching"
     kind_title: ClassVar[Text] = Text("relacionar", "matching")
@@ -40,6 +51,15 @@ class Matching(Question):
     left: tuple[Option, ...]
     right: tuple[Option, ...]
     answer: Mapping[str, str]
+
+    @property
+    def baseline(self) -> int:
+        """The right pairs of the best constant answer: the most left items sharing one right item."""
+        return max(Counter(self.answer.values()).values())
+
+    def fraction(self, hits: int) -> float:
+        """The share of the points earned by ``hits`` right pairs (0 up to the baseline)."""
+        return max(0.0, (hits - self.baseline) / (len(self.left) - self.baseline))
 
     def right_item(self, right_id: str) -> Option:
         return next(o for o in self.right if o.id == right_id)
@@ -61,26 +81,58 @@ class Matching(Question):
         missing = [i for i in left_ids if i not in answer]
         if missing:
             raise r.fail(raw["answer"], f"answer: no match given for left item(s) {', '.join(missing)}")
+        if len(set(answer.values())) < 2:  # a constant answer would be the key
+            raise r.fail(raw["answer"], "answer: every left item matches the same right item; "
+                                        "use at least two right items")
         return cls(left=left, right=right, answer=answer, **common)
+
+    def _problem(self, given: Mapping[Any, Any]) -> tuple[str, str] | None:
+        """What is wrong with a mapping answer (Spanish, English), or ``None``."""
+        left_ids = [o.id for o in self.left]
+        right_ids = [o.id for o in self.right]
+        bad_left = [clip(str(k)) for k in given if k not in left_ids]
+        bad_right = [echo(v) for v in given.values() if v is not None and v not in right_ids]
+        if not (bad_left or bad_right):
+            return None
+        es, en = [], []
+        if bad_left:
+            es.append(f"claves desconocidas {_named(bad_left)} (válidas: {', '.join(left_ids)})")
+            en.append(f"unknown keys {_named(bad_left)} (valid: {', '.join(left_ids)})")
+        if bad_right:
+            es.append(f"valores desconocidos {_named(bad_right)} (válidos: {', '.join(right_ids)})")
+            en.append(f"unknown values {_named(bad_right)} (valid: {', '.join(right_ids)})")
+        return "Respuesta no válida: " + "; ".join(es) + ".", "Invalid answer: " + "; ".join(en) + "."
+
+    def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
+        if not isinstance(given, Mapping):
+            return given
+        left_ids = {o.id for o in self.left}
+        out: dict[Any, Any] = {}
+        for key, value in given.items():
+            if isinstance(key, str) and key.strip().casefold() in left_ids:
+                key = key.strip().casefold()
+            if isinstance(value, str) and value.strip():
+                value = choose(value, self.right, lang, letters) or value
+            out[key] = value
+        problem = self._problem(out)
+        if problem and letters:  # the terminal: letters are what the learner sees
+            span = f"{min(letters)}-{max(letters)}"
+            said = _named([clip(str(v)) for v in out.values()])
+            raise Unreadable(f"No entiendo «{said}». Escribe una letra ({span}).",
+                             f"Cannot read '{said}'. Type one letter ({span}).")
+        if problem:
+            raise Unreadable(*problem)
+        return out
 
     def score(self, given: Any, f: Feedback) -> Scored:
         left_ids = [o.id for o in self.left]
-        right_ids = [o.id for o in self.right]
         if not isinstance(given, Mapping):
             return error(
                 f, f"Se esperaba un mapa {{izquierda: derecha}} con claves {', '.join(left_ids)}, no {echo(given)}.",
                 f"Expected a mapping {{left: right}} with keys {', '.join(left_ids)}, got {echo(given)}.")
-        bad_left = [clip(str(k)) for k in given if k not in left_ids]
-        bad_right = [echo(v) for v in given.values() if v is not None and v not in right_ids]
-        if bad_left or bad_right:
-            es, en = [], []
-            if bad_left:
-                es.append(f"claves desconocidas {_named(bad_left)} (válidas: {', '.join(left_ids)})")
-                en.append(f"unknown keys {_named(bad_left)} (valid: {', '.join(left_ids)})")
-            if bad_right:
-                es.append(f"valores desconocidos {_named(bad_right)} (válidos: {', '.join(right_ids)})")
-                en.append(f"unknown values {_named(bad_right)} (valid: {', '.join(right_ids)})")
-            return error(f, "Respuesta no válida: " + "; ".join(es) + ".", "Invalid answer: " + "; ".join(en) + ".")
+        problem = self._problem(given)
+        if problem:
+            return error(f, *problem)
         hits = sum(1 for k in left_ids if given.get(k) == self.answer[k])
         lines = []
         for item in f.shown(self.left):
@@ -92,9 +144,13 @@ class Matching(Question):
             lines.append(f"- {f.opt(item)} → " + f.t("correcto: ", "right: ") + f.opt(expected)
                          + f.t("; dijiste: ", "; you said: ") + said)
         if lines:
-            lines.insert(0, f.t(f"Parejas correctas: {hits} de {len(left_ids)}.",
-                                f"Right pairs: {hits} of {len(left_ids)}."))
-        return done(hits / len(left_ids), f, self, lines)
+            base = self.baseline
+            lines.insert(0, f.t(
+                f"Parejas correctas: {hits} de {len(left_ids)}. Responder lo mismo en todas acierta {base}: "
+                f"solo cuentan las que pasan de {base}.",
+                f"Right pairs: {hits} of {len(left_ids)}. The same answer for every item gets {base} right: "
+                f"only the pairs beyond {base} count."))
+        return done(self.fraction(hits), f, self, lines)
 
     def expected(self) -> dict[str, str]:
         return dict(sorted(self.answer.items()))
@@ -120,7 +176,9 @@ class Matching(Question):
             s.say(f"  {n}. {item.text.get(s.lang)}")
         s.say(s.t("Opciones:", "Choices:"))
         s.show_options(shown.options)
-        return {item.id: s.letter(shown.options, (f"{n} → letra ({{span}})> ", f"{n} → letter ({{span}})> "))
+        span = f"a-{max(shown.letters)}"
+        return {item.id: s.ask(s.t(f"{n} → letra ({span})> ", f"{n} → letter ({span})> "),
+                               lambda reply, i=item.id: read_answer(self, {i: reply}, s.lang, shown.letters)[i], "")
                 for n, item in enumerate(shown.left, 1)}
 
     def notebook_lines(self) -> list[str]:

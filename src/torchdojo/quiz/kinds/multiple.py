@@ -1,12 +1,21 @@
 """``kind: multiple``: several options are right; partial credit that guessing cannot earn.
 
-The score is ``max(0, hits / right options - false alarms / wrong options)``:
-each right option ticked earns its share, each wrong option ticked costs its
-share. Ticking every box therefore scores exactly 0, whatever the question.
+Each option is one decision: ticked if right, left blank if wrong. Answers
+that need no knowledge get some decisions right too: ticking every box gets
+every right option, ticking one box gets every wrong one (and, with luck, one
+right). The score counts only the decisions beyond the best of those::
+
+    max(0, (right decisions - baseline) / (options - baseline))
+    baseline = max(right options, wrong options + 1)
+
+Ticking every box, no box, or any single box scores 0; so does any answer that
+ticks every wrong option. A question needs at least two right options and one
+wrong one (a bank is refused otherwise: with one right option it is ``single``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,8 +27,9 @@ from torchdojo.quiz.kinds.base import (
     Option, Question, option_lines, read_choice, read_options, register,
 )
 from torchdojo.quiz.nodes import NodeReader
-from torchdojo.quiz.shuffle import LETTERS, Mix, Shown
-from torchdojo.quiz.terminal import Invalid, Session, words
+from torchdojo.quiz.reading import Unreadable, choose, read_answer, tokens
+from torchdojo.quiz.shuffle import Mix, Shown
+from torchdojo.quiz.terminal import Session
 
 _LISTED = 5  # unknown ids named in an error, at most
 
@@ -46,15 +56,44 @@ class MultipleSelect(Question):
         answer = [read_choice(r, n, "answer", options) for n in picks]
         if len(set(answer)) != len(answer):
             raise r.fail(raw["answer"], "answer: an option is listed twice")
-        if len(answer) == len(options):  # the score needs wrong options to weigh false alarms
+        if len(answer) == len(options):  # ticking every box would be the key
             raise r.fail(raw["answer"], "answer: every option is right; leave at least one wrong option")
+        if len(answer) < 2:  # ticking one box would be the key
+            raise r.fail(raw["answer"], "answer: only one option is right; use kind: single")
         return cls(options=options, answer=frozenset(answer), **common)
+
+    @property
+    def baseline(self) -> int:
+        """The right decisions of the best answer that needs no knowledge (every box, or one)."""
+        return max(len(self.answer), len(self.options) - len(self.answer) + 1)
+
+    def decisions(self, picked: set[str]) -> int:
+        """How many options ``picked`` decides right: right ones ticked, wrong ones left blank."""
+        return sum((o.id in picked) == (o.id in self.answer) for o in self.options)
 
     def fraction(self, picked: set[str]) -> float:
         """The share of the points earned by ticking ``picked`` (option ids)."""
-        hits = len(picked & self.answer)
-        false_alarms = len(picked - self.answer)
-        return max(0.0, hits / len(self.answer) - false_alarms / (len(self.options) - len(self.answer)))
+        return max(0.0, (self.decisions(picked) - self.baseline) / (len(self.options) - self.baseline))
+
+    def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
+        if isinstance(given, str):
+            items = tokens(given)
+        elif isinstance(given, (list, tuple)) and all(isinstance(g, str) for g in given):
+            items = [t for g in given for t in (tokens(g) or [g])]
+        else:
+            return given
+        picked = [(t, choose(t, self.options, lang, letters)) for t in items]
+        unknown = [clip(t) for t, c in dict(picked).items() if c is None]
+        if unknown:
+            named = ", ".join(unknown[:_LISTED]) + (", …" if len(unknown) > _LISTED else "")
+            if letters:  # the terminal: letters are what the learner sees
+                span = f"{min(letters)}-{max(letters)}"
+                raise Unreadable(f"No entiendo «{named}». Escribe una o más letras ({span}), p. ej. «a c».",
+                                 f"Cannot read '{named}'. Type one or more letters ({span}), e.g. 'a c'.")
+            ids = ", ".join(o.id for o in self.options)
+            raise Unreadable(f"No son opciones de esta pregunta: {named} (opciones: {ids}).",
+                             f"Not options of this question: {named} (options: {ids}).")
+        return list(dict.fromkeys(c for _, c in picked))
 
     def score(self, given: Any, f: Feedback) -> Scored:
         ids = [o.id for o in self.options]
@@ -72,13 +111,12 @@ class MultipleSelect(Question):
         lines = [f.t("Correctas:", "Right options:"), *f.bullets([o for o in in_order if o.id in self.answer])]
         if fraction < 1:
             lines += [f.t("Elegiste:", "You picked:"), *f.bullets([o for o in in_order if o.id in picked])]
-            hits, wrong = len(picked & self.answer), len(picked - self.answer)
-            n_right, n_wrong = len(self.answer), len(self.options) - len(self.answer)
+            right, n, base = self.decisions(picked), len(self.options), self.baseline
             lines.append(f.t(
-                f"Marcaste {hits} de las {n_right} correctas y {wrong} de las {n_wrong} incorrectas: "
-                "cada correcta suma su parte y cada incorrecta resta la suya.",
-                f"You ticked {hits} of the {n_right} right options and {wrong} of the {n_wrong} wrong ones: "
-                "each right one adds its share, each wrong one takes its share away."))
+                f"Decidiste bien {right} de {n} opciones (marcar las correctas, dejar las incorrectas). "
+                f"Marcar todas, o una sola, decide bien hasta {base}: solo cuentan las que pasan de {base}.",
+                f"You decided {right} of {n} options right (tick the right ones, leave the wrong ones). "
+                f"Ticking all, or just one, decides up to {base} right: only those beyond {base} count."))
             # Explain every mistake: wrong picks (misconceptions) and missed right options.
             lines += [f.why(o, right=o.id in self.answer) for o in in_order
                       if (o.id in picked) != (o.id in self.answer)]
@@ -88,8 +126,9 @@ class MultipleSelect(Question):
         return sorted(self.answer)
 
     def how(self, lang: str) -> str:
-        return Text("una lista de ids, p. ej. [a, c] (puntuación parcial)",
-                    "a list of ids, e.g. [a, c] (partial credit)").get(lang)
+        return Text("una lista de ids, p. ej. [a, c] o a, c (puntuación parcial; marcar todas o una sola no suma)",
+                    "a list of ids, e.g. [a, c] or a, c (partial credit; ticking all or just one earns nothing)"
+                    ).get(lang)
 
     def template_lines(self, lang: str) -> list[str]:
         return [f"  {o.id}) {o.text.get(lang)}" for o in self.options]
@@ -99,18 +138,16 @@ class MultipleSelect(Question):
 
     def ask(self, s: Session, shown: Shown) -> list[str]:
         s.show_options(shown.options)
-        valid = shown.letters
-        span = f"a-{LETTERS[len(valid) - 1]}"
+        span = f"a-{max(shown.letters)}"
 
         def parse(reply: str) -> list[str]:
-            picks = words(reply)
-            if not picks or any(p not in valid for p in picks):
-                raise Invalid()
-            return [valid[p] for p in dict.fromkeys(picks)]
+            picks = read_answer(self, reply, s.lang, shown.letters)
+            if not picks:  # "," alone: nothing ticked
+                raise Unreadable("Escribe una o más letras, p. ej. «a c».", "Type one or more letters, e.g. 'a c'.")
+            return picks
 
         return s.ask(s.t(f"Letras, separadas por espacios o comas ({span})> ",
-                         f"Letters, separated by spaces or commas ({span})> "), parse,
-                     s.t("Escribe una o más letras, p. ej. «a c».", "Type one or more letters, e.g. 'a c'."))
+                         f"Letters, separated by spaces or commas ({span})> "), parse, "")
 
     def notebook_lines(self) -> list[str]:
         return option_lines(self.options)

@@ -3,13 +3,15 @@
 Accepted when ``abs(given - answer) <= max(abs_tol, rel_tol * abs(answer))``.
 A typed or written number is read from its spelling by
 :func:`torchdojo.quiz.spelling.read_number`, the same way at the terminal and
-in answer files; an ambiguous spelling is refused, never guessed.
+in answer files; an ambiguous spelling is refused, never guessed. The terminal
+shows the rule (:data:`torchdojo.quiz.spelling.RULE`) above the prompt.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -20,8 +22,9 @@ from torchdojo.quiz.feedback import Feedback, Scored, done, echo, error, fmt_num
 from torchdojo.quiz.kinds.base import Question, register
 from torchdojo.quiz.nodes import NodeReader
 from torchdojo.quiz.shuffle import Shown
-from torchdojo.quiz.spelling import NumberError, read_number
-from torchdojo.quiz.terminal import Invalid, Session
+from torchdojo.quiz.reading import read_answer
+from torchdojo.quiz.spelling import RULE, NumberError, read_number
+from torchdojo.quiz.terminal import Session
 
 # Room for binary floating point at the edge of a tolerance (0.1 + 0.2 != 0.3).
 _EPS = 1e-9
@@ -57,6 +60,12 @@ class Numeric(Question):
         """Whether ``value`` is accepted (the tolerance rule)."""
         return abs(value - self.answer) <= max(self.abs_tol, self.rel_tol * abs(self.answer)) + _EPS
 
+    def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
+        if isinstance(given, str):
+            read_number(given, lang)  # refused here (NumberError), or read again by score()
+            return given.strip()  # the spelling, shown back in the feedback
+        return given
+
     def score(self, given: Any, f: Feedback) -> Scored:
         if isinstance(given, str):  # as typed or as spelled in an answer file
             try:
@@ -88,18 +97,11 @@ class Numeric(Question):
         return self.answer
 
     def how(self, lang: str) -> str:
-        return Text("un número, p. ej. 2560, 2.560 o 2,5", "a number, e.g. 2560, 2,560 or 2.5").get(lang)
+        return Text("un número. " + RULE["es"], "a number. " + RULE["en"]).get(lang)
 
     def ask(self, s: Session, shown: Shown) -> str:
-        def parse(reply: str) -> str:
-            try:
-                read_number(reply, s.lang)
-            except NumberError as exc:
-                raise Invalid(exc.text(s.lang)) from None
-            return reply  # the spelling: graded by score() exactly as in an answer file
-
-        return s.ask(s.t("Número> ", "Number> "), parse,
-                     s.t("Escribe un número, p. ej. 7 o 2,5.", "Type a number, e.g. 7 or 2.5."))
+        s.say(s.t(RULE["es"], RULE["en"]), "dim")  # the rule the answer is read by
+        return s.ask(s.t("Número> ", "Number> "), lambda reply: read_answer(self, reply, s.lang), "")
 
     def notebook_how(self) -> str:
         return "un número / a number"

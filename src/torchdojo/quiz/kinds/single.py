@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -13,6 +14,7 @@ from torchdojo.quiz.kinds.base import (
     Option, Question, option_lines, read_choice, read_options, register,
 )
 from torchdojo.quiz.nodes import NodeReader
+from torchdojo.quiz.reading import Unreadable, choose, read_answer
 from torchdojo.quiz.shuffle import Mix, Shown
 from torchdojo.quiz.terminal import Session
 
@@ -36,6 +38,20 @@ class SingleChoice(Question):
     def parse(cls, r: NodeReader, raw: dict[str, yaml.Node], common: dict[str, Any]) -> SingleChoice:
         options = read_options(r, raw["options"], "options", min_len=2)
         return cls(options=options, answer=read_choice(r, raw["answer"], "answer", options), **common)
+
+    def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
+        if not isinstance(given, str):
+            return given
+        chosen = choose(given, self.options, lang, letters)
+        if chosen is not None:
+            return chosen
+        if letters:  # the terminal: letters are what the learner sees
+            span = f"{min(letters)}-{max(letters)}"
+            raise Unreadable(f"No entiendo «{clip(given)}». Escribe una letra ({span}).",
+                             f"Cannot read '{clip(given)}'. Type one letter ({span}).")
+        ids = ", ".join(o.id for o in self.options)
+        raise Unreadable(f"'{clip(given)}' no es una opción de esta pregunta (opciones: {ids}).",
+                         f"'{clip(given)}' is not an option of this question (options: {ids}).")
 
     def score(self, given: Any, f: Feedback) -> Scored:
         ids = [o.id for o in self.options]
@@ -70,7 +86,9 @@ class SingleChoice(Question):
 
     def ask(self, s: Session, shown: Shown) -> str:
         s.show_options(shown.options)
-        return s.letter(shown.options, ("Respuesta ({span})> ", "Answer ({span})> "))
+        span = f"a-{max(shown.letters)}"
+        return s.ask(s.t(f"Respuesta ({span})> ", f"Answer ({span})> "),
+                     lambda reply: read_answer(self, reply, s.lang, shown.letters), "")
 
     def notebook_lines(self) -> list[str]:
         return option_lines(self.options)

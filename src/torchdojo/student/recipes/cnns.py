@@ -15,9 +15,14 @@
 * :func:`cnns_full_precision`: no TF32 on CUDA, so that float32 results can be
   compared with the judge's float64 reference;
 * :func:`cnns_autograd_on`: gradient tracking back on before a test, whatever
-  an earlier exercise left (one bug, one exercise).
+  an earlier exercise left (one bug, one exercise);
+* :func:`cnns_fit_spy`: the ``train_epoch`` and ``evaluate`` lent to the module
+  while ``fit``'s loop is graded: spies (:class:`FitSpy`) that note how they are
+  called and answer numbers the judge chose; the ``train_epoch`` spy also
+  hands the optimiser it gets gradients the judge chose and steps it once.
 
-None of them solves an exercise: the loader replays orders the judge chose
+None of them solves an exercise: the spies neither run the model nor read
+the loader, the loader replays orders the judge chose
 (no seed, no shuffling of its own), the network is not a TinyVGG, and the
 TinyVGG the accuracy bar uses is built from the grader's layer list. What the
 probe and the spy note only helps the grader name a mistake; scores rest on
@@ -33,7 +38,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from torchdojo.student.recipes import recipe
-from torchdojo.student.recipes.common import layer, seed_parameters
+from torchdojo.student.recipes.common import Spy, layer, seed_parameters
 
 # Bound when the recipes are imported, before any submission is.
 _grad_enabled = torch.is_grad_enabled
@@ -191,3 +196,69 @@ def cnns_full_precision() -> None:
 def cnns_autograd_on() -> None:
     """Switch gradient tracking back on: an earlier exercise may have left it off for the whole process."""
     torch.set_grad_enabled(True)
+
+
+class FitSpy(Spy):
+    """``train_epoch`` (``role="train"``) or ``evaluate`` (``role="evaluate"``) as ``fit`` calls it.
+
+    Notes, per call: whether the model is the one ``fit`` was given, which of
+    the two loaders came (``"train"``, ``"test"`` or ``"other"``), the device
+    argument, what the loss function gives on the judge's ``logits`` and
+    ``targets``, and which optimiser object came (0 for the first one seen, 1
+    for a second one...). A ``train`` spy then gives the model's parameters the
+    judge's gradients ``grads[index]`` and calls ``optimizer.step()`` once, so
+    that the weights show which optimiser ``fit`` made and whether it kept it
+    across epochs. Returns ``answers[index]`` as a ``(loss, accuracy)`` tuple.
+    """
+
+    PARAMS = {"train": ["model", "loader", "loss_fn", "optimizer", "device"],
+              "evaluate": ["model", "loader", "loss_fn", "device"]}
+
+    def __init__(self, role: str, answers: list, model: nn.Module, train_loader: Any, test_loader: Any,
+                 logits: torch.Tensor, targets: torch.Tensor, grads: list | None = None,
+                 log: list | None = None) -> None:
+        super().__init__({"train": "train_epoch", "evaluate": "evaluate"}[role], self.PARAMS[role], log)
+        self.role = role
+        self.answers = [(float(a), float(b)) for a, b in answers]
+        self.model, self.train_loader, self.test_loader = model, train_loader, test_loader
+        self.logits, self.targets = logits.detach().clone(), targets.detach().clone()
+        self.grads = grads or []
+        self.optimizers: list = []
+
+    def note(self, index: int, arguments: dict) -> dict:
+        loader = arguments["loader"]
+        which = "train" if loader is self.train_loader else "test" if loader is self.test_loader else "other"
+        try:
+            loss: Any = float(arguments["loss_fn"](self.logits.clone(), self.targets.clone()))
+        except Exception as exc:  # noqa: BLE001 - what fit passed as the loss is the student's
+            loss = f"{type(exc).__name__}: {exc}"[:200]
+        entry = {"role": self.role, "same_model": arguments["model"] is self.model, "loader": which,
+                 "device": str(arguments["device"])[:40], "loss": loss}
+        if self.role == "train":
+            optimizer = arguments["optimizer"]
+            known = [i for i, o in enumerate(self.optimizers) if o is optimizer]
+            if not known:
+                self.optimizers.append(optimizer)
+            entry["optimizer"] = known[0] if known else len(self.optimizers) - 1
+            entry["optimizer_type"] = type(optimizer).__name__[:60]
+            self._step(arguments["model"], optimizer, index)
+        return entry
+
+    def _step(self, model: Any, optimizer: Any, index: int) -> None:
+        if not isinstance(model, nn.Module) or index >= len(self.grads):
+            return
+        for p, g in zip(model.parameters(), self.grads[index]):
+            p.grad = g.to(device=p.device, dtype=p.dtype).clone()
+        optimizer.step()
+
+    def answer(self, index: int, arguments: dict) -> tuple:
+        return self.answers[min(index, len(self.answers) - 1)]
+
+
+@recipe
+def cnns_fit_spy(role: str, answers: list, model: nn.Module, train_loader: Any, test_loader: Any,
+                 logits: torch.Tensor, targets: torch.Tensor, grads: list | None = None,
+                 partner: FitSpy | None = None) -> FitSpy:
+    """A :class:`FitSpy`; with ``partner``, both note their calls in one log (the order of calls shows)."""
+    return FitSpy(role, answers, model, train_loader, test_loader, logits, targets, grads,
+                  log=None if partner is None else partner.log)

@@ -116,3 +116,50 @@ def parse_state_bytes(data: bytes) -> Any:
 def draw_global(n: int = 3) -> None:
     """Move the global CPU generator (what other code between two calls would do)."""
     torch.rand(n)
+
+
+class Spy:
+    """A stand-in the judge lends to a submission's module: it notes its calls and answers what the judge chose.
+
+    For an exercise that calls another exercise's function (``fit`` calls
+    ``train_epoch``): one bug then costs one exercise, and no working solution of
+    the other exercise ever runs in the student process (whatever runs there,
+    student code can read). A spy binds its arguments to ``params`` (a call that
+    does not fit them raises ``TypeError``, as the real function would), notes
+    what :meth:`note` makes of them in ``log`` (data only), and returns what
+    :meth:`answer` gives: values, or effects, that the judge wrote in the spy's
+    script. Subclasses in each topic's recipes say what to note and answer;
+    none of them does the lent exercise's work.
+    """
+
+    def __init__(self, name: str, params: list, log: list | None = None) -> None:
+        import inspect
+
+        self.name = str(name)
+        self.calls = 0
+        self.log: list = [] if log is None else log
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        self._signature = inspect.Signature([inspect.Parameter(str(p), kind) for p in params])
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        arguments = self._signature.bind(*args, **kwargs).arguments
+        index = self.calls
+        self.calls += 1
+        entry = {"spy": self.name, "index": index}
+        entry.update(self.note(index, arguments))
+        self.log.append(entry)
+        return self.answer(index, arguments)
+
+    def note(self, index: int, arguments: dict) -> dict:
+        """What to note about call ``index`` (data only)."""
+        return {}
+
+    def answer(self, index: int, arguments: dict) -> Any:
+        """What call ``index`` returns."""
+        return None
+
+
+@recipe
+def spy_log(spy: Spy) -> list:
+    """What a :class:`Spy` (and the spies sharing its log) noted, in call order."""
+    return [dict(entry) for entry in spy.log[:200]]

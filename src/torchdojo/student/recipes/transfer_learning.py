@@ -18,6 +18,10 @@ layout                      last layer
 ==========================  ==================================================
 
 Every model contains BatchNorm, so a frozen part that runs in train mode shows.
+:func:`transfer_learning_spy` makes the ``freeze``, ``replace_head`` and
+``trainable_parameters`` lent to the module while ``build_transfer_model`` and
+``fine_tune`` are graded: spies that act only as the judge's script says, on
+the one model the judge built (see :class:`TransferSpy`).
 Each model is built whole, with the number of classes it is asked for: nothing
 here replaces a head or freezes a model the way an exercise does (student code
 can read this file). The judge builds the same model as its twin and knows,
@@ -33,7 +37,7 @@ import torch
 from torch import nn
 
 from torchdojo.student.recipes import recipe
-from torchdojo.student.recipes.common import seed_parameters
+from torchdojo.student.recipes.common import Spy, seed_parameters
 
 #: layout -> the attribute path of its last layer (``classifier_seq``: ``classifier[2]``).
 HEADS: dict[str, tuple[str, ...]] = {
@@ -272,3 +276,71 @@ def transfer_learning_optimizers_seen() -> list[dict[str, Any]]:
     torch.optim.Optimizer.__init__ = _original_init  # type: ignore[method-assign]
     seen, _seen = (_seen or []), None
     return seen[:20]
+
+
+class TransferSpy(Spy):
+    """``freeze``, ``replace_head`` or ``trainable_parameters`` as the exercise under test calls it.
+
+    It acts only on ``model``, the model the judge handed in (found in what the
+    call passes: that model itself, or a module holding it), and only as
+    scripted: ``freeze`` stops the parameters named in ``names`` requiring
+    gradients; ``replace_head`` puts the judge's ``head`` at ``path``;
+    ``trainable_parameters`` answers the parameters named in ``names``. Each
+    returns what it was given (``trainable_parameters``: the list). It notes
+    whether the model came, and the ``num_classes`` asked for.
+    """
+
+    PARAMS = {"freeze": ["model"], "replace_head": ["model", "num_classes"], "trainable_parameters": ["model"]}
+
+    def __init__(self, role: str, model: nn.Module, names: list | None = None, path: list | None = None,
+                 head: nn.Module | None = None, log: list | None = None) -> None:
+        super().__init__(role, self.PARAMS[role], log)
+        self.role, self.model, self.head = role, model, head
+        self.names = {str(n) for n in names or ()}
+        self.path = [str(p) for p in path or ()]
+
+    def _given(self, arguments: dict) -> bool:
+        given = arguments["model"]
+        return given is self.model or (isinstance(given, nn.Module) and any(m is self.model for m in given.modules()))
+
+    def note(self, index: int, arguments: dict) -> dict:
+        entry: dict[str, Any] = {"given": self._given(arguments)}
+        if self.role == "replace_head":
+            classes = arguments["num_classes"]
+            entry["num_classes"] = int(classes) if isinstance(classes, int) else repr(classes)[:40]
+        return entry
+
+    def answer(self, index: int, arguments: dict) -> Any:
+        if not self._given(arguments):
+            raise TypeError(f"{self.role}() got {type(arguments['model']).__name__}, not the model it was meant for")
+        if self.role == "freeze":
+            for name, p in self.model.named_parameters():
+                if name in self.names:
+                    p.requires_grad_(False)
+        elif self.role == "replace_head":
+            parent: Any = self.model
+            for part in self.path[:-1]:
+                parent = parent[int(part)] if part.isdigit() else getattr(parent, part)
+            last = self.path[-1]
+            if last.isdigit():
+                parent[int(last)] = self.head
+            else:
+                setattr(parent, last, self.head)
+        else:
+            return [p for name, p in self.model.named_parameters() if name in self.names]
+        return arguments["model"]
+
+
+@recipe
+def transfer_learning_spy(role: str, model: nn.Module, names: list | None = None, path: list | None = None,
+                          head: nn.Module | None = None, partner: TransferSpy | None = None) -> TransferSpy:
+    """A :class:`TransferSpy`; with ``partner``, both note their calls in one log."""
+    return TransferSpy(role, model, names, path, head, log=None if partner is None else partner.log)
+
+
+@recipe
+def transfer_learning_head(in_features: int, num_classes: int, seed: int, device: str = "cpu") -> nn.Module:
+    """A fresh ``nn.Linear(in_features, num_classes)`` seeded as ``nn.Linear`` would be (the replace_head spy's)."""
+    head = nn.Linear(int(in_features), int(num_classes))
+    _seed_head(head, int(seed))
+    return head.to(torch.device(device))

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import stat
+import tempfile
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 from torchdojo import paths, progress
@@ -16,7 +18,7 @@ from torchdojo.i18n import pick, tr
 from torchdojo.judge.aggregate import topic_result
 from torchdojo.judge.service import Judge
 from torchdojo.manifest import Course, Exercise, Topic, course as load_packaged_course
-from torchdojo.report import NOT_ATTEMPTED, ItemResult, Report, TopicResult
+from torchdojo.report import ERROR, NOT_ATTEMPTED, ItemResult, Report, TopicResult
 from torchdojo.wire.job import EXCLUDED, ExerciseSpec, JobSpec
 from torchdojo.workspace import choose_submission
 
@@ -45,6 +47,39 @@ def find_submission(folder: Path, topic: Topic) -> Path | None:
     """``<module>.py`` or ``<module>.ipynb`` in ``folder``; with both, the one the learner changed
     (:func:`torchdojo.workspace.choose_submission`)."""
     return choose_submission(folder, topic)[0]
+
+
+def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
+    """Read ``topic``'s module and its sibling modules from ``folder`` into the private folder ``into``.
+
+    Everything goes through the one intake (:mod:`torchdojo.classroom.intake`):
+    a link, a named pipe, a device or a file too large raises
+    :class:`~torchdojo.classroom.intake.Refused` with a one-line reason. The
+    judge is given only the copies, so an entry swapped after it was read
+    cannot reach it. A module of the topic (``.py`` or ``.ipynb``, both when
+    both are there) is in ``into``; ``None`` when there is none.
+    """
+    from torchdojo.classroom import intake
+
+    with intake.StudentFolder(folder) as student:
+        entries = dict(student.entries())
+        names = [n for n in (f"{topic.module_name}{s}" for s in (".py", ".ipynb")) if n in entries]
+        if not names:
+            return None
+        for other in sorted(entries):
+            # A folder named like a module is not a module; any other entry (a link...) is refused.
+            if (other in names or (other.endswith(".py") and other not in EXCLUDED and not other.startswith(".")
+                                   and not stat.S_ISDIR(entries[other]))):
+                data, st = student.read_stat(other)
+                # The modification time goes along: it decides between a module and a notebook.
+                intake.write_private(into, PurePosixPath(other), data, st.st_mtime_ns)
+    return into / names[0]
+
+
+def refused_module(topic: Topic, exercises: list[Exercise], reason: str, lang: str) -> TopicResult:
+    """Every exercise of ``topic`` as *error*: a file of the submission was not accepted (``reason``)."""
+    text = pick(lang, f"no se pudo calificar: {reason}", f"could not be graded: {reason}")
+    return TopicResult.from_items(topic.id, [ItemResult(e.id, 0.0, e.points, ERROR, text) for e in exercises])
 
 
 def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, device: str | list[str] = "auto",
@@ -94,12 +129,26 @@ def grade_file(judge: Judge, topic: Topic, exercises: list[Exercise], submission
 
 def grade_topic(judge: Judge, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
                 lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
-    """Grade one topic of one submission folder with a running judge."""
-    submission, why = choose_submission(folder, topic)
-    if submission is None:
-        return missing_module(topic, exercises, folder, lang)
-    result = grade_file(judge, topic, exercises, submission, device=device, lang=lang,
-                        reveal_hidden=reveal_hidden, **job_options)
+    """Grade one topic of one submission folder with a running judge.
+
+    The module (and notebook) and the sibling modules are read through the one
+    intake into a private copy, and only that copy is graded
+    (:func:`stage_submission`); with both a module and a notebook, the one the
+    learner changed (:func:`torchdojo.workspace.choose_submission`).
+    """
+    from torchdojo.classroom import intake
+
+    with tempfile.TemporaryDirectory(prefix="torchdojo-check-") as tmp:
+        try:
+            staged = stage_submission(folder, topic, Path(tmp))
+        except intake.Refused as exc:
+            return refused_module(topic, exercises, str(exc), lang)
+        if staged is None:
+            return missing_module(topic, exercises, folder, lang)
+        submission, why = choose_submission(Path(tmp), topic)
+        assert submission is not None
+        result = grade_file(judge, topic, exercises, submission, device=device, lang=lang,
+                            reveal_hidden=reveal_hidden, **job_options)
     if why:
         result.notes.insert(0, tr(lang, why[0], **why[1]))
     return result

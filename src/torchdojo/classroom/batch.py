@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from torchdojo import __version__, paths
 from torchdojo.check import missing_module
+from torchdojo.classroom import intake
 from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.errors import UserError
@@ -60,6 +61,8 @@ class ClassResult:
     analysis: Any = None
     #: Class steps that failed or ran out of time (one line each), said in grades.json and report.html.
     notes: list[str] = field(default_factory=list)
+    #: ``(entry, reason)`` for each entry of the class folder that is not a student (never silent).
+    skipped_entries: list[tuple[str, str]] = field(default_factory=list)
 
 
 def quiz_key(topic: str) -> str:
@@ -82,10 +85,10 @@ def content_hash(path: Path, fingerprint: str, *, siblings: bool = True) -> str:
     """The submission file, the sibling modules it may import, and the graders."""
     h = hashlib.sha256(fingerprint.encode())
     h.update(path.name.encode())
-    h.update(path.read_bytes())
+    h.update(intake.read_file(path))
     for sibling in sibling_modules(path) if siblings else []:
         h.update(sibling.name.encode())
-        h.update(sibling.read_bytes())
+        h.update(intake.read_file(sibling))
     return h.hexdigest()
 
 
@@ -198,6 +201,7 @@ def grade_class(
     course: Course | None = None,
     copy_threshold: float | None = None,
     templates: str | Path | None = None,
+    one_student: str | None = None,
     **job_options: Any,
 ) -> ClassResult:
     """Grade every student of ``submissions`` into ``out``.
@@ -212,7 +216,9 @@ def grade_class(
 
     No student can stop the class: whatever fails while reading, grading or
     reporting one student becomes that student's *error* result with a
-    one-line reason, and every output is still written.
+    one-line reason, and every output is still written. Each entry of the
+    class folder that is not a student is listed in ``skipped_entries``.
+    ``one_student``: ``submissions`` is that one student's folder.
     """
     course = course or load_course()
     start = time.perf_counter()
@@ -228,7 +234,7 @@ def grade_class(
     # The device and the secret change what grading does: a change of either grades every file again.
     fingerprint = course_fingerprint(course) + secret_digest(secret) + f":{device}"
     keys = select_keys(course, topics, quizzes=quizzes)
-    with ClassLayout(submissions, course) as layout:
+    with ClassLayout(submissions, course, one_student=one_student) as layout:
         students = layout.students()
         if not students:
             raise UserError("no student folders in '{path}'", path=str(submissions))
@@ -268,7 +274,8 @@ def grade_class(
         results = {n: {k: stored[n][k] for k in keys if k in stored.get(n, {})} for n in names}
         cr = ClassResult(students=names, topics=keys, results=results, graded=total, skipped=plan.skipped,
                          seconds=round(time.perf_counter() - start, 3), out=out, device=device,
-                         secret=bool(secret), errors={s.student: s.error for s in students if s.error})
+                         secret=bool(secret), errors={s.student: s.error for s in students if s.error},
+                         skipped_entries=list(layout.skipped))
         if copies is not None:
             # The files exist only while the layout is open (a zip is extracted to a temp folder).
             cr.similarity = copies.result()
@@ -348,7 +355,7 @@ def _plan(students: list[StudentFiles], keys: list[str], course: Course, book: G
                 else:
                     h = content_hash(path, fingerprint) if path else missing
                     make = lambda t=topic, who=s.student: missing_module(t, list(t.exercises), Path(who), lang)  # noqa: E731
-            except OSError as exc:  # a file that vanished or cannot be read
+            except (OSError, intake.Refused) as exc:  # a file that vanished or cannot be read
                 h = RETRY + missing
                 make = lambda k=key, why=f"cannot read {path.name if path else tid}: {exc}": error_result(  # noqa: E731
                     course, k, why, lang)
@@ -378,7 +385,7 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
             try:
                 yield GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
                                              device=grading_devices(device), job_options=dict(job_options))
-            except OSError as exc:
+            except (OSError, intake.Refused) as exc:
                 unreadable.append((t, exc))
 
     # No more workers than files: each one is a warm judge and a student zygote to start.

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from torchdojo.check import sibling_modules
+from torchdojo.classroom import intake
 from torchdojo.judge.service import Judge
 
 
@@ -31,8 +32,9 @@ class GradeRequest:
 
     @classmethod
     def from_file(cls, student: str, topic: str, path: Path, content_hash: str, **kw: Any) -> GradeRequest:
-        siblings = tuple((p.name, p.read_bytes()) for p in sibling_modules(path))
-        return cls(student, topic, path.name, path.read_bytes(), content_hash, siblings, **kw)
+        # Through the one intake: no link followed, regular bounded files only.
+        siblings = tuple((p.name, intake.read_file(p)) for p in sibling_modules(path))
+        return cls(student, topic, path.name, intake.read_file(path), content_hash, siblings, **kw)
 
 
 def grade_request(judge: Judge, request: GradeRequest) -> dict[str, Any]:

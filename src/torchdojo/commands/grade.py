@@ -96,6 +96,10 @@ class _Progress:
         self.task = None
 
     def __call__(self, student: str, topic: str, result: TopicResult, done: int, total: int) -> None:
+        from rich.markup import escape
+
+        from torchdojo.console import printable
+
         if self.quiet:
             return
         if self.console.is_terminal:
@@ -106,9 +110,10 @@ class _Progress:
                                     TimeRemainingColumn(), console=self.console, transient=False)
                 self.bar.start()
                 self.task = self.bar.add_task(tr(self.lang, "grading"), total=total)
-            self.bar.update(self.task, completed=done, description=f"{student} {topic}")
+            # A student's name is theirs to choose: no control characters, no rich markup.
+            self.bar.update(self.task, completed=done, description=escape(printable(f"{student} {topic}")))
         else:
-            print(f"[{done}/{total}] {student} {topic}: {result.score:g}/{result.max_score:g}",
+            print(printable(f"[{done}/{total}] {student} {topic}: {result.score:g}/{result.max_score:g}"),
                   file=sys.stderr, flush=True)
 
     def close(self) -> None:

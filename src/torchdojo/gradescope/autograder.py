@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import tempfile
 import traceback
 from pathlib import Path
@@ -39,16 +38,13 @@ def grade_submission(submission: Path, topics: list[str], lang: str) -> dict[str
     from torchdojo.classroom.exports.gradescope import results_json
 
     with tempfile.TemporaryDirectory(prefix="torchdojo-gradescope-") as tmp:
-        klass = Path(tmp) / "class"
-        student = klass / STUDENT
-        if submission.is_dir():
-            shutil.copytree(submission, student, symlinks=False, ignore=shutil.ignore_patterns(".*"))
-        else:
-            student.mkdir(parents=True)
-        # A file beside the student folder keeps the class reader from taking a
-        # submission that holds only folders for a zip's wrapping folder.
-        (klass / "README.txt").write_text("torchdojo gradescope\n", encoding="utf-8")
-        result = grade_class(klass, out=Path(tmp) / "out", topics=topics, jobs=1, lang=lang, write_outputs=False)
+        # The submission folder is read in place through the one intake (no
+        # link followed, regular bounded files only), never copied first.
+        if not submission.is_dir():
+            Path(tmp, STUDENT).mkdir()
+            submission = Path(tmp, STUDENT)
+        result = grade_class(submission, out=Path(tmp) / "out", topics=topics, jobs=1, lang=lang,
+                             write_outputs=False, one_student=STUDENT)
         graded = list(result.results.get(STUDENT, {}).values())
     doc = results_json(graded)
     doc["output"] = _summary(graded, lang)

@@ -17,7 +17,7 @@ import jinja2
 
 from torchdojo import atomic
 from torchdojo.classroom.devices import device_note
-from torchdojo.classroom.exports.summary import cause, safe_name, total
+from torchdojo.classroom.exports.summary import cause, output_names, total
 from torchdojo.classroom.exports.templating import clip, environment, render
 from torchdojo.i18n import pick
 from torchdojo.manifest import Course
@@ -71,8 +71,9 @@ def write_feedback(result: ClassResult, course: Course, lang: str, folder: Path,
                    env: jinja2.Environment | None = None) -> list[Path]:
     env = env or environment()
     written = []
+    names = output_names(result.students)
     for student in result.students:
-        name = safe_name(student)
+        name = names[student]
         md, page = folder / f"{name}.md", folder / f"{name}.html"
         try:
             context = student_context(result, course, student, lang)

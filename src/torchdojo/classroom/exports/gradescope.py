@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from torchdojo import atomic
-from torchdojo.classroom.exports.summary import safe_name
+from torchdojo.classroom.exports.summary import output_names
 from torchdojo.report import ItemResult, TopicResult
 
 if TYPE_CHECKING:
@@ -76,8 +76,9 @@ def results_json(topics: list[TopicResult]) -> dict[str, Any]:
 
 def write_results(result: ClassResult, folder: Path) -> list[Path]:
     written = []
+    names = output_names(result.students)
     for student in result.students:
-        path = folder / safe_name(student) / "results.json"
+        path = folder / names[student] / "results.json"
         doc = results_json(list(result.results.get(student, {}).values()))
         atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False))
         written.append(path)

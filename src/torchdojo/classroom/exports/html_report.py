@@ -98,6 +98,8 @@ def context(result: ClassResult, course: Course, lang: str) -> dict[str, Any]:
         "more_failing": max(0, len(failing) - MAX_ROWS),
         "errors": result.errors,
         "totals": totals,
+        # Entries of the class folder that are not students, with why (never skipped silently).
+        "skipped": [{"entry": e, "reason": r} for e, r in getattr(result, "skipped_entries", [])],
     }
 
 

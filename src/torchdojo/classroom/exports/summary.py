@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,9 +30,36 @@ class Total:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
 
+#: A name kept as it is for its files: lowercase ASCII (so no two differ only by case on
+#: a case-insensitive disk) that does not itself look like a slug with a hash.
+_PLAIN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
+_HASHED = re.compile(r"-[0-9a-f]{16}$")
+
+
 def safe_name(student: str) -> str:
-    """A file name for a student's outputs (any other character becomes ``_``)."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in student)[:120] or "_"
+    """The file/folder name of a student's outputs, one per exact student name.
+
+    A name that is already a plain file name (lowercase ASCII letters, digits,
+    ``-_.``) is used as it is; any other gets a readable slug plus 16 hex digits
+    of the SHA-256 of the exact name (``o'brien`` -> ``o_brien-1f0e...``), so
+    ``o_brien`` can never write over ``o'brien``'s files.
+    """
+    if _PLAIN.match(student) and not _HASHED.search(student) and student not in (".", ".."):
+        return student
+    slug = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in student)[:60].strip("_")
+    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{slug or 'student'}-{digest}"
+
+
+def output_names(students: list[str]) -> dict[str, str]:
+    """``{student: safe_name(student)}``, checked: no two students share an output name, even ignoring case."""
+    names = {s: safe_name(s) for s in students}
+    seen: dict[str, str] = {}
+    for student, name in names.items():
+        other = seen.setdefault(name.casefold(), student)
+        if other != student:  # cannot happen short of a SHA-256 collision; never overwrite on it
+            raise RuntimeError(f"two students share the output name {name!r}")
+    return names
 
 
 def total(result: ClassResult, student: str) -> Total:

@@ -144,6 +144,8 @@ def grades_document(result: ClassResult, course: Course | None = None, lang: str
         "students": students,
         "item_analysis": [_item_dict(s) for s in (result.analysis if result.analysis is not None
                                                   else analyse(result))],
+        # Every entry of the class folder that is not a student, with why.
+        "skipped": [{"entry": e[:FEEDBACK_LIMIT], "reason": r[:FEEDBACK_LIMIT]} for e, r in result.skipped_entries],
     }
     if result.notes:
         doc["notes"] = list(result.notes)

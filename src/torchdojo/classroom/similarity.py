@@ -14,7 +14,7 @@ placeholder) and compares k-gram fingerprints; the stub's own text never counts
 as shared. A pair's similarity on an exercise is the larger of the two shares
 of each side's tokens that the other side also has.
 
-How alike is too alike depends on the exercise. ``return x.unsqueeze(0)`` is
+How alike is too alike depends on the exercise. A one-line tensor call is
 what everyone writes; a training loop leaves room for style. So shared code is
 *evidence* only where it is beyond what independent correct solutions write:
 

@@ -1,7 +1,7 @@
 """Hidden grader for the ``cnns`` topic (convolutional networks), run in the judge.
 
 The submission lives in its own process: ``student`` reaches its module,
-``lab`` the trusted recipes of :mod:`torchdojo.student.recipes.cnns`, which
+``lab`` the trusted recipes of :mod:`torchdojo.shared.recipes.cnns`, which
 build there every object this grader hands to student code (a small CNN with
 BatchNorm behind a mode probe, DataLoaders, the loss, an SGD that notes its
 steps, the TinyVGG ``fit`` trains); each is checked against the judge's twin

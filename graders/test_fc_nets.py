@@ -3,7 +3,7 @@
 It runs in the judge; the submission runs in its own student process. Every
 model, loss, optimiser and file that an exercise hands to student code is built
 there by a trusted recipe (``sequential`` of the common recipes, ``fc_nets_*``
-of ``torchdojo/student/recipes/fc_nets.py``) and checked against the judge's
+of ``torchdojo/shared/recipes/fc_nets.py``) and checked against the judge's
 twin right after building. Verdicts rest on what the judge recomputes:
 parameters and buffers come back as data and are compared with a reference
 computed here from the twin's initial weights, the same data and the same
@@ -45,7 +45,7 @@ from torchdojo.judge.props import grading_settings
 from torchdojo.judge.remote import Handle, StudentRaised, TwinMismatch
 from torchdojo.judge.seeding import mix
 from torchdojo.student import recipes as recipe_book
-from torchdojo.student.recipes.fc_nets import make_optimizer
+from torchdojo.shared.recipes.fc_nets import make_optimizer
 
 _f64 = torch.float64
 

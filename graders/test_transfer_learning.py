@@ -1,7 +1,7 @@
 """Hidden grader for the ``transfer_learning`` topic (see docs/writing-graders.md).
 
 The models handed to student code are built by the recipe
-``transfer_learning_model`` (``src/torchdojo/student/recipes/transfer_learning.py``)
+``transfer_learning_model`` (``src/torchdojo/shared/recipes/transfer_learning.py``)
 in every layout the curriculum names for the last layer: ``.fc`` (after a
 ``features`` body, and with torchvision's ResNet naming and a parameter of the
 model's own), ``.classifier`` as an ``nn.Linear``, and the last item of an
@@ -57,7 +57,7 @@ from torchdojo.judge.feedback import Feedback, check, fail, short
 from torchdojo.judge.helpers import generator
 from torchdojo.judge.remote import Handle, StudentRaised
 from torchdojo.judge.seeding import mix
-from torchdojo.student.recipes.transfer_learning import HEAD_IN, HEADS, head_of
+from torchdojo.shared.recipes.transfer_learning import HEAD_IN, HEADS, head_of
 
 _cpu = torch.device("cpu")
 _MODEL = "transfer_learning_model"

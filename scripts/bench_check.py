@@ -35,9 +35,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from torchdojo import paths
-    from torchdojo.check import check_workspace
-    from torchdojo.manifest import course
+    from torchdojo.course import paths
+    from torchdojo.judge.client import check_workspace
+    from torchdojo.course.manifest import course
     from torchdojo.judge.service import Judge
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}

@@ -41,8 +41,8 @@ def main() -> int:
 
     from test_nbgrader import TOPIC, _submission  # the same student notebooks as the agreement test
 
-    from torchdojo.notebooks import nbjson
-    from torchdojo.notebooks.nbgrader_source import write_source
+    from torchdojo.editions.notebooks import nbjson
+    from torchdojo.editions.notebooks.nbgrader_source import write_source
 
     work = Path(tempfile.mkdtemp(prefix="torchdojo-bench-class-"))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", ""))
@@ -80,7 +80,7 @@ def main() -> int:
 
         from nbgrader.api import Gradebook
 
-        from torchdojo.manifest import course
+        from torchdojo.course.manifest import course
 
         grades = json.loads((out / "grades.json").read_text(encoding="utf-8"))
         ours = {s["student"]: {e["id"].split("/")[1]: e["score"] for t in s["topics"] for e in t["exercises"]}

@@ -22,9 +22,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from torchdojo import atomic, paths  # noqa: E402
-from torchdojo.lessons import load_all_lessons, load_sections  # noqa: E402
-from torchdojo.manifest import course  # noqa: E402
+from torchdojo.text import atomic  # noqa: E402
+from torchdojo.course import paths
+from torchdojo.course.lessons import load_all_lessons, load_sections  # noqa: E402
+from torchdojo.course.manifest import course  # noqa: E402
 
 HEADER = """\
 # Cobertura de los apuntes / Coverage of the notes

@@ -1,8 +1,8 @@
 """Regenerate every generated file from its source.
 
 * stubs (``exercises/*.py``) and notebooks (``exercises/notebooks/``, which also hold
-  the lessons) from ``solutions/``, and the lessons' figures from ``torchdojo.lessons.figures``;
-* the gettext catalog of program messages: ``src/torchdojo/locale/<lang>/LC_MESSAGES/torchdojo.po``
+  the lessons) from ``solutions/``, and the lessons' figures from ``torchdojo.course.lessons.figures``;
+* the gettext catalog of program messages: ``src/torchdojo/text/locale/<lang>/LC_MESSAGES/torchdojo.po``
   gains the messages new in the source (untranslated, to be translated by hand)
   and loses those no longer used; ``torchdojo.mo`` is compiled from it.
 
@@ -19,9 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from torchdojo import atomic, catalogs, stubs  # noqa: E402
-from torchdojo.lessons import figures  # noqa: E402
-from torchdojo.notebooks import build as notebooks  # noqa: E402
+from torchdojo.text import atomic, catalogs  # noqa: E402
+from torchdojo.course import stubs
+from torchdojo.course.lessons import figures  # noqa: E402
+from torchdojo.editions.notebooks import build as notebooks  # noqa: E402
 
 
 def main() -> int:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from variant_suite import build_mistake
 
-from torchdojo import paths
-from torchdojo.stubs import strip_markers
+from torchdojo.course import paths
+from torchdojo.course.stubs import strip_markers
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 REFERENCE = strip_markers((paths.solutions_dir() / "tensors.py").read_text(encoding="utf-8"))

@@ -29,12 +29,12 @@ from typing import Any
 
 import pytest
 
-from torchdojo import paths
-from torchdojo.check import check_workspace
+from torchdojo.course import paths
+from torchdojo.judge.client import check_workspace
 from torchdojo.classroom.executor import LocalExecutor
 from torchdojo.judge.service import Judge
-from torchdojo.report import TopicResult
-from torchdojo.stubs import strip_markers
+from torchdojo.wire.report import TopicResult
+from torchdojo.course.stubs import strip_markers
 from torchdojo.wire.job import JobSpec
 
 #: Inherited by every judge, zygote and student process this session (this xdist worker) starts.

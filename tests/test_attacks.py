@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 
 from conftest import leftover_students, reference_source
-from torchdojo.check import check_workspace
+from torchdojo.judge.client import check_workspace
 from torchdojo.classroom.batch import grade_class
-from torchdojo.manifest import course
+from torchdojo.course.manifest import course
 
 pytestmark = [pytest.mark.slow, pytest.mark.process]
 

@@ -14,8 +14,8 @@ import pytest
 from classbuilder import MISTAKE, REFERENCE, SRC
 from torchdojo.classroom.batch import grade_class
 from torchdojo.classroom.exports.gradescope import results_json
-from torchdojo.report import ItemResult, TopicResult
-from torchdojo import report
+from torchdojo.wire.report import ItemResult, TopicResult
+from torchdojo.wire import report
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo import quiz
+from torchdojo.course import quiz
 from torchdojo.classroom.batch import ClassResult
 from torchdojo.classroom.exports import write_all
-from torchdojo.manifest import course
-from torchdojo.report import CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, TIMEOUT, ItemResult, TopicResult
+from torchdojo.course.manifest import course
+from torchdojo.wire.report import CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, TIMEOUT, ItemResult, TopicResult
 
 REPR = re.compile(r"<built-in|<bound method|<function |\bat 0x[0-9a-f]+|object at|<class '")
 STATUSES = (PASSED, FAILED, ERROR, TIMEOUT, CRASHED, NOT_ATTEMPTED)

@@ -14,9 +14,9 @@ from classbuilder import MISTAKE, REFERENCE, SRC
 from torchdojo.classroom.batch import grade_class, select_keys
 from torchdojo.classroom.executor import LocalExecutor
 from torchdojo.classroom.secret import resolve_secret
-from torchdojo.errors import UserError
-from torchdojo.manifest import ManifestError, course, load_course
-from torchdojo import paths
+from torchdojo.text.errors import UserError
+from torchdojo.course.manifest import ManifestError, course, load_course
+from torchdojo.course import paths
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process

@@ -10,8 +10,8 @@ import pytest
 from torchdojo.classroom import steps
 from torchdojo.classroom.batch import ClassResult
 from torchdojo.classroom.exports import write_all
-from torchdojo.manifest import course
-from torchdojo.report import ItemResult, TopicResult
+from torchdojo.course.manifest import course
+from torchdojo.wire.report import ItemResult, TopicResult
 
 
 def test_a_step_that_runs_past_its_time_or_fails_is_one_line():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import reference_source
-from torchdojo import paths
+from torchdojo.course import paths
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -151,8 +151,8 @@ def test_list_shows_topics_and_status(tmp_path):
 
 def test_the_cli_process_itself_imports_no_torch():
     # torch lives in the grading process; the CLI stays light so check/quiz/hint start fast.
-    code = ("import sys, torchdojo.cli, torchdojo.check, torchdojo.classroom.batch, torchdojo.quiz;"
-            "torchdojo.cli.build_parser();"
+    code = ("import sys, torchdojo.cli.main, torchdojo.judge.client, torchdojo.classroom.batch, torchdojo.course.quiz;"
+            "torchdojo.cli.main.build_parser();"
             "print(sorted(m for m in ('torch', 'pytest', 'hypothesis') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": SRC})

@@ -25,9 +25,9 @@ from classbuilder import REFERENCE, disguise, independent_solutions, kinds
 from torchdojo.classroom.layout import ClassLayout
 from torchdojo.classroom.similarity import (DEFAULT_THRESHOLD, REFERENCE as REF_NAME, class_similarity, normalise,
                                             read_code)
-from torchdojo.manifest import course
-from torchdojo.stubs import strip_markers
-from torchdojo import paths
+from torchdojo.course.manifest import course
+from torchdojo.course.stubs import strip_markers
+from torchdojo.course import paths
 
 pytest.importorskip("copydetect", reason="copydetect comes with the test extra: pip install -e .[test]")
 

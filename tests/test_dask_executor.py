@@ -17,8 +17,8 @@ import pytest
 from classbuilder import SRC, exercise_scores, run_bundle, unpack_bundle, write_class
 
 from torchdojo.classroom.batch import grade_class
-from torchdojo.errors import UserError
-from torchdojo.gradescope.bundle import build_bundle
+from torchdojo.text.errors import UserError
+from torchdojo.editions.gradescope.bundle import build_bundle
 
 distributed = pytest.importorskip("distributed", reason="distributed comes with the test extra: pip install -e .[test]")
 from torchdojo.classroom import dask_executor

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo import paths
-from torchdojo.glossary import (
+from torchdojo.course import paths
+from torchdojo.course.glossary import (
     GlossaryError, forbidden_uses, load_glossary, missing_glosses, parse_glossary,
 )
 
@@ -54,7 +54,7 @@ def test_course_texts_use_the_glossary(glossary):
 def test_every_catalog_message_uses_the_glossary(glossary):
     # Program messages (errors, CLI output, --help) are Spanish text too: the same
     # words as the course, and the same neutral register.
-    from torchdojo.catalogs import po_path, read_po
+    from torchdojo.text.catalogs import po_path, read_po
 
     entries = [e for e in read_po(po_path("es")) if e.msgid and e.msgstr]
     assert len(entries) >= 100

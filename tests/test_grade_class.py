@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import headless_dom, reference_source
-from torchdojo import paths
+from torchdojo.course import paths
 from torchdojo.classroom.batch import grade_class
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).

@@ -22,7 +22,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 from classbuilder import SRC, run_bundle, unpack_bundle, write_submission
 
-from torchdojo.gradescope.bundle import CONFIG, REQUIREMENTS, SETUP_SH, build_bundle
+from torchdojo.editions.gradescope.bundle import CONFIG, REQUIREMENTS, SETUP_SH, build_bundle
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 import pytest
 
-from torchdojo import paths
-from torchdojo.manifest import course
+from torchdojo.course import paths
+from torchdojo.course.manifest import course
 
 EXERCISES = [ex for topic in course().exercise_topics for ex in topic.exercises]
 DOCS = re.compile(r"https://pytorch\.org/docs/stable/([\w./-]*)(?:#([\w.-]+))?")

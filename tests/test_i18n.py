@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo import catalogs
-from torchdojo.errors import UserError
-from torchdojo.i18n import Message, resolve_lang, tr
+from torchdojo.text import catalogs
+from torchdojo.text.errors import UserError
+from torchdojo.text.i18n import Message, resolve_lang, tr
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process

@@ -15,9 +15,9 @@ import pytest
 
 from torchdojo.classroom.exports.summary import output_names, safe_name
 from torchdojo.classroom.layout import ClassLayout
-from torchdojo.console import printable
-from torchdojo.manifest import course
-from torchdojo.paths import solutions_dir
+from torchdojo.text.console import printable
+from torchdojo.course.manifest import course
+from torchdojo.course.paths import solutions_dir
 
 CODE = "import torch\n\ndef tensor_info(t):\n    return {}\n"
 

@@ -181,7 +181,7 @@ def test_check_refuses_links_in_the_workspace(cli, tmp_path):
 
 
 def test_gradescope_autograder_does_not_follow_links(tmp_path):
-    from torchdojo.gradescope.bundle import build_bundle
+    from torchdojo.editions.gradescope.bundle import build_bundle
 
     bundle = build_bundle(["tensors"], tmp_path / "autograder.zip", lang="en")
     root = unpack_bundle(bundle, tmp_path / "autograder")

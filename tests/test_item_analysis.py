@@ -6,7 +6,7 @@ import pytest
 
 from torchdojo.classroom.analysis import analyse, blank_name, failure_message, point_biserial
 from torchdojo.classroom.batch import ClassResult
-from torchdojo.report import ItemResult, TopicResult
+from torchdojo.wire.report import ItemResult, TopicResult
 
 
 def klass(rows: dict[str, dict[str, bool]]) -> ClassResult:

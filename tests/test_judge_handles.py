@@ -6,11 +6,11 @@ import gc
 
 import pytest
 
-from torchdojo.check import make_job
+from torchdojo.judge.client import make_job
 from torchdojo.judge.remote import Lab
 from torchdojo.judge.session import StudentSession
 from torchdojo.judge.student_zygote import StudentZygote
-from torchdojo.manifest import course
+from torchdojo.course.manifest import course
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo import paths
-from torchdojo.lessons import LessonError, load_all_lessons, load_lesson, load_sections
-from torchdojo.lessons import figures
-from torchdojo.lessons.cells import place_parts
-from torchdojo.lessons.examples import run_examples
-from torchdojo.lessons.render import lesson_markdown, part_markdown
-from torchdojo.manifest import course
-from torchdojo.notebooks import build, nbjson
+from torchdojo.course import paths
+from torchdojo.course.lessons import LessonError, load_all_lessons, load_lesson, load_sections
+from torchdojo.course.lessons import figures
+from torchdojo.editions.notebooks.lesson_cells import place_parts
+from torchdojo.course.lessons.examples import run_examples
+from torchdojo.course.lessons.render import lesson_markdown, part_markdown
+from torchdojo.course.manifest import course
+from torchdojo.editions.notebooks import build, nbjson
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -103,7 +103,7 @@ def test_an_example_that_prints_something_else_is_reported(tmp_path):
 
 def test_no_lesson_line_is_a_solution_line():
     """Lessons teach the tools; the exercise applies them (the release test checks the same, file by file)."""
-    from torchdojo.stubs import solution_regions
+    from torchdojo.course.stubs import solution_regions
 
     texts = [p.read_text(encoding="utf-8") for p in paths.lessons_dir().glob("*.md")]
     lesson_lines = {ln.strip() for text in texts for ln in text.splitlines()}
@@ -418,7 +418,7 @@ def test_learn_reports_a_broken_lesson_in_one_line(tmp_path):
 
 
 def test_learn_does_not_import_torch():
-    code = ("import sys, contextlib, io; from torchdojo.cli import main\n"
+    code = ("import sys, contextlib, io; from torchdojo.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()): rc = main(['learn', 'fc_nets'])\n"
             "print(rc, 'torch' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
@@ -468,7 +468,7 @@ def test_exercises_come_in_the_order_the_lesson_prepares_them():
     # A student works through the exercises in course order; each one should need
     # only the lesson parts read so far (issue 19: add_batch_dim came third but
     # needed the reshaping part, the ninth).
-    from torchdojo.manifest import course
+    from torchdojo.course.manifest import course
 
     lessons = load_all_lessons()
     for topic in course().topics:

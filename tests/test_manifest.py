@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from torchdojo.manifest import ManifestError, course, load_course
+from torchdojo.course.manifest import ManifestError, course, load_course
 
 CURRICULUM_TOPICS = ["why_ml", "paradigms", "tensors", "fc_nets", "cnns", "transfer_learning"]
 #: The curriculum's exercises of a topic (../shared/CURRICULUM.md), in the order of its table, which is

@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 
 import torchdojo
-from torchdojo.check import check_workspace
-from torchdojo.manifest import course
-from torchdojo.notebook import QUIZ_VARIABLE
-from torchdojo.notebooks import nbjson
-from torchdojo.notebooks.build import split_topic
-from torchdojo.notebooks.nbgrader_source import write_source
-from torchdojo.notebooks.quizcells import answer_line, answer_value
-from torchdojo.quiz import grade_answers, load_bank
-from torchdojo.quiz.model import MultipleSelect, Numeric, SingleChoice, TrueFalse
+from torchdojo.judge.client import check_workspace
+from torchdojo.course.manifest import course
+from torchdojo.learner.notebook import QUIZ_VARIABLE
+from torchdojo.editions.notebooks import nbjson
+from torchdojo.editions.notebooks.build import split_topic
+from torchdojo.editions.notebooks.nbgrader_source import write_source
+from torchdojo.editions.notebooks.quizcells import answer_line, answer_value
+from torchdojo.course.quiz import grade_answers, load_bank
+from torchdojo.course.quiz.model import MultipleSelect, Numeric, SingleChoice, TrueFalse
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -203,7 +203,7 @@ def test_source_notebook_is_an_ordinary_full_marks_submission(tmp_path, judge):
 
 
 def test_cli_source(tmp_path, capsys):
-    from torchdojo.cli import main
+    from torchdojo.cli.main import main
 
     assert main(["nbgrader", "source", str(tmp_path / "c"), "--topic", "tensors", "--lang", "en"]) == 0
     assert (tmp_path / "c" / "source" / "tensors" / "tensors.ipynb").is_file()
@@ -215,7 +215,7 @@ def test_cli_source(tmp_path, capsys):
 
 
 def test_the_old_export_verb_says_it_was_renamed_and_still_works(tmp_path, capsys):
-    from torchdojo.cli import main
+    from torchdojo.cli.main import main
 
     assert main(["nbgrader", "export", str(tmp_path / "c"), "--topic", "tensors", "--lang", "en"]) == 0
     assert (tmp_path / "c" / "source" / "tensors" / "tensors.ipynb").is_file()
@@ -226,7 +226,7 @@ def test_the_old_export_verb_says_it_was_renamed_and_still_works(tmp_path, capsy
 @pytest.mark.slow
 def test_generate_assignment_for_every_topic_gives_the_stubs(tmp_path):
     """nbgrader's own release of every topic: stub cells equal exercises/<topic>.py's, nothing hidden left."""
-    from torchdojo.notebooks.build import solution_topics
+    from torchdojo.editions.notebooks.build import solution_topics
 
     root = tmp_path / "course"
     result = write_source(root, None, assignment="all")

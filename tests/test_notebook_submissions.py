@@ -6,8 +6,8 @@ import json
 
 from conftest import by_name, reference_source, statuses
 
-from torchdojo.manifest import course
-from torchdojo.notebooks import build, nbjson
+from torchdojo.course.manifest import course
+from torchdojo.editions.notebooks import build, nbjson
 
 
 def _notebook(*sources: str, raw_cells: list | None = None) -> str:

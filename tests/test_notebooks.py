@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo import paths
-from torchdojo.check import check_workspace
-from torchdojo.manifest import course
-from torchdojo.notebook import _is_runtime_cell, source_cells
-from torchdojo.notebooks import build, nbjson
-from torchdojo.notebooks.split import split_solution
+from torchdojo.course import paths
+from torchdojo.judge.client import check_workspace
+from torchdojo.course.manifest import course
+from torchdojo.learner.notebook import _is_runtime_cell, source_cells
+from torchdojo.editions.notebooks import build, nbjson
+from torchdojo.editions.notebooks.split import split_solution
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -71,7 +71,7 @@ def test_split_rejects_a_missing_exercise():
 
 
 def test_runtime_cells_are_left_out():
-    assert _is_runtime_cell('from torchdojo.notebook import check\ncheck("tensors", globals())')
+    assert _is_runtime_cell('from torchdojo.learner.notebook import check\ncheck("tensors", globals())')
     assert _is_runtime_cell('check("tensors/seeded_rand", globals())')
     assert _is_runtime_cell("# t\n### BEGIN HIDDEN TESTS\nx\n### END HIDDEN TESTS")
     assert not _is_runtime_cell("def check(x):\n    return x")

@@ -17,9 +17,9 @@ import pytest
 
 from conftest import reference_source
 from torchdojo.classroom.layout import ClassLayout
-from torchdojo.i18n import tr
-from torchdojo.manifest import course
-from torchdojo.workspace import choose_submission, stub_path
+from torchdojo.text.i18n import tr
+from torchdojo.course.manifest import course
+from torchdojo.learner.workspace import choose_submission, stub_path
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 TOPIC = course().topic("tensors")

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo import paths
-from torchdojo.errors import UserError
-from torchdojo.manifest import course
-from torchdojo.quiz import BankError, load_all_banks, load_bank, load_bank_file, parse_bank
-from torchdojo.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
+from torchdojo.course import paths
+from torchdojo.text.errors import UserError
+from torchdojo.course.manifest import course
+from torchdojo.course.quiz import BankError, load_all_banks, load_bank, load_bank_file, parse_bank
+from torchdojo.course.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
 
 TOPICS = ["why_ml", "paradigms", "tensors", "fc_nets", "cnns", "transfer_learning"]
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from torchdojo.quiz import grade_answers, load_bank, present
-from torchdojo.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
-from torchdojo.quiz.shuffle import Shown
+from torchdojo.course.quiz import grade_answers, load_bank, present
+from torchdojo.course.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
+from torchdojo.course.quiz.shuffle import Shown
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -256,7 +256,7 @@ def test_interactive_quiz_in_a_pty_matches_grade_answers(tmp_path):
 def test_interactive_ctrl_c_grades_what_was_answered_and_exits_130(tmp_path):
     pexpect, child = spawn(tmp_path, "paradigms", "--student", "ana")
     bank = load_bank("paradigms")
-    from torchdojo.quiz import seed_for
+    from torchdojo.course.quiz import seed_for
 
     first = present(bank, seed_for(student="ana"))[0]
     try:
@@ -282,7 +282,7 @@ def test_interactive_ctrl_c_grades_what_was_answered_and_exits_130(tmp_path):
 def test_interactive_eof_stops_cleanly_in_a_pty(tmp_path):
     pexpect, child = spawn(tmp_path, "paradigms", "--student", "ana")
     bank = load_bank("paradigms")
-    from torchdojo.quiz import seed_for
+    from torchdojo.course.quiz import seed_for
 
     first = present(bank, seed_for(student="ana"))[0]
     try:

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from torchdojo import paths
-from torchdojo.quiz import grade_answers, load_all_banks
-from torchdojo.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
+from torchdojo.course import paths
+from torchdojo.course.quiz import grade_answers, load_all_banks
+from torchdojo.course.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -365,8 +365,8 @@ def _first_taught(lessons, order, pattern) -> int | None:
 
 
 def test_every_quizzed_term_is_taught_in_the_same_or_an_earlier_topic(banks):
-    from torchdojo.lessons import load_all_lessons
-    from torchdojo.manifest import course
+    from torchdojo.course.lessons import load_all_lessons
+    from torchdojo.course.manifest import course
 
     order = [t.id for t in course().topics]
     lessons = load_all_lessons()
@@ -386,7 +386,7 @@ def test_every_quizzed_term_is_taught_in_the_same_or_an_earlier_topic(banks):
 
 
 def test_the_terms_the_review_found_untaught_are_taught_where_first_quizzed():
-    from torchdojo.lessons import load_all_lessons
+    from torchdojo.course.lessons import load_all_lessons
 
     lessons = load_all_lessons()
     text = {t: " ".join(p.text.es + " " + p.text.en for p in lesson.parts) for t, lesson in lessons.items()}

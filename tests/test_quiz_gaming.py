@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import pytest
 
-from torchdojo.quiz import grade_answers, load_all_banks
-from torchdojo.quiz.model import Matching, MultipleSelect, Numeric
+from torchdojo.course.quiz import grade_answers, load_all_banks
+from torchdojo.course.quiz.model import Matching, MultipleSelect, Numeric
 
 BANKS = load_all_banks()
 LANGS = ("es", "en")
@@ -132,7 +132,7 @@ _COMMON = "  difficulty: 1\n  tags: [demo]\n  text: {es: P, en: Q}\n  explanatio
 def test_a_bank_whose_key_needs_no_knowledge_is_refused(body, says):
     from pathlib import Path
 
-    from torchdojo.quiz import BankError, parse_bank
+    from torchdojo.course.quiz import BankError, parse_bank
 
     with pytest.raises(BankError) as info:
         parse_bank(_HEAD + body, Path("demo.yaml"))

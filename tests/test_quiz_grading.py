@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from torchdojo.errors import UserError
-from torchdojo.quiz import (
+from torchdojo.text.errors import UserError
+from torchdojo.course.quiz import (
     answer_template, grade, grade_answers, load_all_banks, load_answer_file, load_bank, parse_bank,
     present, run_interactive, score_answer, seed_for,
 )
-from torchdojo.quiz.grading import MISSING
-from torchdojo.quiz.model import Bank, Matching, MultipleSelect, Numeric, Question, SingleChoice, TrueFalse
-from torchdojo.quiz.shuffle import Shown
-from torchdojo.report import Report
+from torchdojo.course.quiz.grading import MISSING
+from torchdojo.course.quiz.model import Bank, Matching, MultipleSelect, Numeric, Question, SingleChoice, TrueFalse
+from torchdojo.course.quiz.shuffle import Shown
+from torchdojo.wire.report import Report
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -444,7 +444,7 @@ def test_shuffle_is_deterministic_and_a_permutation():
 
 
 def test_shuffle_does_not_depend_on_the_process_hash_seed():
-    code = ("from torchdojo.quiz import load_bank, present, seed_for;"
+    code = ("from torchdojo.course.quiz import load_bank, present, seed_for;"
             "b = load_bank('cnns');"
             "print([(s.question.id, [o.id for o in s.options]) for s in present(b, seed_for(student='ana'))])")
     outs = set()

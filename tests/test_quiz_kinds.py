@@ -13,18 +13,18 @@ import pytest
 import yaml
 from rich.console import Console
 
-from torchdojo.manifest import Text
-from torchdojo.notebooks.quizcells import answer_comment, answer_line, answer_value, question_markdown
-from torchdojo.quiz import (
+from torchdojo.course.manifest import Text
+from torchdojo.editions.notebooks.quizcells import answer_comment, answer_line, answer_value, question_markdown
+from torchdojo.course.quiz import (
     BankError, answer_template, grade, load_all_banks, load_answer_file, parse_bank, present, run_interactive,
 )
-from torchdojo.quiz.bank import section_ids
-from torchdojo.quiz.feedback import Feedback, Scored, done, echo, error
-from torchdojo.quiz.kinds import KINDS, Question, register
-from torchdojo.quiz.kinds.base import Option, option_lines, read_options
-from torchdojo.quiz.nodes import NodeReader
-from torchdojo.quiz.shuffle import Mix, Shown
-from torchdojo.quiz.terminal import Invalid, Session, words
+from torchdojo.course.quiz.bank import section_ids
+from torchdojo.course.quiz.feedback import Feedback, Scored, done, echo, error
+from torchdojo.course.quiz.kinds import KINDS, Question, register
+from torchdojo.course.quiz.kinds.base import Option, option_lines, read_options
+from torchdojo.course.quiz.nodes import NodeReader
+from torchdojo.course.quiz.shuffle import Mix, Shown
+from torchdojo.course.quiz.terminal import Invalid, Session, words
 
 QUIZ = Path(__file__).resolve().parents[1] / "src" / "torchdojo" / "quiz"
 
@@ -33,7 +33,7 @@ def test_the_registry_has_every_kind_in_its_own_module():
     assert list(KINDS) == ["single", "multiple", "true_false", "matching", "numeric"]
     for name, cls in KINDS.items():
         assert cls.kind == name and cls.kind_title.es and cls.kind_title.en
-        assert cls.__module__ == f"torchdojo.quiz.kinds.{name}"
+        assert cls.__module__ == f"torchdojo.course.quiz.kinds.{name}"
         assert not inspect.isabstract(cls), name
     used = {q.kind for b in load_all_banks().values() for q in b.questions}
     assert used == set(KINDS)
@@ -204,7 +204,7 @@ def test_section_is_optional_and_checked_against_the_notes():
 
 
 def test_every_kind_accepts_section():
-    from torchdojo import paths
+    from torchdojo.course import paths
 
     for path in sorted(paths.quizzes_dir().glob("*.yaml")):
         text = path.read_text(encoding="utf-8")

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from torchdojo.quiz import grade_answers, load_all_banks, load_answer_file, present, run_interactive
-from torchdojo.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
-from torchdojo.quiz.reading import Unreadable, read_answer
+from torchdojo.course.quiz import grade_answers, load_all_banks, load_answer_file, present, run_interactive
+from torchdojo.course.quiz.model import Matching, MultipleSelect, Numeric, SingleChoice, TrueFalse
+from torchdojo.course.quiz.reading import Unreadable, read_answer
 
 BANKS = load_all_banks()
 LANGS = ("es", "en")

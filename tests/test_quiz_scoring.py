@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from torchdojo.quiz import grade_answers, load_all_banks, load_answer_file, present, run_interactive, score_answer
-from torchdojo.quiz.model import MultipleSelect, Numeric
-from torchdojo.quiz.spelling import NumberError, read_number
+from torchdojo.course.quiz import grade_answers, load_all_banks, load_answer_file, present, run_interactive, score_answer
+from torchdojo.course.quiz.model import MultipleSelect, Numeric
+from torchdojo.course.quiz.spelling import NumberError, read_number
 
 BANKS = load_all_banks()
 MULTIPLE = [(t, q) for t, b in BANKS.items() for q in b.questions if isinstance(q, MultipleSelect)]

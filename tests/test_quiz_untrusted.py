@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from torchdojo.classroom.batch import grade_class
-from torchdojo.errors import UserError
-from torchdojo.quiz import grade, load_answer_file, load_bank
-from torchdojo.quiz.feedback import ECHO_CHARS
-from torchdojo.quiz.untrusted import MAX_BYTES, MAX_DEPTH, MAX_NUMBER_CHARS
+from torchdojo.text.errors import UserError
+from torchdojo.course.quiz import grade, load_answer_file, load_bank
+from torchdojo.course.quiz.feedback import ECHO_CHARS
+from torchdojo.course.quiz.untrusted import MAX_BYTES, MAX_DEPTH, MAX_NUMBER_CHARS
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -89,7 +89,7 @@ def test_each_bomb_is_a_fast_one_line_error_with_bounded_memory(tmp_path, key):
 
 
 def test_limits_leave_room_for_every_real_answer_file(tmp_path):
-    from torchdojo.quiz import answer_template, load_all_banks
+    from torchdojo.course.quiz import answer_template, load_all_banks
 
     for bank in load_all_banks().values():
         for lang in ("es", "en"):

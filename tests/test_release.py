@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from torchdojo import paths
-from torchdojo.check import check_workspace
-from torchdojo.cli import main
-from torchdojo.errors import UserError
-from torchdojo.quiz import load_all_banks
-from torchdojo.quiz.model import Matching
-from torchdojo.release import write_release
-from torchdojo.stubs import solution_regions
-from torchdojo.student_edition import engine_files, wheel_name
+from torchdojo.course import paths
+from torchdojo.judge.client import check_workspace
+from torchdojo.cli.main import main
+from torchdojo.text.errors import UserError
+from torchdojo.course.quiz import load_all_banks
+from torchdojo.course.quiz.model import Matching
+from torchdojo.editions.release import write_release
+from torchdojo.course.stubs import solution_regions
+from torchdojo.editions.student_wheel import engine_files, wheel_name
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -88,7 +88,7 @@ def test_release_layout(release):
     names = {p.relative_to(out).as_posix() for p in files}
     assert {"README.md", "py/tensors.py", "notebooks/tensors.ipynb", "public_tests/test_tensors_public.py",
             "quizzes/tensors.es.yaml", "quizzes/why_ml.en.yaml",
-            "py/.torchdojo/workspace.json", "notebooks/.torchdojo/workspace.json"} <= names
+            "py/.torchdojo/learner/workspace.json", "notebooks/.torchdojo/learner/workspace.json"} <= names
     assert (out / WHEEL).is_file()
     readme = files[out / "README.md"]
     assert "**ES**" in readme and "**EN**" in readme and "torchdojo check" in readme
@@ -117,7 +117,7 @@ def test_the_wheel_holds_the_engine_and_the_student_content_only(release):
                                 for tool in ("nbgrader", "dask", "copydetect", "ipykernel", "jupyter"))
     assert not any(n.startswith(("solutions/", "graders/")) for n in content)
     assert not any(re.fullmatch(r"quizzes/[a-z_]+\.yaml", n) for n in content), "a question bank (answer key)"
-    assert {"torchdojo/cli.py", "torchdojo/locale/es/LC_MESSAGES/torchdojo.mo", "torchdojo/models/backbone.pt"} <= names
+    assert {"torchdojo/cli/main.py", "torchdojo/text/locale/es/LC_MESSAGES/torchdojo.mo", "torchdojo/models/backbone.pt"} <= names
     assert not any("__pycache__" in n for n in names)
     # The same course gives the same bytes.
     again = out.parent / "again"
@@ -203,7 +203,7 @@ def test_no_answer_key_in_the_release(shipped):
 
 def test_release_quizzes_are_answer_files(release, tmp_path):
     out, _ = release
-    from torchdojo.quiz import load_answer_file
+    from torchdojo.course.quiz import load_answer_file
 
     doc = load_answer_file(out / "quizzes" / "tensors.en.yaml")
     assert doc["topic"] == "tensors" and doc["answers"]

@@ -124,7 +124,7 @@ def _write_class(root: Path, students: dict[str, str]) -> None:
 
 
 def _bomb_is_bounded() -> bool:
-    from torchdojo.student.share import detect
+    from torchdojo.shared.job_share import detect
 
     return os.geteuid() != 0 or "pids" in (detect().get("controllers") or [])
 

@@ -21,10 +21,10 @@ def run(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess
 @pytest.mark.process
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_list_columns_line_up_whatever_the_longest_id(tmp_path, lang):
-    from torchdojo import progress
-    from torchdojo.manifest import course
-    from torchdojo.report import ItemResult, Report, TopicResult
-    from torchdojo.workspace import mark
+    from torchdojo.learner import progress
+    from torchdojo.course.manifest import course
+    from torchdojo.wire.report import ItemResult, Report, TopicResult
+    from torchdojo.learner.workspace import mark
 
     mark(tmp_path)
     # Statuses of every width, so the device column must not follow the label's length.
@@ -71,7 +71,7 @@ def test_installation_by_role():
 def test_check_output_says_each_cause_once_and_in_sentences(tmp_path):
     """A syntax error or a missing file is said once per file, not per exercise; a student exception is
     a sentence (a MemoryError has no message of its own), never a repr with quotes and a literal \\n."""
-    from torchdojo.manifest import course
+    from torchdojo.course.manifest import course
 
     ws = tmp_path / "ws"
     assert run("start", str(ws)).returncode == 0
@@ -100,7 +100,7 @@ def test_check_output_says_each_cause_once_and_in_sentences(tmp_path):
 
 
 def test_nbgrader_config_names_the_verb_that_writes_it(tmp_path):
-    from torchdojo.notebooks.nbgrader_source import write_source
+    from torchdojo.editions.notebooks.nbgrader_source import write_source
 
     write_source(tmp_path, ["tensors"])
     config = (tmp_path / "nbgrader_config.py").read_text(encoding="utf-8")

@@ -132,7 +132,7 @@ def _venv_outside(root: Path, name: str) -> str:
     target = _site_packages(python)
     from importlib import metadata
 
-    from torchdojo.student.confine import _distribution_entries, distribution_closure
+    from torchdojo.shared.confine import _distribution_entries, distribution_closure
 
     # torchdojo's own dependencies (never torchdojo: installed below, the way the mode under test does).
     needed = [r.split(";")[0].split(">")[0].split("=")[0].strip() for r in metadata.requires("torchdojo") or ()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from torchdojo import paths
-from torchdojo.check import check_workspace
-from torchdojo.manifest import course
-from torchdojo.selfcheck import problems
-from torchdojo.stubs import make_stub
+from torchdojo.course import paths
+from torchdojo.judge.client import check_workspace
+from torchdojo.course.manifest import course
+from torchdojo.course.selfcheck import problems
+from torchdojo.course.stubs import make_stub
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process

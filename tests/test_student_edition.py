@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.manifest import course
-from torchdojo.student_edition import build_student_wheel
+from torchdojo.course.manifest import course
+from torchdojo.editions.student_wheel import build_student_wheel
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -112,7 +112,7 @@ def test_learner_verbs_work_and_the_rest_say_why_not(site, tmp_path):
 
 def test_the_notebook_check_cell_checks_names_and_signatures(site, tmp_path):
     # In = IPython's input history: what the check cell reads to know it runs in a notebook.
-    code = ("from torchdojo.notebook import check\n"
+    code = ("from torchdojo.learner.notebook import check\n"
             "def add_batch_dim(x):\n    return x\n"
             "In = ['', 'def add_batch_dim(x):\\n    return x']\n"
             "check('tensors/add_batch_dim', globals())\n"
@@ -126,7 +126,7 @@ def test_the_notebook_check_cell_checks_names_and_signatures(site, tmp_path):
     # A stub run from a file (its source readable, as in Jupyter) is not attempted, not a ✔.
     stub = (site / "torchdojo" / "content" / "exercises" / "tensors.py").read_text(encoding="utf-8")
     script = tmp_path / "cells.py"
-    script.write_text(stub + "\nfrom torchdojo.notebook import check\nIn = ['', 'x']\n"
+    script.write_text(stub + "\nfrom torchdojo.learner.notebook import check\nIn = ['', 'x']\n"
                       "check('tensors/add_batch_dim', globals())\n", encoding="utf-8")
     for lang, said in (("en", "· tensors/add_batch_dim: not attempted yet (still the stub)"),
                        ("es", "· tensors/add_batch_dim: sin hacer todavía (sigue siendo la plantilla)")):

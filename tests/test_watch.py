@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import reference_source
 
-from torchdojo import paths
-from torchdojo.commands.watch import changed, snapshot, topics_to_grade
-from torchdojo.manifest import course
+from torchdojo.course import paths
+from torchdojo.cli.watch import changed, snapshot, topics_to_grade
+from torchdojo.course.manifest import course
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -99,7 +99,7 @@ def test_watch_regrades_on_save(tmp_path):
 
 
 def test_watch_bad_workspace_is_one_line(tmp_path, capsys):
-    from torchdojo.cli import main
+    from torchdojo.cli.main import main
 
     assert main(["--lang", "en", "watch", "-w", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.errors import UserError
-from torchdojo.workspace import find_workspace, start_workspace
+from torchdojo.text.errors import UserError
+from torchdojo.learner.workspace import find_workspace, start_workspace
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process
@@ -116,9 +116,9 @@ def test_the_quickstart_exits_0_on_its_first_run(tmp_path):
 def test_learner_verbs_run_without_the_resource_module(tmp_path, args, code):
     # As on Windows: `resource` (POSIX only, used by the grading sandbox) cannot be imported.
     probe = ("import sys; sys.modules['resource'] = None\n"
-             "from torchdojo.cli import main\n"
+             "from torchdojo.cli.main import main\n"
              "try:\n    rc = main(sys.argv[1:])\nexcept SystemExit as exc:\n    rc = exc.code\n"
-             "engine = ('torchdojo.sandbox', 'torchdojo.judge', 'torchdojo.student', 'torchdojo.check')\n"
+             "engine = ('torchdojo.sandbox', 'torchdojo.judge', 'torchdojo.student', 'torchdojo.judge.client')\n"
              "loaded = sorted(m for m in sys.modules if m in engine or m.startswith(tuple(e + '.' for e in engine)))\n"
              "print('LOADED', loaded, file=sys.stderr)\n"
              "sys.exit(rc)\n")
@@ -131,9 +131,10 @@ def test_learner_verbs_run_without_the_resource_module(tmp_path, args, code):
 
 
 def test_the_cli_copies_of_engine_choices_agree_with_the_engine():
-    from torchdojo import check, release
-    from torchdojo.commands import check as check_cmd
-    from torchdojo.commands import release as release_cmd
+    from torchdojo.judge import client as check
+    from torchdojo.editions import release
+    from torchdojo.cli import check as check_cmd
+    from torchdojo.cli import release as release_cmd
 
     assert check_cmd.DEVICES == check.DEVICES
     assert release_cmd.FORMATS == release.FORMATS

@@ -30,11 +30,11 @@ from pathlib import Path
 
 import torch
 
-from torchdojo.check import find_submission, make_job, resolve_targets
+from torchdojo.judge.client import find_submission, make_job, resolve_targets
 from torchdojo.judge.aggregate import topic_result
-from torchdojo.manifest import course
-from torchdojo.report import NOT_ATTEMPTED, PASSED
-from torchdojo.stubs import strip_markers
+from torchdojo.course.manifest import course
+from torchdojo.wire.report import NOT_ATTEMPTED, PASSED
+from torchdojo.course.stubs import strip_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCELERATOR = torch.cuda.is_available() or torch.backends.mps.is_available()

@@ -1,3 +1,3 @@
-from torchdojo.cli import main
+from torchdojo.cli.main import main
 
 raise SystemExit(main())

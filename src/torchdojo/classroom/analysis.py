@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from torchdojo.report import PASSED
+from torchdojo.wire.report import PASSED
 
 if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult

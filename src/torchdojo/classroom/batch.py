@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from torchdojo import __version__, paths
-from torchdojo.check import missing_module
+from torchdojo import __version__
+from torchdojo.course import paths
+from torchdojo.judge.client import missing_module
 from torchdojo.classroom import intake
 from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
-from torchdojo.errors import UserError
-from torchdojo.i18n import pick, tr
-from torchdojo.manifest import Course, Topic, course as load_course
-from torchdojo.report import ERROR, ItemResult, TopicResult
-from torchdojo.check import sibling_modules
+from torchdojo.text.errors import UserError
+from torchdojo.text.i18n import pick, tr
+from torchdojo.course.manifest import Course, Topic, course as load_course
+from torchdojo.wire.report import ERROR, ItemResult, TopicResult
+from torchdojo.judge.client import sibling_modules
 
 GRADEBOOK = "gradebook.sqlite"
 RETRY = "retry:"
@@ -135,7 +136,7 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 def error_result(course: Course, key: str, reason: str, lang: str) -> TopicResult:
     """Every item of ``key`` as *error*, worth its full maximum, with a one-line reason."""
-    from torchdojo import quiz
+    from torchdojo.course import quiz
 
     tid = key.split(":", 1)[-1]
     why = _one_line(reason)
@@ -149,7 +150,7 @@ def error_result(course: Course, key: str, reason: str, lang: str) -> TopicResul
 
 
 def _quiz_result(topic: Topic, path: Path | None, lang: str) -> TopicResult:
-    from torchdojo import quiz
+    from torchdojo.course import quiz
 
     if path is None:
         result = quiz.grade_answers(topic.id, {}, lang)

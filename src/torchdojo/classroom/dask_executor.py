@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from distributed import Client, as_completed, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from torchdojo.errors import UserError
+from torchdojo.text.errors import UserError
 from torchdojo.judge.service import Judge
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def worker_fingerprint() -> str:
     change on disk would not reach it anyway.
     """
     from torchdojo.classroom.batch import course_fingerprint
-    from torchdojo.manifest import course
+    from torchdojo.course.manifest import course
 
     return course_fingerprint(course())
 

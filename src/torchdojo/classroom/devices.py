@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from torchdojo.i18n import pick
-from torchdojo.manifest import Course
-from torchdojo.report import ItemResult
+from torchdojo.text.i18n import pick
+from torchdojo.course.manifest import Course
+from torchdojo.wire.report import ItemResult
 
 _DEVICE = re.compile(r"^(cpu|cuda(:\d+)?|mps(:\d+)?)$")
 CPU_ONLY = ("calificado en cpu; no se comprobó en una GPU", "graded on cpu; not checked on a GPU")

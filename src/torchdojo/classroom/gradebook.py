@@ -21,7 +21,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from torchdojo.report import ItemResult, TestOutcome, TopicResult
+from torchdojo.wire.report import ItemResult, TestOutcome, TopicResult
 
 SCHEMA = "torchdojo.gradebook/1"
 

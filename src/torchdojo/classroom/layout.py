@@ -20,7 +20,7 @@ Files: an exercise module ``<topic>.py`` or ``<topic>.ipynb``; a quiz answer fil
 ``quiz_<topic>.json|yaml|yml`` (or ``<topic>_answers.*``); other ``.py`` files are
 sibling modules the exercise may import.
 
-Every file is read once through :mod:`torchdojo.classroom.intake` (no link is
+Every file is read once through :mod:`torchdojo.judge.intake` (no link is
 followed, only bounded regular files) into a private copy, and only those copies
 are graded, hashed and compared. One student's trouble stays that student's: a
 refused entry, a damaged zip member or a folder that cannot be listed becomes
@@ -41,10 +41,10 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from torchdojo.classroom import intake
-from torchdojo.errors import UserError
-from torchdojo.manifest import Course
+from torchdojo.text.errors import UserError
+from torchdojo.course.manifest import Course
 from torchdojo.wire.job import EXCLUDED
-from torchdojo.workspace import choose_between
+from torchdojo.learner.workspace import choose_between
 
 MAX_ZIP_BYTES = 2 << 30
 MAX_ZIP_FILES = 100_000

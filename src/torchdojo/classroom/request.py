@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from torchdojo.check import sibling_modules
+from torchdojo.judge.client import sibling_modules
 from torchdojo.classroom import intake
 from torchdojo.judge.service import Judge
 
@@ -39,8 +39,8 @@ class GradeRequest:
 
 def grade_request(judge: Judge, request: GradeRequest) -> dict[str, Any]:
     """Grade one request with a running judge; the result as plain data (a TopicResult dict)."""
-    from torchdojo.check import grade_file
-    from torchdojo.manifest import course
+    from torchdojo.judge.client import grade_file
+    from torchdojo.course.manifest import course
 
     topic = course().topic(request.topic)
     folder = Path(tempfile.mkdtemp(prefix="torchdojo-req-"))

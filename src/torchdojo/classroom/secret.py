@@ -17,8 +17,8 @@ import os
 from pathlib import Path
 from typing import Mapping
 
-from torchdojo.errors import UserError
-from torchdojo.manifest import Course
+from torchdojo.text.errors import UserError
+from torchdojo.course.manifest import Course
 
 MAX_SECRET_BYTES = 4096
 

@@ -58,8 +58,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from torchdojo import paths
-from torchdojo.manifest import Course, Topic
+from torchdojo.course import paths
+from torchdojo.course.manifest import Course, Topic
 
 if TYPE_CHECKING:
     from torchdojo.classroom.layout import StudentFiles
@@ -459,7 +459,7 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
     import numpy as np
 
     if isinstance(topic, str):
-        from torchdojo.manifest import course as packaged
+        from torchdojo.course.manifest import course as packaged
 
         topic = packaged().topic(topic)
     out = TopicSimilarity(topic.id)
@@ -630,7 +630,7 @@ def class_similarity(students: list[StudentFiles], keys: list[str], course: Cour
 
     Stops after ``time_limit_s`` (default :data:`TIME_LIMIT_S`), keeping what it compared.
     """
-    from torchdojo.stubs import strip_markers
+    from torchdojo.course.stubs import strip_markers
 
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     deadline = time.monotonic() + (TIME_LIMIT_S if time_limit_s is None else time_limit_s)

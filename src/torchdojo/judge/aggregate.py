@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from torchdojo.i18n import pick
-from torchdojo.manifest import Exercise, Topic
-from torchdojo.report import (CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, ItemResult, TestOutcome,
+from torchdojo.text.i18n import pick
+from torchdojo.course.manifest import Exercise, Topic
+from torchdojo.wire.report import (CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, ItemResult, TestOutcome,
                               TopicResult)
 
 #: Note shown on a result the grading infrastructure failed to produce (``TopicResult.infra_error`` says so).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 
-from torchdojo.report import NOT_ATTEMPTED_TEXT  # noqa: F401  (graders and the plugin use it from here)
+from torchdojo.wire.report import NOT_ATTEMPTED_TEXT  # noqa: F401  (graders and the plugin use it from here)
 
 
 class Feedback(AssertionError):

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from torchdojo.judge.seeding import mix
-from torchdojo.student.recipes.common import seed_parameters
+from torchdojo.shared.recipes.common import seed_parameters
 
 
 def generator(seed: int) -> torch.Generator:

@@ -225,7 +225,7 @@ class Lab:
         return self._session.op("put", value=value)
 
     def spy(self, name: str, /, **kwargs: Any) -> Handle:
-        """Build a spy (a recipe that returns a :class:`~torchdojo.student.recipes.common.Spy`) in the student process."""
+        """Build a spy (a recipe that returns a :class:`~torchdojo.shared.recipes.common.Spy`) in the student process."""
         return self._session.op("recipe", name=name, kwargs=kwargs, keep=True)
 
     def lend(self, **spies: Handle) -> None:

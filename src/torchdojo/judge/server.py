@@ -95,7 +95,7 @@ def _pin_to_slot(slot: int, slots: int, caps: dict[str, Any]) -> None:
     """Run a judge child on the CPUs its slot's student processes are pinned to (cgroup v1 cpuset)."""
     if "cpuset" not in ((caps.get("share") or {}).get("controllers") or []) or slots < 2:
         return
-    from torchdojo.student.share import slot_cpus
+    from torchdojo.shared.job_share import slot_cpus
 
     try:
         os.sched_setaffinity(0, slot_cpus(slot, slots)[1])
@@ -148,7 +148,7 @@ class Server:
     def start(self, ident: str, line: str) -> dict[str, Any] | None:
         """Fork a judge child for a job; the result right away if it is not a job."""
         from torchdojo.judge.run import run_job
-        from torchdojo.student.confine import PR_SET_PDEATHSIG, prctl
+        from torchdojo.shared.confine import PR_SET_PDEATHSIG, prctl
         from torchdojo.wire.job import JobSpec
 
         try:

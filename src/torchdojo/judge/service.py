@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import torchdojo
-from torchdojo import paths
+from torchdojo.course import paths
 from torchdojo.wire.job import JobSpec
 
 _PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
@@ -102,7 +102,7 @@ class Judge:
 
     def missing_protections(self) -> list[str]:
         """What student processes will lack on this machine (program messages, English msgids)."""
-        from torchdojo.student.confine import missing_protections
+        from torchdojo.shared.confine import missing_protections
 
         return missing_protections(self.caps)
 

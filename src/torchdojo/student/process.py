@@ -62,7 +62,7 @@ def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, names
             protections.append("network namespace (no network)")
         protections += confine.apply_limits(file_mb=int(spec["file_mb"]), memory_mb=int(spec["memory_mb"]),
                                             limit_address_space=not cuda)
-        protections += share.enter(spec)  # the job's share of the machine (torchdojo.student.share)
+        protections += share.enter(spec)  # the job's share of the machine (torchdojo.shared.job_share)
         protections += sandbox
         if sandbox:
             # After the holder's mounts: nothing left to keep (see confine.enter_sandbox).

@@ -50,7 +50,7 @@ from torch.utils.data import DataLoader
 
 from torchdojo.student import recipes
 from torchdojo.student.loader import LoadedModule
-from torchdojo.student.recipes.common import Spy
+from torchdojo.shared.recipes.common import Spy
 from torchdojo.wire.codec import Decoder, Encoder, WireError
 from torchdojo.wire.frames import recv_frame, send_frame
 

@@ -15,7 +15,7 @@ own), one JSON line each:
   (the zygote is a child subreaper);
 * ``exit``.
 
-Its first line is a hello with the machine's :func:`~torchdojo.student.confine.capabilities`.
+Its first line is a hello with the machine's :func:`~torchdojo.shared.confine.capabilities`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def warm(training: bool) -> None:
             pass
     # Everything of torchdojo the student process runs: after Landlock it can
     # read no other file of the package (the read rules use the same list).
-    from torchdojo.student.confine import STUDENT_MODULES
+    from torchdojo.shared.confine import STUDENT_MODULES
 
     for name in STUDENT_MODULES:
         importlib.import_module(name)
@@ -62,7 +62,7 @@ def warm(training: bool) -> None:
 def protected_paths() -> list[str]:
     """Paths the student process must never read, even if the allow-list held them."""
     import torchdojo
-    from torchdojo import paths
+    from torchdojo.course import paths
 
     package = Path(torchdojo.__file__).resolve().parent
     protected = [str(package)]
@@ -97,7 +97,7 @@ class Zygote:
         self.rules(())
         self._share_init()
 
-    # -- a share of the machine per job (torchdojo.student.share) ------------------
+    # -- a share of the machine per job (torchdojo.shared.job_share) ------------------
     def _share_init(self) -> None:
         from torchdojo.student import share
 

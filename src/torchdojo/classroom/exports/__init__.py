@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from torchdojo.manifest import Course
+from torchdojo.course.manifest import Course
 
 if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult
@@ -30,7 +30,7 @@ def check_templates(templates: str | Path | None) -> None:
     import jinja2
 
     from torchdojo.classroom.exports.templating import environment
-    from torchdojo.errors import UserError
+    from torchdojo.text.errors import UserError
 
     env = environment(templates)
     for name in TEMPLATES:

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from torchdojo import atomic
+from torchdojo.text import atomic
 from torchdojo.classroom.devices import device_note
 from torchdojo.classroom.exports.summary import cause, output_names, total
 from torchdojo.classroom.exports.templating import clip, environment, render
-from torchdojo.i18n import pick
-from torchdojo.manifest import Course
-from torchdojo.render.terminal import LABEL
+from torchdojo.text.i18n import pick
+from torchdojo.course.manifest import Course
+from torchdojo.text.terminal import LABEL
 
 if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult

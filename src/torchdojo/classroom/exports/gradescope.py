@@ -17,9 +17,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from torchdojo import atomic
+from torchdojo.text import atomic
 from torchdojo.classroom.exports.summary import output_names
-from torchdojo.report import ItemResult, TopicResult
+from torchdojo.wire.report import ItemResult, TopicResult
 
 if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult

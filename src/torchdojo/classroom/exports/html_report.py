@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from torchdojo import atomic
+from torchdojo.text import atomic
 from torchdojo.classroom.analysis import analyse
 from torchdojo.classroom.exports.summary import BINS, device_notes, failing_rows, histogram, total
 from torchdojo.classroom.exports.templating import environment, render as render_template
-from torchdojo.manifest import Course
+from torchdojo.course.manifest import Course
 
 if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult

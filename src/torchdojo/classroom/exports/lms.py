@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from torchdojo import atomic
+from torchdojo.text import atomic
 from torchdojo.classroom.exports.tables import _cell, _points, csv_text
 
 if TYPE_CHECKING:

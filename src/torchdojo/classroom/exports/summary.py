@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from torchdojo.classroom.devices import CPU_ONLY, devices_of, is_device_exercise
-from torchdojo.i18n import pick
-from torchdojo.manifest import Course
-from torchdojo.report import TopicResult
+from torchdojo.text.i18n import pick
+from torchdojo.course.manifest import Course
+from torchdojo.wire.report import TopicResult
 
 if TYPE_CHECKING:
     from torchdojo.classroom.batch import ClassResult

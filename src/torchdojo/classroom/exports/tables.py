@@ -10,10 +10,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from torchdojo import atomic
+from torchdojo.text import atomic
 from torchdojo.classroom.devices import devices_of, device_note
 from torchdojo.classroom.exports.summary import total
-from torchdojo.manifest import Course
+from torchdojo.course.manifest import Course
 
 if TYPE_CHECKING:
     from torchdojo.classroom.analysis import ItemStats
@@ -121,7 +121,7 @@ def _item_dict(s: ItemStats) -> dict[str, Any]:
 def grades_document(result: ClassResult, course: Course | None = None, lang: str = "en") -> dict[str, Any]:
     """The ``torchdojo.grades/2`` document (no timings, so two runs compare byte for byte)."""
     from torchdojo.classroom.analysis import analyse
-    from torchdojo.manifest import course as packaged
+    from torchdojo.course.manifest import course as packaged
 
     course = course or packaged()
     students = []

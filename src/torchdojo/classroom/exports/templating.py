@@ -15,9 +15,9 @@ from typing import Any
 
 import jinja2
 
-from torchdojo.errors import UserError
-from torchdojo.i18n import pick
-from torchdojo.render.terminal import status_label
+from torchdojo.text.errors import UserError
+from torchdojo.text.i18n import pick
+from torchdojo.text.terminal import status_label
 
 PACKAGED = Path(__file__).resolve().parents[1] / "templates"
 #: Untrusted text (feedback, messages) is cut to this many characters in reports.

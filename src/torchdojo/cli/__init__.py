@@ -1,0 +1,1 @@
+"""The ``torchdojo`` command line: a thin layer over the Python API, a module per verb."""

@@ -1,0 +1,1 @@
+"""The course: manifest, lessons, quizzes, stubs, data sets and the pretrained backbone."""

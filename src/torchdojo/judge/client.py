@@ -1,0 +1,200 @@
+"""Check a learner's workspace: the API behind ``torchdojo check``.
+
+>>> report = check_workspace("my-course", ["tensors"], device="cpu", lang="en")  # doctest: +SKIP
+>>> report.to_json()                                                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import stat
+import tempfile
+import time
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+from torchdojo.course import paths
+from torchdojo.learner import progress
+from torchdojo.text.errors import UserError
+from torchdojo.text.i18n import pick, tr
+from torchdojo.judge.aggregate import topic_result
+from torchdojo.judge.service import Judge
+from torchdojo.course.manifest import Course, Exercise, Topic, course as load_packaged_course
+from torchdojo.wire.report import ERROR, NOT_ATTEMPTED, ItemResult, Report, TopicResult
+from torchdojo.wire.job import EXCLUDED, ExerciseSpec, JobSpec
+from torchdojo.learner.workspace import choose_submission
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+MAX_SIBLING_BYTES = 4 << 20
+
+
+def sibling_modules(submission: Path) -> list[Path]:
+    """The other ``.py`` files beside a submission, which it may import (never pytest or site config)."""
+    return [p for p in sorted(submission.parent.glob("*.py"))
+            if p != submission and p.name not in EXCLUDED and p.is_file() and p.stat().st_size < MAX_SIBLING_BYTES]
+
+
+def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple[Topic, list[Exercise]]]:
+    """``["tensors", "fc_nets/FCNet"]`` -> topics with the exercises asked for, in course order.
+
+    The learner's rules and messages (:func:`torchdojo.course.targets.topics`), with the exercises themselves.
+    """
+    from torchdojo.course import targets as learner_targets
+
+    return [(topic, [topic.exercise(name) for name in names])
+            for topic, names in learner_targets.topics(course, list(targets or []))]
+
+
+def find_submission(folder: Path, topic: Topic) -> Path | None:
+    """``<module>.py`` or ``<module>.ipynb`` in ``folder``; with both, the one the learner changed
+    (:func:`torchdojo.learner.workspace.choose_submission`)."""
+    return choose_submission(folder, topic)[0]
+
+
+def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
+    """Read ``topic``'s module and its sibling modules from ``folder`` into the private folder ``into``.
+
+    Everything goes through the one intake (:mod:`torchdojo.judge.intake`):
+    a link, a named pipe, a device or a file too large raises
+    :class:`~torchdojo.judge.intake.Refused` with a one-line reason. The
+    judge is given only the copies, so an entry swapped after it was read
+    cannot reach it. A module of the topic (``.py`` or ``.ipynb``, both when
+    both are there) is in ``into``; ``None`` when there is none.
+    """
+    from torchdojo.classroom import intake
+
+    with intake.StudentFolder(folder) as student:
+        entries = dict(student.entries())
+        names = [n for n in (f"{topic.module_name}{s}" for s in (".py", ".ipynb")) if n in entries]
+        if not names:
+            return None
+        for other in sorted(entries):
+            # A folder named like a module is not a module; any other entry (a link...) is refused.
+            if (other in names or (other.endswith(".py") and other not in EXCLUDED and not other.startswith(".")
+                                   and not stat.S_ISDIR(entries[other]))):
+                data, st = student.read_stat(other)
+                # The modification time goes along: it decides between a module and a notebook.
+                intake.write_private(into, PurePosixPath(other), data, st.st_mtime_ns)
+    return into / names[0]
+
+
+def refused_module(topic: Topic, exercises: list[Exercise], reason: str, lang: str) -> TopicResult:
+    """Every exercise of ``topic`` as *error*: a file of the submission was not accepted (``reason``)."""
+    text = pick(lang, f"no se pudo calificar: {reason}", f"could not be graded: {reason}")
+    return TopicResult.from_items(topic.id, [ItemResult(e.id, 0.0, e.points, ERROR, text) for e in exercises])
+
+
+def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, device: str | list[str] = "auto",
+             lang: str = "es", threads: int | None = None, **options: Any) -> JobSpec:
+    """The job a judge runs for one submission file and one topic.
+
+    ``options``: other :class:`~torchdojo.wire.job.JobSpec` fields (``secret``,
+    ``protect``) and resource limits (``memory_mb``, ``import_timeout_s``, ...).
+    """
+    return JobSpec.build(
+        topic=topic.id,
+        module=topic.module_name,
+        submission=str(submission),
+        siblings=[str(p) for p in sibling_modules(submission)],
+        grader=str(paths.graders_dir() / f"test_{topic.id}.py"),
+        exercises=[ExerciseSpec(e.name, float(e.timeout_s), bool(e.device)) for e in exercises],
+        devices=device if isinstance(device, str) else tuple(device),
+        lang=lang,
+        # One thread: tiny tensors gain nothing from more, and under load
+        # OpenMP threads fighting for cores made jobs 30 times slower.
+        threads=threads or 1,
+        **options,
+    )
+
+
+def missing_module(topic: Topic, exercises: list[Exercise], folder: Path, lang: str) -> TopicResult:
+    es = f"no hay {topic.module_name}.py ni {topic.module_name}.ipynb en {folder}"
+    en = f"no {topic.module_name}.py or {topic.module_name}.ipynb in {folder}"
+    items = [ItemResult(e.id, 0.0, e.points, NOT_ATTEMPTED, pick(lang, es, en)) for e in exercises]
+    return TopicResult.from_items(topic.id, items)
+
+
+def grade_file(judge: Judge, topic: Topic, exercises: list[Exercise], submission: Path, *,
+               device: str | list[str] = "auto", lang: str = "es", reveal_hidden: bool = True,
+               **job_options: Any) -> TopicResult:
+    """Grade one submission file (``.py`` or ``.ipynb``) for one topic with a running judge."""
+    job = make_job(topic, exercises, submission, device=device, lang=lang, **job_options)
+    start = time.perf_counter()
+    result = judge.run(job)
+    if result.get("device_unavailable"):
+        raise UserError("device '{device}' is not available on this machine", device=result["device_unavailable"])
+    topic_res = topic_result(topic, exercises, result, lang=lang, source=submission.name,
+                             reveal_hidden=reveal_hidden)
+    topic_res.duration_s = round(time.perf_counter() - start, 3)
+    return topic_res
+
+
+def grade_topic(judge: Judge, topic: Topic, exercises: list[Exercise], folder: Path, *, device: str = "auto",
+                lang: str = "es", reveal_hidden: bool = True, **job_options: Any) -> TopicResult:
+    """Grade one topic of one submission folder with a running judge.
+
+    The module (and notebook) and the sibling modules are read through the one
+    intake into a private copy, and only that copy is graded
+    (:func:`stage_submission`); with both a module and a notebook, the one the
+    learner changed (:func:`torchdojo.learner.workspace.choose_submission`).
+    """
+    from torchdojo.classroom import intake
+
+    with tempfile.TemporaryDirectory(prefix="torchdojo-check-") as tmp:
+        try:
+            staged = stage_submission(folder, topic, Path(tmp))
+        except intake.Refused as exc:
+            return refused_module(topic, exercises, str(exc), lang)
+        if staged is None:
+            return missing_module(topic, exercises, folder, lang)
+        submission, why = choose_submission(Path(tmp), topic)
+        assert submission is not None
+        result = grade_file(judge, topic, exercises, submission, device=device, lang=lang,
+                            reveal_hidden=reveal_hidden, **job_options)
+    if why:
+        result.notes.insert(0, tr(lang, why[0], **why[1]))
+    return result
+
+
+def check_workspace(
+    workspace: str | Path = ".",
+    targets: Iterable[str] | None = None,
+    *,
+    device: str = "auto",
+    lang: str = "es",
+    record: bool = True,
+    course: Course | None = None,
+    judge: Judge | None = None,
+    **job_options: Any,
+) -> Report:
+    """Grade the learner's modules in ``workspace``.
+
+    ``targets``: topics (``"tensors"``) or exercises (``"tensors/seeded_rand"``);
+    none means every topic with exercises. ``device``: ``auto`` grades device
+    exercises on the CPU and every accelerator present; ``cpu``, ``cuda`` or
+    ``mps`` on that one only. Results are stored in the workspace's progress
+    unless ``record`` is false.
+    """
+    folder = Path(workspace)
+    if not folder.is_dir():
+        raise UserError("workspace '{path}' is not a folder (create one with 'torchdojo start {path}')",
+                        path=str(folder))
+    if device not in DEVICES:
+        raise UserError("unknown device '{device}' (choose from {choices})", device=device, choices=", ".join(DEVICES))
+    course = course or load_packaged_course()
+    plan = resolve_targets(course, targets)
+    own = judge is None
+    z = judge or Judge(topics=[topic.id for topic, _ in plan])
+    try:
+        topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
+                  for topic, exercises in plan]
+    except KeyboardInterrupt:
+        if own:  # Ctrl-C: end the student code now, not after its time limit
+            z.kill()
+        raise
+    finally:
+        if own:
+            z.close()
+    report = Report(topics=topics, lang=lang, device=device)
+    if record:
+        progress.record_report(folder, report)
+    return report

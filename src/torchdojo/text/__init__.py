@@ -1,0 +1,1 @@
+"""What torchdojo says and writes: languages, messages, the terminal, errors, atomic files."""

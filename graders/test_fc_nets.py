@@ -44,7 +44,7 @@ from torchdojo.judge.helpers import generator
 from torchdojo.judge.props import grading_settings
 from torchdojo.judge.remote import Handle, StudentRaised, TwinMismatch
 from torchdojo.judge.seeding import mix
-from torchdojo.student import recipes as recipe_book
+from torchdojo.shared import recipes as recipe_book
 from torchdojo.shared.recipes.fc_nets import make_optimizer
 
 _f64 = torch.float64

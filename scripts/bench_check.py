@@ -36,7 +36,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from torchdojo.course import paths
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
     from torchdojo.course.manifest import course
     from torchdojo.judge.service import Judge
 

@@ -41,7 +41,7 @@ def main() -> int:
 
     from test_nbgrader import TOPIC, _submission  # the same student notebooks as the agreement test
 
-    from torchdojo.editions.notebooks import nbjson
+    from torchdojo.text import nbjson
     from torchdojo.editions.notebooks.nbgrader_source import write_source
 
     work = Path(tempfile.mkdtemp(prefix="torchdojo-bench-class-"))

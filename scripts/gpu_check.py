@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("--out", default=None, help="also write the results as JSON here")
     args = parser.parse_args()
 
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
     from torchdojo.text.errors import UserError
     from torchdojo.judge.service import Judge
     from variant_suite import corpus

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from torchdojo.course import paths
-from torchdojo.judge.client import check_workspace
+from torchdojo.learner.check import check_workspace
 from torchdojo.classroom.executor import LocalExecutor
 from torchdojo.judge.service import Judge
 from torchdojo.wire.report import TopicResult

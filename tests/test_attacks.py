@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import leftover_students, reference_source
-from torchdojo.judge.client import check_workspace
+from torchdojo.learner.check import check_workspace
 from torchdojo.classroom.batch import grade_class
 from torchdojo.course.manifest import course
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from torchdojo.course import quiz
-from torchdojo.classroom.batch import ClassResult
+from torchdojo.classroom.result import ClassResult
 from torchdojo.classroom.exports import write_all
 from torchdojo.course.manifest import course
 from torchdojo.wire.report import CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, TIMEOUT, ItemResult, TopicResult

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from torchdojo.classroom import steps
-from torchdojo.classroom.batch import ClassResult
+from torchdojo.classroom.result import ClassResult
 from torchdojo.classroom.exports import write_all
 from torchdojo.course.manifest import course
 from torchdojo.wire.report import ItemResult, TopicResult

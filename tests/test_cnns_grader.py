@@ -9,7 +9,7 @@
   CPU) lose points only where one is present; on a CPU-only machine they pass.
 
 Every submission is graded once, through the real engine
-(:func:`torchdojo.judge.client.check_workspace`), with one shared warm judge.
+(:func:`torchdojo.learner.check.check_workspace`), with one shared warm judge.
 """
 
 from __future__ import annotations

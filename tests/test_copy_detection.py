@@ -170,7 +170,7 @@ def test_an_honest_newcomer_close_to_the_reference_is_not_a_copier(tmp_path):
 
 
 def test_forced_exercises_and_shared_passages_are_in_the_report(tmp_path):
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
     from torchdojo.classroom.exports.html_report import render
 
     the_course = course()

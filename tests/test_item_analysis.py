@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from torchdojo.classroom.analysis import analyse, blank_name, failure_message, point_biserial
-from torchdojo.classroom.batch import ClassResult
+from torchdojo.classroom.result import ClassResult
 from torchdojo.wire.report import ItemResult, TopicResult
 
 

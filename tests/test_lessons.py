@@ -24,7 +24,8 @@ from torchdojo.editions.notebooks.lesson_cells import place_parts
 from torchdojo.course.lessons.examples import run_examples
 from torchdojo.course.lessons.render import lesson_markdown, part_markdown
 from torchdojo.course.manifest import course
-from torchdojo.editions.notebooks import build, nbjson
+from torchdojo.editions.notebooks import build
+from torchdojo.text import nbjson
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process

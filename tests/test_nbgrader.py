@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 import torchdojo
-from torchdojo.judge.client import check_workspace
+from torchdojo.learner.check import check_workspace
 from torchdojo.course.manifest import course
 from torchdojo.learner.notebook import QUIZ_VARIABLE
-from torchdojo.editions.notebooks import nbjson
+from torchdojo.text import nbjson
 from torchdojo.editions.notebooks.build import split_topic
 from torchdojo.editions.notebooks.nbgrader_source import write_source
 from torchdojo.editions.notebooks.quizcells import answer_line, answer_value

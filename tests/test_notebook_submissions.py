@@ -7,7 +7,8 @@ import json
 from conftest import by_name, reference_source, statuses
 
 from torchdojo.course.manifest import course
-from torchdojo.editions.notebooks import build, nbjson
+from torchdojo.editions.notebooks import build
+from torchdojo.text import nbjson
 
 
 def _notebook(*sources: str, raw_cells: list | None = None) -> str:

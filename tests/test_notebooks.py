@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from torchdojo.course import paths
-from torchdojo.judge.client import check_workspace
+from torchdojo.learner.check import check_workspace
 from torchdojo.course.manifest import course
 from torchdojo.learner.notebook import _is_runtime_cell, source_cells
-from torchdojo.editions.notebooks import build, nbjson
+from torchdojo.editions.notebooks import build
+from torchdojo.text import nbjson
 from torchdojo.editions.notebooks.split import split_solution
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).

@@ -19,7 +19,8 @@ from conftest import reference_source
 from torchdojo.classroom.layout import ClassLayout
 from torchdojo.text.i18n import tr
 from torchdojo.course.manifest import course
-from torchdojo.learner.workspace import choose_submission, stub_path
+from torchdojo.course.stubs import stub_path
+from torchdojo.judge.submission import choose_submission
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 TOPIC = course().topic("tensors")

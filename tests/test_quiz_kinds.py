@@ -26,7 +26,7 @@ from torchdojo.course.quiz.nodes import NodeReader
 from torchdojo.course.quiz.shuffle import Mix, Shown
 from torchdojo.course.quiz.terminal import Invalid, Session, words
 
-QUIZ = Path(__file__).resolve().parents[1] / "src" / "torchdojo" / "quiz"
+QUIZ = Path(__file__).resolve().parents[1] / "src" / "torchdojo" / "course" / "quiz"
 
 
 def test_the_registry_has_every_kind_in_its_own_module():
@@ -43,7 +43,7 @@ def test_the_engine_does_not_dispatch_on_kinds():
     """Outside quiz/kinds/, no module names a kind class: they go through the registry."""
     kind_classes = {cls.__name__ for cls in KINDS.values()}
     engine = [p for p in QUIZ.glob("*.py") if p.name not in ("__init__.py", "model.py")]
-    engine.append(QUIZ.parent / "notebooks" / "quizcells.py")
+    engine.append(QUIZ.parents[1] / "editions" / "notebooks" / "quizcells.py")
     for path in engine:
         names = {n.id for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Name)}
         names |= {a.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))

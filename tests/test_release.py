@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from torchdojo.course import paths
-from torchdojo.judge.client import check_workspace
+from torchdojo.learner.check import check_workspace
 from torchdojo.cli.main import main
 from torchdojo.text.errors import UserError
 from torchdojo.course.quiz import load_all_banks
@@ -88,7 +88,7 @@ def test_release_layout(release):
     names = {p.relative_to(out).as_posix() for p in files}
     assert {"README.md", "py/tensors.py", "notebooks/tensors.ipynb", "public_tests/test_tensors_public.py",
             "quizzes/tensors.es.yaml", "quizzes/why_ml.en.yaml",
-            "py/.torchdojo/learner/workspace.json", "notebooks/.torchdojo/learner/workspace.json"} <= names
+            "py/.torchdojo/workspace.json", "notebooks/.torchdojo/workspace.json"} <= names
     assert (out / WHEEL).is_file()
     readme = files[out / "README.md"]
     assert "**ES**" in readme and "**EN**" in readme and "torchdojo check" in readme

@@ -177,7 +177,7 @@ def test_background_processes_are_killed(uncached_judge, tmp_path):
         "    import time; time.sleep(0.3)\n"
         "    return t.to(device)\n"
     )
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -208,7 +208,7 @@ def test_output_flood_is_bounded_and_forged_reports_are_ignored(grade):
 
 def test_private_temp_folder_is_removed(uncached_judge, tmp_path):
     marker = tmp_path / "cwd.txt"
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -264,7 +264,7 @@ def test_grading_is_deterministic(grade):
 
 def test_writes_outside_the_private_folder_are_blocked(uncached_judge, tmp_path):
     outside = tmp_path / "outside.txt"
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
 
     folder = tmp_path / "w"
     folder.mkdir()
@@ -307,7 +307,7 @@ def test_no_network_from_student_code(uncached_judge, tmp_path):
 
     thread = threading.Thread(target=serve)
     thread.start()
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
 
     folder = tmp_path / "w"
     folder.mkdir()

@@ -136,7 +136,7 @@ def assert_unprivileged(facts: dict) -> None:
 
 
 def grade_probe(judge, folder: Path, source: str, out: Path) -> str:
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
 
     folder.mkdir()
     (folder / "tensors.py").write_text(source, encoding="utf-8")
@@ -191,7 +191,7 @@ def test_no_privilege_private_scratch_and_ipc_as_the_caller(uncached_judge, tmp_
 
 UNPRIVILEGED_RUN = r'''
 import json, sys
-from torchdojo.judge.client import check_workspace
+from torchdojo.learner.check import check_workspace
 from torchdojo.judge.service import Judge
 folder, out, cap = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with Judge() as judge:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from torchdojo.course import paths
-from torchdojo.judge.client import check_workspace
+from torchdojo.learner.check import check_workspace
 from torchdojo.course.manifest import course
 from torchdojo.course.selfcheck import problems
 from torchdojo.course.stubs import make_stub

@@ -8,7 +8,7 @@
   problem. Data left on the CPU shows only where an accelerator is present.
 
 Every submission is graded once, through the real engine
-(:func:`torchdojo.judge.client.check_workspace`), with one shared warm judge.
+(:func:`torchdojo.learner.check.check_workspace`), with one shared warm judge.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from torchdojo.wire.report import PASSED
 
 if TYPE_CHECKING:
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
 
 #: Share of the class in each of the strongest and weakest groups (Kelley's 27 %).
 GROUP = 0.27

@@ -15,8 +15,9 @@ from typing import Any, Callable, Iterable, Iterator
 from torchdojo import __version__
 from torchdojo.course import paths
 from torchdojo.judge.client import missing_module
-from torchdojo.classroom import intake
+from torchdojo.judge import intake
 from torchdojo.classroom.gradebook import Gradebook
+from torchdojo.classroom.result import ClassResult
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.text.errors import UserError
 from torchdojo.text.i18n import pick, tr
@@ -36,34 +37,6 @@ class Task:
     topic: str
     path: Path
     content_hash: str
-
-
-@dataclass
-class ClassResult:
-    """What a run graded and where the outputs are."""
-
-    students: list[str]
-    topics: list[str]
-    results: dict[str, dict[str, TopicResult]]
-    graded: int = 0
-    skipped: int = 0
-    seconds: float = 0.0
-    out: Path | None = None
-    outputs: list[Path] = field(default_factory=list)
-    #: The grading device asked for (``cpu``, ``auto``, ``cuda``, ``mps``).
-    device: str = "cpu"
-    #: Whether an instructor's grading secret was used (never the secret itself).
-    secret: bool = False
-    #: Students whose files could not be read at all, with the one-line reason.
-    errors: dict[str, str] = field(default_factory=dict)
-    #: Copy detection (:mod:`torchdojo.classroom.similarity`), when outputs are written.
-    similarity: Any = None
-    #: Item analysis (:func:`torchdojo.classroom.analysis.analyse`), computed once when outputs are written.
-    analysis: Any = None
-    #: Class steps that failed or ran out of time (one line each), said in grades.json and report.html.
-    notes: list[str] = field(default_factory=list)
-    #: ``(entry, reason)`` for each entry of the class folder that is not a student (never silent).
-    skipped_entries: list[tuple[str, str]] = field(default_factory=list)
 
 
 def quiz_key(topic: str) -> str:

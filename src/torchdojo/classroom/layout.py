@@ -40,11 +40,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from torchdojo.classroom import intake
+from torchdojo.judge import intake
 from torchdojo.text.errors import UserError
 from torchdojo.course.manifest import Course
 from torchdojo.wire.job import EXCLUDED
-from torchdojo.learner.workspace import choose_between
+from torchdojo.judge.submission import choose_between
 
 MAX_ZIP_BYTES = 2 << 30
 MAX_ZIP_FILES = 100_000

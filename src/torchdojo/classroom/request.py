@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from torchdojo.judge.client import sibling_modules
-from torchdojo.classroom import intake
+from torchdojo.judge import intake
 from torchdojo.judge.service import Judge
 
 

@@ -302,7 +302,7 @@ def read_bounded(path: Path) -> tuple[str, str]:
         raise ValueError(f"{path.name} is larger than {MAX_SOURCE_BYTES >> 10} KiB")
     if b"\x00" in data:
         raise ValueError(f"{path.name} is a binary file")
-    from torchdojo.student.loader import LoadError, decode_source, notebook_cells
+    from torchdojo.shared.source import LoadError, decode_source, notebook_cells
 
     try:
         if path.suffix == ".ipynb":

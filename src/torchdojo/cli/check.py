@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         from torchdojo.learner.public_tests import run_public_check
 
         return run_public_check(folder, args.targets, args.lang, as_json=args.json)
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
     from torchdojo.text.console import make_console
     from torchdojo.text.terminal import print_report
 

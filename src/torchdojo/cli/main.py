@@ -86,7 +86,7 @@ exit status:
 
 The language: --lang, else TORCHDOJO_LANG, else the locale; Spanish otherwise.
 The workspace: -w DIR, else TORCHDOJO_WORKSPACE, else the nearest folder at or
-above the current one that holds .torchdojo/learner/workspace.json (made by 'start').""")
+above the current one that holds .torchdojo/workspace.json (made by 'start').""")
 
 
 class _Parser(argparse.ArgumentParser):

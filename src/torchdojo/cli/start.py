@@ -10,7 +10,7 @@ from torchdojo.text.i18n import tr
 def register(sub: argparse._SubParsersAction, lang: str) -> None:
     p = sub.add_parser("start", help=tr(lang, "create a workspace with the exercises"),
                        description=tr(lang, "Copy the exercise stubs into DIR and mark it as a workspace "
-                                            "(.torchdojo/learner/workspace.json); files already there are never "
+                                            "(.torchdojo/workspace.json); files already there are never "
                                             "overwritten."))
     p.add_argument("dir", nargs="?", default="torchdojo-workspace",
                    help=tr(lang, "the folder (default: torchdojo-workspace)"))

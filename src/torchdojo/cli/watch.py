@@ -69,7 +69,7 @@ def topics_to_grade(paths_changed: set[Path], watched: list[Topic]) -> list[Topi
 
 
 def _grade(judge: Any, folder: Path, topics: list[Topic], args: argparse.Namespace) -> None:
-    from torchdojo.judge.client import check_workspace
+    from torchdojo.learner.check import check_workspace
     from torchdojo.text.console import make_console
     from torchdojo.text.terminal import print_topic
 

@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # src/torchdojo
 
 
 @lru_cache(maxsize=None)

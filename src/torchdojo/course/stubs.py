@@ -105,3 +105,10 @@ def stale_files(expected: dict[Path, str]) -> list[Path]:
 def out_of_sync() -> list[Path]:
     """Stubs that differ from what their solutions generate (or are missing)."""
     return stale_files(expected_stubs())
+
+
+def stub_path(topic, fmt: str = "py") -> Path:
+    """The course's stub of ``topic``: ``exercises/<module>.py``, or its notebook ``exercises/notebooks/<module>.ipynb``."""
+    if fmt == "ipynb":
+        return paths.exercises_dir() / "notebooks" / f"{topic.module_name}.ipynb"
+    return paths.exercises_dir() / topic.module

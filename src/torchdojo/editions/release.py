@@ -37,7 +37,8 @@ from torchdojo.course.lessons import lesson_path, load_lesson
 from torchdojo.course.lessons.render import lesson_markdown
 from torchdojo.course.manifest import Course
 from torchdojo.course.manifest import course as packaged_course
-from torchdojo.editions.notebooks import build, nbjson
+from torchdojo.editions.notebooks import build
+from torchdojo.text import nbjson
 from torchdojo.learner.public_tests import public_test, signatures, test_file_name  # noqa: F401 - signatures: API
 from torchdojo.course.quiz import answer_template, load_bank
 from torchdojo.editions.student_wheel import build_student_wheel, wheel_name

@@ -61,7 +61,7 @@ def _project_metadata() -> tuple[list[str], str]:
 
 def engine_files() -> dict[str, bytes]:
     """The package's own files (``torchdojo/...``), without any course content."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     out: dict[str, bytes] = {}
     for path in sorted(package.rglob("*")):
         rel = path.relative_to(package)

@@ -1,7 +1,7 @@
-"""Check a learner's workspace: the API behind ``torchdojo check``.
+"""The judge's client API: a job from a submission, sent to a running judge, its result per exercise.
 
->>> report = check_workspace("my-course", ["tensors"], device="cpu", lang="en")  # doctest: +SKIP
->>> report.to_json()                                                             # doctest: +SKIP
+What ``check`` (:mod:`torchdojo.learner.check`), class grading and the
+Gradescope autograder call to grade one file or one folder for one topic.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 from torchdojo.course import paths
-from torchdojo.learner import progress
 from torchdojo.text.errors import UserError
 from torchdojo.text.i18n import pick, tr
 from torchdojo.judge.aggregate import topic_result
@@ -21,7 +20,7 @@ from torchdojo.judge.service import Judge
 from torchdojo.course.manifest import Course, Exercise, Topic, course as load_packaged_course
 from torchdojo.wire.report import ERROR, NOT_ATTEMPTED, ItemResult, Report, TopicResult
 from torchdojo.wire.job import EXCLUDED, ExerciseSpec, JobSpec
-from torchdojo.learner.workspace import choose_submission
+from torchdojo.judge.submission import choose_submission
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIBLING_BYTES = 4 << 20
@@ -46,7 +45,7 @@ def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple
 
 def find_submission(folder: Path, topic: Topic) -> Path | None:
     """``<module>.py`` or ``<module>.ipynb`` in ``folder``; with both, the one the learner changed
-    (:func:`torchdojo.learner.workspace.choose_submission`)."""
+    (:func:`torchdojo.judge.submission.choose_submission`)."""
     return choose_submission(folder, topic)[0]
 
 
@@ -60,7 +59,7 @@ def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
     cannot reach it. A module of the topic (``.py`` or ``.ipynb``, both when
     both are there) is in ``into``; ``None`` when there is none.
     """
-    from torchdojo.classroom import intake
+    from torchdojo.judge import intake
 
     with intake.StudentFolder(folder) as student:
         entries = dict(student.entries())
@@ -135,9 +134,9 @@ def grade_topic(judge: Judge, topic: Topic, exercises: list[Exercise], folder: P
     The module (and notebook) and the sibling modules are read through the one
     intake into a private copy, and only that copy is graded
     (:func:`stage_submission`); with both a module and a notebook, the one the
-    learner changed (:func:`torchdojo.learner.workspace.choose_submission`).
+    learner changed (:func:`torchdojo.judge.submission.choose_submission`).
     """
-    from torchdojo.classroom import intake
+    from torchdojo.judge import intake
 
     with tempfile.TemporaryDirectory(prefix="torchdojo-check-") as tmp:
         try:
@@ -153,48 +152,3 @@ def grade_topic(judge: Judge, topic: Topic, exercises: list[Exercise], folder: P
     if why:
         result.notes.insert(0, tr(lang, why[0], **why[1]))
     return result
-
-
-def check_workspace(
-    workspace: str | Path = ".",
-    targets: Iterable[str] | None = None,
-    *,
-    device: str = "auto",
-    lang: str = "es",
-    record: bool = True,
-    course: Course | None = None,
-    judge: Judge | None = None,
-    **job_options: Any,
-) -> Report:
-    """Grade the learner's modules in ``workspace``.
-
-    ``targets``: topics (``"tensors"``) or exercises (``"tensors/seeded_rand"``);
-    none means every topic with exercises. ``device``: ``auto`` grades device
-    exercises on the CPU and every accelerator present; ``cpu``, ``cuda`` or
-    ``mps`` on that one only. Results are stored in the workspace's progress
-    unless ``record`` is false.
-    """
-    folder = Path(workspace)
-    if not folder.is_dir():
-        raise UserError("workspace '{path}' is not a folder (create one with 'torchdojo start {path}')",
-                        path=str(folder))
-    if device not in DEVICES:
-        raise UserError("unknown device '{device}' (choose from {choices})", device=device, choices=", ".join(DEVICES))
-    course = course or load_packaged_course()
-    plan = resolve_targets(course, targets)
-    own = judge is None
-    z = judge or Judge(topics=[topic.id for topic, _ in plan])
-    try:
-        topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
-                  for topic, exercises in plan]
-    except KeyboardInterrupt:
-        if own:  # Ctrl-C: end the student code now, not after its time limit
-            z.kill()
-        raise
-    finally:
-        if own:
-            z.close()
-    report = Report(topics=topics, lang=lang, device=device)
-    if record:
-        progress.record_report(folder, report)
-    return report

@@ -19,15 +19,29 @@ answer comes back as plain data (or another handle).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import torch
 from torch import nn
 
-from torchdojo.student import recipes as recipe_book
+from torchdojo.shared import recipes as recipe_book
 
-if TYPE_CHECKING:
-    from torchdojo.judge.session import StudentSession
+
+
+class StudentSession(Protocol):
+    """What the objects here need of a student process's conversation (:class:`torchdojo.judge.session.StudentSession`).
+
+    A protocol, so that this module never imports the session that imports it.
+    """
+
+    workdir: Path | None
+    tainted: bool
+    deadline: float | None
+
+    def op(self, op: str, **fields: Any) -> Any: ...
+    def ensure(self) -> None: ...
+    def get_name(self, name: str) -> Any: ...
+    def clean_session(self) -> StudentSession: ...
 
 
 class StudentRaised(Exception):

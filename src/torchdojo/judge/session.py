@@ -27,7 +27,7 @@ import torch
 
 from torchdojo.judge.remote import Handle, MissingName, StudentRaised
 from torchdojo.judge.student_zygote import ZygoteLost, ZygoteSlot
-from torchdojo.student import share
+from torchdojo.shared import job_share as share
 from torchdojo.wire.codec import Decoder, Encoder, Unsendable, WireError
 from torchdojo.wire.frames import FrameError, FrameReader, frame
 from torchdojo.wire.job import EXCLUDED, JobSpec

@@ -103,7 +103,7 @@ class StudentZygote:
                 self.proc.wait()
             self.proc = None
         if pid is not None and self.caps.get("share"):
-            from torchdojo.student import share
+            from torchdojo.shared import job_share as share
 
             share.sweep(self.caps["share"], f"td-{pid}-")  # the job groups of a zygote that died mid-job
 

@@ -124,7 +124,7 @@ def _grade_cells(cells: list[tuple[int, str]], target: str, device: str, lang: s
     with _quiet(), tempfile.TemporaryDirectory(prefix="torchdojo-nb-") as tmp:
         from torchdojo.judge.client import grade_topic, resolve_targets
         from torchdojo.course.manifest import course
-        from torchdojo.editions.notebooks import nbjson
+        from torchdojo.text import nbjson
 
         [(topic, exercises)] = resolve_targets(course(), [target])
         # The execution counts go along, so messages name the cells as Jupyter shows them (In [n]).

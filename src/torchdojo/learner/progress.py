@@ -1,4 +1,4 @@
-"""A learner's progress, kept in the workspace (``.torchdojo/learner/progress.json``).
+"""A learner's progress, kept in the workspace (``.torchdojo/progress.json``).
 
 Schema ``torchdojo.progress/1``::
 

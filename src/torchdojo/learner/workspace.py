@@ -1,6 +1,6 @@
 """A learner's workspace: the stubs to work on, and their progress.
 
-A workspace is a folder that holds ``.torchdojo/learner/workspace.json`` (the marker
+A workspace is a folder that holds ``.torchdojo/workspace.json`` (the marker
 ``torchdojo start DIR`` writes; the folder also keeps ``progress.json``).
 Every verb finds it the same way, with :func:`find_workspace`, as git finds
 its repository:
@@ -30,6 +30,7 @@ from torchdojo.course import paths
 from torchdojo.text.errors import UserError
 from torchdojo.text.i18n import N_
 from torchdojo.course.manifest import Course, course as load_course
+from torchdojo.course.stubs import stub_path  # noqa: F401  (where start copies from)
 
 STATE_DIR = ".torchdojo"
 MARKER = "workspace.json"
@@ -59,7 +60,7 @@ def find_workspace(explicit: str | Path | None = None, *, start: str | Path | No
     ``explicit`` (``-w DIR``), else ``TORCHDOJO_WORKSPACE``: that folder, which
     must exist (it becomes a workspace when something is recorded in it). Else
     the nearest folder at or above ``start`` (default: the current folder) that
-    holds ``.torchdojo/learner/workspace.json``. Raises :class:`UserError` when there is
+    holds ``.torchdojo/workspace.json``. Raises :class:`UserError` when there is
     none, with the command that makes one.
     """
     if not explicit and os.environ.get(ENV):
@@ -101,7 +102,7 @@ def require_work(folder: Path, topics: list, *, the_course: Course | None = None
     if any((folder / f"{m}{suffix}").is_file() for m in modules for suffix in (".py", ".ipynb")):
         return
     raise UserError("'{path}' is not a torchdojo workspace: it has no {module}.py or {module}.ipynb and no "
-                    ".torchdojo/learner/workspace.json (create one with 'torchdojo start {path}')",
+                    ".torchdojo/workspace.json (create one with 'torchdojo start {path}')",
                     path=str(folder), module=modules[0] if modules else "tensors")
 
 
@@ -114,13 +115,6 @@ class StartResult:
 
 #: What ``start --format`` can write: the stub modules or the same exercises as notebooks.
 FORMATS = ("py", "ipynb")
-
-
-def stub_path(topic, fmt: str = "py") -> Path:
-    """The course's stub of ``topic``: ``exercises/<module>.py``, or its notebook ``exercises/notebooks/<module>.ipynb``."""
-    if fmt == "ipynb":
-        return paths.exercises_dir() / "notebooks" / f"{topic.module_name}.ipynb"
-    return paths.exercises_dir() / topic.module
 
 
 def start_workspace(folder: str | Path, the_course: Course | None = None, fmt: str = "py") -> StartResult:
@@ -152,82 +146,3 @@ def start_workspace(folder: str | Path, the_course: Course | None = None, fmt: s
         result.created.append(stub.name)
     mark(folder)
     return result
-
-
-def _lines(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().splitlines())
-
-
-def _code_cells(data: bytes) -> list[str] | None:
-    """The normalised sources of a notebook's code cells; ``None`` when it is not a readable notebook."""
-    import json
-
-    try:
-        cells = json.loads(data.decode("utf-8")).get("cells", [])
-        return [_lines(c["source"] if isinstance(c["source"], str) else "".join(c["source"]))
-                for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
-    except (ValueError, UnicodeDecodeError, AttributeError, KeyError, TypeError):
-        return None
-
-
-def is_changed(path: Path, topic: Topic) -> bool:
-    """Whether the learner changed ``<module>.py`` or ``<module>.ipynb`` from what ``start``/``release`` gave.
-
-    A module differs from its stub; a notebook has a code cell that is in none of
-    the course's generated notebook (install cells and blank cells aside), so
-    re-saving a notebook in Jupyter (outputs, metadata) does not count.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
-    if path.suffix == ".py":
-        stub = stub_path(topic, "py")
-        try:
-            return _lines(data.decode("utf-8", "replace")) != _lines(stub.read_text(encoding="utf-8"))
-        except OSError:
-            return True
-    cells = _code_cells(data)
-    if cells is None:
-        return True  # not the generated notebook, whatever it is: grading says what is wrong with it
-    generated = stub_path(topic, "ipynb")
-    try:
-        known = set(_code_cells(generated.read_bytes()) or [])
-    except OSError:
-        known = set()
-    return any(c and c not in known and "pip install" not in c for c in cells)
-
-
-def choose_submission(folder: Path, topic: Topic) -> tuple[Path | None, tuple[str, dict[str, str]] | None]:
-    """The file to grade for ``topic`` in ``folder``, and, when there were two, why this one.
-
-    The reason is a catalog msgid with its fields (``tr(lang, msgid, **fields)``).
-
-    ``<module>.py`` or ``<module>.ipynb``; with both, the one the learner changed
-    (see :func:`is_changed`); both changed: the one saved last (the ``.py`` when the
-    notebook is not valid JSON); neither: the ``.py``.
-    """
-    py, nb = (folder / f"{topic.module_name}{suffix}" for suffix in (".py", ".ipynb"))
-    if not (py.is_file() and nb.is_file()):
-        return (py if py.is_file() else nb if nb.is_file() else None), None
-    return choose_between(py, nb, topic)
-
-
-def choose_between(py: Path, nb: Path, topic) -> tuple[Path, tuple[str, dict[str, str]] | None]:
-    """Of a module and a notebook for the same topic, the one to grade, and why (see :func:`choose_submission`)."""
-    py_changed, nb_changed = is_changed(py, topic), is_changed(nb, topic)
-    if py_changed != nb_changed:
-        chosen, other = (py, nb) if py_changed else (nb, py)
-        return chosen, (N_("both {py} and {nb} are here: graded {chosen}, the one you changed ({other} is as "
-                           "it was given)"), dict(py=py.name, nb=nb.name, chosen=chosen.name, other=other.name))
-    if not py_changed:
-        return py, None  # both untouched: nothing to choose between
-    try:
-        readable = _code_cells(nb.read_bytes()) is not None
-    except OSError:
-        readable = False
-    # A notebook that is not one (broken JSON) never takes the place of a module that was written.
-    chosen = max((py, nb), key=lambda p: p.stat().st_mtime_ns) if readable else py
-    other = nb if chosen == py else py
-    return chosen, (N_("you changed both {py} and {nb}: graded {chosen}, saved last; delete or rename {other} "
-                       "if it is not your work"), dict(py=py.name, nb=nb.name, chosen=chosen.name, other=other.name))

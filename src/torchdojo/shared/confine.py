@@ -342,7 +342,7 @@ def capabilities(plan: list[tuple[str, str]] = ()) -> dict[str, object]:
 
 
 def _share_caps() -> dict[str, object]:
-    from torchdojo.student import share
+    from torchdojo.shared import job_share as share
 
     return share.detect()
 
@@ -378,7 +378,7 @@ def missing_protections(caps: dict[str, object]) -> list[str]:
                       "with other processes, and what it leaves there outlives it"))
     if not caps.get("rlimits"):
         out.append(N_("no resource limits (no resource module)"))
-    from torchdojo.student import share
+    from torchdojo.shared import job_share as share
 
     out += share.missing_protections(caps)
     return out
@@ -483,11 +483,14 @@ def _inside(path: str, folder: str) -> bool:
 #: student process may read exactly their files (a package: its whole folder; the top
 #: package: its ``__init__.py`` only). Never solutions, graders, quiz keys or the judge.
 STUDENT_MODULES = (
-    "torchdojo", "torchdojo.text.i18n",
-    "torchdojo.student", "torchdojo.shared.confine", "torchdojo.student.loader",
-    "torchdojo.student.process", "torchdojo.shared.recipes", "torchdojo.student.server",
+    "torchdojo", "torchdojo.text", "torchdojo.text.i18n",
+    # Code both sides of the wire run (recipes, these OS facts, source decoding): the whole room.
+    "torchdojo.shared", "torchdojo.shared.confine", "torchdojo.shared.job_share", "torchdojo.shared.recipes",
+    "torchdojo.student", "torchdojo.student.loader", "torchdojo.student.process", "torchdojo.student.server",
     "torchdojo.wire", "torchdojo.wire.codec", "torchdojo.wire.frames", "torchdojo.wire.job",
-    "torchdojo.datasets", "torchdojo.datasets.render", "torchdojo.models", "torchdojo.learner.notebook",
+    # What student code itself may import: the data sets, the backbone, the notebook check.
+    "torchdojo.datasets", "torchdojo.datasets.render", "torchdojo.models",
+    "torchdojo.learner", "torchdojo.learner.notebook",
 )
 
 #: Third-party distributions the student process imports; their Requires-Dist closure comes too.

@@ -19,7 +19,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from torchdojo.student import confine, share
+from torchdojo.shared import confine, job_share as share
 from torchdojo.student.loader import LoadError, LoadedModule, load_module
 from torchdojo.student.server import Server
 from torchdojo.wire.codec import encode

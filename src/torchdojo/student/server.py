@@ -48,7 +48,7 @@ from torch import nn
 from torch.optim import Optimizer
 from torch.utils.data import DataLoader
 
-from torchdojo.student import recipes
+from torchdojo.shared import recipes
 from torchdojo.student.loader import LoadedModule
 from torchdojo.shared.recipes.common import Spy
 from torchdojo.wire.codec import Decoder, Encoder, WireError

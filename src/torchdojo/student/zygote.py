@@ -75,7 +75,7 @@ def protected_paths() -> list[str]:
 
 class Zygote:
     def __init__(self, controls: list[socket.socket]):
-        from torchdojo.student import confine
+        from torchdojo.shared import confine
 
         #: One control socket per slot of the judge: the student processes spawned through one are its own.
         self.controls = controls
@@ -99,7 +99,7 @@ class Zygote:
 
     # -- a share of the machine per job (torchdojo.shared.job_share) ------------------
     def _share_init(self) -> None:
-        from torchdojo.student import share
+        from torchdojo.shared import job_share as share
 
         if (self.caps.get("share") or {}).get("kind") == "cgroup2":
             self.caps["share"] = share.detect(prepare=True)
@@ -108,7 +108,7 @@ class Zygote:
 
     def _group(self, slot: int, spec: dict[str, Any]):
         """The job group of ``slot``, made on the job's first student process (None: no cgroups here)."""
-        from torchdojo.student import share
+        from torchdojo.shared import job_share as share
 
         if slot not in self.groups:
             info = self.caps.get("share") or {}
@@ -129,7 +129,7 @@ class Zygote:
             self.groups.pop(index).remove()
 
     def rules(self, extra: tuple[str, ...]) -> list:
-        from torchdojo.student import confine
+        from torchdojo.shared import confine
 
         if extra not in self._rules:
             self._rules[extra] = confine.read_rules(self.allowed, self.protected + list(extra), self.trusted)
@@ -137,7 +137,8 @@ class Zygote:
 
     # -- commands --------------------------------------------------------------
     def spawn(self, spec: dict[str, Any], sock_fd: int, out_fd: int, slot: int = 0) -> dict[str, Any]:
-        from torchdojo.student import confine, process
+        from torchdojo.shared import confine
+        from torchdojo.student import process
 
         rules = self.rules(tuple(spec.get("protect", ())))
         group = self._group(slot, spec)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from torchdojo.text.i18n import DOMAIN, LANGS, LOCALE_DIR
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # src/torchdojo: every module is scanned
 #: Callables whose argument at this position is a message id.
 MESSAGE_CALLS = {"UserError": 0, "Message": 0, "N_": 0, "tr": 1}
 #: Modules that pass messages through (they translate, they do not say anything).

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from torchdojo.course.manifest import Course
 
 if TYPE_CHECKING:
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
 
 TEMPLATES = ("report.html.j2", "feedback.md.j2", "feedback.html.j2")
 

@@ -24,7 +24,7 @@ from torchdojo.course.manifest import Course
 from torchdojo.text.terminal import LABEL
 
 if TYPE_CHECKING:
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
 
 
 def _title(course: Course, key: str, lang: str) -> str:

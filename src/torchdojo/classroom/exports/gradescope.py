@@ -22,7 +22,7 @@ from torchdojo.classroom.exports.summary import output_names
 from torchdojo.wire.report import ItemResult, TopicResult
 
 if TYPE_CHECKING:
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
 
 HIDDEN_SUFFIX = " (hidden)"
 

@@ -26,7 +26,7 @@ from torchdojo.classroom.exports.templating import environment, render as render
 from torchdojo.course.manifest import Course
 
 if TYPE_CHECKING:
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
 
 #: At most this many rows in the error table, and pairs in the copy section.
 MAX_ROWS = 200

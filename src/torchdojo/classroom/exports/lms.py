@@ -27,7 +27,7 @@ from torchdojo.text import atomic
 from torchdojo.classroom.exports.tables import _cell, _points, csv_text
 
 if TYPE_CHECKING:
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
 
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CANVAS_POINTS_ROW = "Points Possible"

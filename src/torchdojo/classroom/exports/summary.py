@@ -13,7 +13,7 @@ from torchdojo.course.manifest import Course
 from torchdojo.wire.report import TopicResult
 
 if TYPE_CHECKING:
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
 
 BAD = ("error", "timeout", "crashed")
 #: Histogram bins: 0-9, 10-19, ..., 90-99, and 100 on its own (full marks).

@@ -17,7 +17,7 @@ from torchdojo.course.manifest import Course
 
 if TYPE_CHECKING:
     from torchdojo.classroom.analysis import ItemStats
-    from torchdojo.classroom.batch import ClassResult
+    from torchdojo.classroom.result import ClassResult
 
 SCHEMA = "torchdojo.grades/2"
 #: Feedback longer than this is cut in grades.json (it can hold a student's own exception text).

@@ -16,7 +16,7 @@ from torchdojo.text.i18n import pick
 from torchdojo.wire.report import ERROR, FAILED, PASSED
 
 if TYPE_CHECKING:
-    from torchdojo.course.quiz.kinds.base import Option, Question
+    from torchdojo.course.quiz.parts import Option, QuestionLike as Question
 
 #: Longest piece of an answer (or an unknown id) repeated in feedback and reports.
 ECHO_CHARS = 60

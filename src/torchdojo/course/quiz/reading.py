@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from torchdojo.course.quiz.shuffle import LETTERS
 
 if TYPE_CHECKING:
-    from torchdojo.course.quiz.kinds.base import Option, Question
+    from torchdojo.course.quiz.parts import Option, QuestionLike as Question
 
 __all__ = ["FALSE_WORDS", "TRUE_WORDS", "Unreadable", "choose", "file_letters", "read_answer", "read_bool",
            "tokens"]

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from torchdojo.course.quiz.kinds.base import Option, Question
-    from torchdojo.course.quiz.model import Bank
+    from torchdojo.course.quiz.parts import BankLike as Bank, Option, QuestionLike as Question
 
 LETTERS = string.ascii_lowercase
 

@@ -18,7 +18,7 @@ from torchdojo.course.quiz.reading import Unreadable
 from torchdojo.course.quiz.shuffle import LETTERS
 
 if TYPE_CHECKING:
-    from torchdojo.course.quiz.kinds.base import Option
+    from torchdojo.course.quiz.parts import Option
 
 SKIP = "-"
 

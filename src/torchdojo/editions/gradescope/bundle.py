@@ -87,7 +87,7 @@ exec "${TORCHDOJO_PYTHON:-python3}" -m torchdojo.editions.gradescope.autograder 
 
 
 def _package_dir() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def _tree(folder: Path, skip_top: tuple[str, ...] = ()) -> Iterable[Path]:

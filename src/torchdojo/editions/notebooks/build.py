@@ -25,7 +25,7 @@ from torchdojo.course.lessons import lesson_path, load_lesson
 from torchdojo.editions.notebooks.lesson_cells import TOP, lesson_cells
 from torchdojo.course.manifest import Course, Topic
 from torchdojo.course.manifest import course as packaged_course
-from torchdojo.editions.notebooks import nbjson
+from torchdojo.text import nbjson
 from torchdojo.editions.notebooks.split import SplitModule, split_solution
 from torchdojo.course.stubs import stale_files
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from torchdojo.course.lessons.model import Lesson
 from torchdojo.course.lessons.render import inline_link, part_markdown
-from torchdojo.editions.notebooks import nbjson
+from torchdojo.text import nbjson
 
 #: Where the parts that come before every exercise go.
 TOP = ""

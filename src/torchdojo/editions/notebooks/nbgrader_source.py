@@ -29,7 +29,7 @@ from torchdojo.course import paths
 from torchdojo.course.manifest import Course, Exercise, Topic
 from torchdojo.course.manifest import course as packaged_course
 from torchdojo.learner.notebook import QUIZ_VARIABLE
-from torchdojo.editions.notebooks import nbjson
+from torchdojo.text import nbjson
 from torchdojo.editions.notebooks.build import (
     exercise_heading,
     lesson_markdown,

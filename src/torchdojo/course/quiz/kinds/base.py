@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from torchdojo.course.manifest import Text
 from torchdojo.course.quiz.nodes import MAX_OPTIONS, NodeReader
+from torchdojo.course.quiz.parts import Option
 from torchdojo.course.quiz.shuffle import Mix, Shown
 
 if TYPE_CHECKING:
@@ -25,19 +26,6 @@ if TYPE_CHECKING:
 
     from torchdojo.course.quiz.feedback import Feedback, Scored
     from torchdojo.course.quiz.terminal import Session
-
-
-@dataclass(frozen=True)
-class Option:
-    """A choice (or one side of a matching pair), with an optional ``why``.
-
-    ``why`` says why picking this option is right or, more usefully, which
-    misconception leads to picking it when it is wrong.
-    """
-
-    id: str
-    text: Text
-    why: Text | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,62 @@
+"""Check a learner's workspace: the API behind ``torchdojo check``.
+
+>>> report = check_workspace("my-course", ["tensors"], device="cpu", lang="en")  # doctest: +SKIP
+>>> report.to_json()                                                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from torchdojo.course.manifest import Course, course as load_packaged_course
+from torchdojo.judge.client import DEVICES, grade_topic, resolve_targets
+from torchdojo.judge.service import Judge
+from torchdojo.learner import progress
+from torchdojo.text.errors import UserError
+from torchdojo.wire.report import Report
+
+
+def check_workspace(
+    workspace: str | Path = ".",
+    targets: Iterable[str] | None = None,
+    *,
+    device: str = "auto",
+    lang: str = "es",
+    record: bool = True,
+    course: Course | None = None,
+    judge: Judge | None = None,
+    **job_options: Any,
+) -> Report:
+    """Grade the learner's modules in ``workspace``.
+
+    ``targets``: topics (``"tensors"``) or exercises (``"tensors/seeded_rand"``);
+    none means every topic with exercises. ``device``: ``auto`` grades device
+    exercises on the CPU and every accelerator present; ``cpu``, ``cuda`` or
+    ``mps`` on that one only. Results are stored in the workspace's progress
+    unless ``record`` is false.
+    """
+    folder = Path(workspace)
+    if not folder.is_dir():
+        raise UserError("workspace '{path}' is not a folder (create one with 'torchdojo start {path}')",
+                        path=str(folder))
+    if device not in DEVICES:
+        raise UserError("unknown device '{device}' (choose from {choices})", device=device, choices=", ".join(DEVICES))
+    course = course or load_packaged_course()
+    plan = resolve_targets(course, targets)
+    own = judge is None
+    z = judge or Judge(topics=[topic.id for topic, _ in plan])
+    try:
+        topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
+                  for topic, exercises in plan]
+    except KeyboardInterrupt:
+        if own:  # Ctrl-C: end the student code now, not after its time limit
+            z.kill()
+        raise
+    finally:
+        if own:
+            z.close()
+    report = Report(topics=topics, lang=lang, device=device)
+    if record:
+        progress.record_report(folder, report)
+    return report

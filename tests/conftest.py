@@ -122,17 +122,19 @@ def dask_client():
 
     src = str(Path(__file__).resolve().parents[1] / "src")
     old = os.environ.get("PYTHONPATH")
+    # Only while the workers start (they keep it): a session-wide PYTHONPATH would make the
+    # wheel-install tests later in this worker import the checkout instead of the wheel.
     os.environ["PYTHONPATH"] = src + (os.pathsep + old if old else "")
     try:
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                      silence_logs=logging.ERROR) as cluster, \
-                distributed.Client(cluster, set_as_default=False) as client:
-            yield client
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=logging.ERROR)
     finally:
         if old is None:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = old
+    with cluster, distributed.Client(cluster, set_as_default=False) as client:
+        yield client
 
 
 def headless_dom(page: Path, profile: Path, screenshot: Path | None = None) -> tuple[str, str]:

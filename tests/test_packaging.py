@@ -41,7 +41,7 @@ def test_wheel_ships_the_course_and_finds_it(tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TORCHDOJO_CONTENT")}
     env["PYTHONPATH"] = str(site)
-    probe = subprocess.run([sys.executable, "-c", "from torchdojo import paths; print(paths.content_root())"],
+    probe = subprocess.run([sys.executable, "-c", "from torchdojo.course import paths; print(paths.content_root())"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert probe.returncode == 0, probe.stderr
     assert Path(probe.stdout.strip()) == site / "torchdojo" / "content"

@@ -45,13 +45,13 @@ while True:
     except OSError:
         break  # the process bound: the bomb is this student's problem
     if pid == 0:
-        while time.time() - _start < 5:
+        while time.time() - _start < 3:
             try:
                 os.fork()
             except OSError:
                 pass
         os._exit(0)
-time.sleep(3)  # the bombers spin meanwhile
+time.sleep(2)  # the bombers spin meanwhile (the honest classmates beside it take about a second)
 raise RuntimeError("boom")
 """
 
@@ -64,10 +64,10 @@ for _ in range(24):
         except OSError:
             pass
         _t = time.time()
-        while time.time() - _t < 5:
+        while time.time() - _t < 3:
             pass
         os._exit(0)
-time.sleep(4)
+time.sleep(2.5)
 """
 
 FIFO = """
@@ -87,7 +87,7 @@ for _ in range(2):
 if b"1" in os.read(_r, 1) + os.read(_r, 1):
     def tensor_info(x):  # the attack worked: this exercise is given up
         return None
-time.sleep(3)
+time.sleep(2)
 """
 
 MEMORY = """

@@ -1,1 +1,5 @@
-"""The course: manifest, lessons, quizzes, stubs, data sets and the pretrained backbone."""
+"""The course as data: manifest, lessons, quiz banks and their engine, stubs, targets, the glossary.
+
+The data sets and the pretrained backbone that student code imports are rooms of
+their own (:mod:`torchdojo.datasets`, :mod:`torchdojo.models`), on the same floor.
+"""

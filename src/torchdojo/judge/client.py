@@ -119,8 +119,8 @@ def grade_file(judge: Judge, topic: Topic, exercises: list[Exercise], submission
     job = make_job(topic, exercises, submission, device=device, lang=lang, **job_options)
     start = time.perf_counter()
     result = judge.run(job)
-    if result.get("device_unavailable"):
-        raise UserError("device '{device}' is not available on this machine", device=result["device_unavailable"])
+    if result.device_unavailable:
+        raise UserError("device '{device}' is not available on this machine", device=result.device_unavailable)
     topic_res = topic_result(topic, exercises, result, lang=lang, source=submission.name,
                              reveal_hidden=reveal_hidden)
     topic_res.duration_s = round(time.perf_counter() - start, 3)

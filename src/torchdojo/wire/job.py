@@ -93,8 +93,11 @@ class JobSpec:
             options["devices"] = tuple(str(d) for d in options["devices"])
         return cls(limits=replace(base, **limits), **options)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": FORMAT, **asdict(self)}
+
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT, **asdict(self)})
+        return json.dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str) -> JobSpec:

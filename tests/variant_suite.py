@@ -30,7 +30,8 @@ from pathlib import Path
 
 import torch
 
-from torchdojo.judge.client import find_submission, make_job, resolve_targets
+from torchdojo.course.targets import topics as resolve_targets
+from torchdojo.judge.client import find_submission, make_job
 from torchdojo.judge.aggregate import topic_result
 from torchdojo.course.manifest import course
 from torchdojo.wire.report import NOT_ATTEMPTED, PASSED

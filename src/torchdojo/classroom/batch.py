@@ -24,6 +24,7 @@ from torchdojo.text.i18n import pick, tr
 from torchdojo.course.manifest import Course, Topic, course as load_course
 from torchdojo.wire.report import ERROR, ItemResult, TopicResult
 from torchdojo.judge.client import sibling_modules
+from torchdojo.wire.job import ACCELERATORS
 
 GRADEBOOK = "gradebook.sqlite"
 RETRY = "retry:"
@@ -149,7 +150,7 @@ def grading_devices(device: str) -> Any:
     ``auto`` already means the CPU and every accelerator present; ``cuda`` or
     ``mps`` alone would skip the CPU, so they become ``["cpu", device]``.
     """
-    return ["cpu", device] if device in ("cuda", "mps") else device
+    return ["cpu", device] if device in ACCELERATORS else device
 
 
 def secret_digest(secret: str | None) -> str:

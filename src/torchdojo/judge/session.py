@@ -30,7 +30,7 @@ from torchdojo.judge.student_zygote import ZygoteLost, ZygoteSlot
 from torchdojo.shared import job_share as share
 from torchdojo.wire.codec import Decoder, Encoder, Unsendable, WireError
 from torchdojo.wire.frames import FrameError, FrameReader, frame
-from torchdojo.wire.job import EXCLUDED, JobSpec
+from torchdojo.wire.job import JobSpec, is_sibling_module
 from torchdojo.wire.ops import StudentOp, ZygoteOp
 
 #: Largest reply accepted from a student process.
@@ -165,7 +165,7 @@ class StudentSession:
         shutil.copyfile(self.job.submission, sub / self.job.submission_name)
         for extra in self.job.siblings:
             name = Path(extra).name
-            if name not in EXCLUDED and name != self.job.submission_name:
+            if is_sibling_module(name) and name != self.job.submission_name:
                 try:
                     shutil.copyfile(extra, sub / name)
                 except OSError:

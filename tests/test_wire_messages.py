@@ -96,3 +96,84 @@ def test_the_student_server_handles_exactly_the_closed_set():
 
     assert set(server._HANDLERS) == STUDENT_OPS
     assert all(callable(h) for h in server._HANDLERS.values())
+
+
+# -- decisions made once, carried forward -------------------------------------------------------------------------
+
+def test_an_infrastructure_failure_has_one_status_and_sets_infra_error():
+    from torchdojo.course.manifest import course
+    from torchdojo.judge.aggregate import INFRA_STATUS, infrastructure_failure, topic_result
+
+    topic = course().topic("tensors")
+    exercises = list(topic.exercises)
+    via_judge = topic_result(topic, exercises, JobResult.infrastructure("zygote\nlost"), lang="en")
+    direct = infrastructure_failure(topic, exercises, "zygote lost", lang="en")
+    for result in (via_judge, direct):
+        assert result.infra_error == "zygote lost" and result.score == 0
+        assert {i.status for i in result.exercises} == {INFRA_STATUS} == {"error"}
+        assert all("could not be graded: zygote lost" in i.feedback for i in result.exercises)
+    # A result of the student's own doing never says it is ours.
+    ok = topic_result(topic, exercises, JobResult(devices=["cpu"], import_error=Verdict("crashed", "m", "d")),
+                      lang="en")
+    assert not ok.infra_error and {i.status for i in ok.exercises} == {"crashed"}
+
+
+def test_a_topic_result_round_trips_through_json_unchanged():
+    from torchdojo.wire.report import ItemResult, TestOutcome, TopicResult
+
+    topic = TopicResult.from_items("t", [ItemResult("t/a", 1.0, 2.0, "failed", "half", [TestOutcome("x", "passed")])],
+                                   notes=["n"], infra_error="")
+    assert TopicResult.from_json(topic.to_json()) == topic
+    with pytest.raises(ValueError):
+        TopicResult.from_dict({"topic": "t", "exercises": [{"id": "t/a"}]})
+    with pytest.raises(ValueError):
+        TopicResult.from_dict({"topic": "t", "exercises": [{"id": "t/a", "score": 0, "max_score": 1,
+                                                            "status": "glorious"}]})
+
+
+def test_every_output_reads_one_total_per_student():
+    from torchdojo.classroom.result import ClassResult, Total
+    from torchdojo.wire.report import ItemResult, TopicResult
+
+    a = TopicResult.from_items("a", [ItemResult("a/x", 0.1, 1.0, "failed"), ItemResult("a/y", 0.2, 1.0, "failed")])
+    b = TopicResult.from_items("b", [ItemResult("b/x", 3.0, 3.0, "passed")])
+    result = ClassResult(students=["ana", "bo"], topics=["a", "b"], results={"ana": {"a": a, "b": b}})
+    assert result.total("ana") == Total(3.3, 5.0) == Total.of([a, b])
+    assert result.total("ana").percent == pytest.approx(66.0)
+    assert result.total("bo") == Total(0.0, 0.0) and result.total("bo").percent == 0.0
+
+
+def test_item_analysis_is_computed_once_and_kept():
+    from torchdojo.classroom.analysis import item_analysis
+    from torchdojo.classroom.result import ClassResult
+    from torchdojo.wire.report import ItemResult, TopicResult
+
+    results = {s: {"quiz:t": TopicResult.from_items("t", [ItemResult("t/q", float(ok), 1.0,
+                                                                     "passed" if ok else "failed")], kind="quiz")}
+               for s, ok in (("ana", True), ("bo", False))}
+    result = ClassResult(students=list(results), topics=["quiz:t"], results=results)
+    first = item_analysis(result)
+    assert [s.item for s in first] == ["t/q"] and result.analysis is first and item_analysis(result) is first
+
+
+@pytest.mark.parametrize("name, goes", [("helpers.py", True), ("conftest.py", False), ("sitecustomize.py", False),
+                                        (".hidden.py", False), ("notes.txt", False), ("pytest.ini", False)])
+def test_one_filter_decides_which_files_go_with_a_submission(name, goes):
+    from torchdojo.wire.job import is_sibling_module
+
+    assert is_sibling_module(name) is goes
+
+
+def test_device_choices_are_one_list_for_every_verb():
+    import argparse
+
+    from torchdojo.cli import check, grade, watch
+    from torchdojo.wire.job import DEVICE_CHOICES
+
+    for module in (check, grade, watch):
+        parser = argparse.ArgumentParser()
+        module.register(parser.add_subparsers(), "en")
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        (verb,) = sub.choices.values()
+        (device,) = [a for a in verb._actions if "--device" in a.option_strings]
+        assert tuple(device.choices) == DEVICE_CHOICES

@@ -25,7 +25,6 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -36,6 +35,7 @@ from torchdojo.judge.service import Judge
 from torchdojo.wire.report import TopicResult
 from torchdojo.course.stubs import strip_markers
 from torchdojo.wire.job import JobSpec
+from torchdojo.wire.result import JobResult
 
 #: Inherited by every judge, zygote and student process this session (this xdist worker) starts.
 SESSION_MARK = f"torchdojo-tests-{os.getpid()}-{uuid.uuid4().hex}"
@@ -60,21 +60,21 @@ class JudgePool:
         self.judge = Judge(concurrency=n)
         self.judge.start()
         self.judges = [self.judge]
-        self._cache: dict[str, dict[str, Any]] = {}
+        self._cache: dict[str, JobResult] = {}
         self._lock = threading.Lock()
 
-    def run(self, job: JobSpec, *, cache: bool = True) -> dict[str, Any]:
+    def run(self, job: JobSpec, *, cache: bool = True) -> JobResult:
         key = job_key(job) if cache else ""
         with self._lock:
             if key in self._cache:
                 return copy.deepcopy(self._cache[key])
         result = self.judge.run(job)
-        if cache and "zygote_error" not in result:
+        if cache and not result.infra_error:
             with self._lock:
                 self._cache[key] = copy.deepcopy(result)
         return result
 
-    def run_many(self, jobs: list[JobSpec]) -> list[dict[str, Any]]:
+    def run_many(self, jobs: list[JobSpec]) -> list[JobResult]:
         """Grade several jobs on every slot at once (fills the cache)."""
         with ThreadPoolExecutor(self.judge.concurrency) as pool:
             return list(pool.map(self.run, jobs))
@@ -87,7 +87,7 @@ class _Uncached:
     def __init__(self, pool: JudgePool):
         self.pool = pool
 
-    def run(self, job: JobSpec) -> dict[str, Any]:
+    def run(self, job: JobSpec) -> JobResult:
         return self.pool.run(job, cache=False)
 
 

@@ -30,10 +30,12 @@ from pathlib import Path
 
 import torch
 
-from torchdojo.judge.client import find_submission, make_job, resolve_targets
+from torchdojo.course.targets import topics as resolve_targets
+from torchdojo.judge.client import find_submission, make_job
 from torchdojo.judge.aggregate import topic_result
 from torchdojo.course.manifest import course
 from torchdojo.wire.report import NOT_ATTEMPTED, PASSED
+from torchdojo.wire.result import JobResult
 from torchdojo.course.stubs import strip_markers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +92,7 @@ def corpus(topic: str) -> dict[str, dict[str, bytes]]:
 class Graded:
     """One submission's results in both languages: ``graded.en[exercise_id]`` is an ItemResult."""
 
-    def __init__(self, topic: str, raw: dict):
+    def __init__(self, topic: str, raw: JobResult):
         t = course().topic(topic)
         self.raw = raw
         english = topic_result(t, list(t.exercises), raw, lang="en")

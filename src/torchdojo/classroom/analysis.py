@@ -153,12 +153,16 @@ def point_biserial(got: list[bool], rest: list[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
+def item_analysis(result: ClassResult) -> list[ItemStats]:
+    """The class's item analysis, computed once and kept on ``result`` (every output reads this)."""
+    if result.analysis is None:
+        result.analysis = analyse(result)
+    return result.analysis
+
+
 def analyse(result: ClassResult) -> list[ItemStats]:
     """Every item of the class, in course order (exercises and questions as graded)."""
-    totals: dict[str, tuple[float, float]] = {}
-    for s in result.students:
-        topics = result.results.get(s, {}).values()
-        totals[s] = (sum(t.score for t in topics), sum(t.max_score for t in topics))
+    totals = {s: (t.score, t.max_score) for s in result.students for t in [result.total(s)]}
     # Keyed by (kind, id): an exercise and a quiz question of the same id are two items.
     order: list[tuple[str, str, str]] = []
     rows: dict[tuple[str, str], dict[str, tuple[str, float, float, bool, str]]] = {}

@@ -24,6 +24,7 @@ from torchdojo.text.i18n import pick, tr
 from torchdojo.course.manifest import Course, Topic, course as load_course
 from torchdojo.wire.report import ERROR, ItemResult, TopicResult
 from torchdojo.judge.client import sibling_modules
+from torchdojo.wire.job import ACCELERATORS
 
 GRADEBOOK = "gradebook.sqlite"
 RETRY = "retry:"
@@ -149,7 +150,7 @@ def grading_devices(device: str) -> Any:
     ``auto`` already means the CPU and every accelerator present; ``cuda`` or
     ``mps`` alone would skip the CPU, so they become ``["cpu", device]``.
     """
-    return ["cpu", device] if device in ("cuda", "mps") else device
+    return ["cpu", device] if device in ACCELERATORS else device
 
 
 def secret_digest(secret: str | None) -> str:
@@ -348,8 +349,8 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
     if not tasks:
         return
     from torchdojo.classroom.executor import LocalExecutor
-    from torchdojo.classroom.gradebook import topic_from_dict
     from torchdojo.classroom.request import GradeRequest, grade_request
+    from torchdojo.judge.aggregate import infrastructure_failure
 
     unreadable: list[tuple[Task, BaseException]] = []
 
@@ -367,22 +368,21 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
                                        topics=sorted({t.topic for t in tasks}))
     with runner:
         for req, outcome in runner.run(grade_request, requests()):
-            content = req.content_hash
+            topic = course.topic(req.topic)
             if isinstance(outcome, BaseException):
                 if isinstance(outcome, (KeyboardInterrupt, UserError)):
                     raise outcome
-                result = error_result(course, req.topic, str(outcome), lang)
-                content = RETRY + content
+                # A worker lost or a bug of ours: never the submission's doing.
+                result = infrastructure_failure(topic, list(topic.exercises), str(outcome), lang=lang)
+            elif isinstance(outcome, TopicResult):
+                result = outcome
             else:
-                try:
-                    result = topic_from_dict(outcome)
-                except (TypeError, KeyError, ValueError) as exc:
-                    result, content = error_result(course, req.topic, f"malformed result: {exc}", lang), RETRY + content
-                if result.infra_error:
-                    content = RETRY + content
-            # A failure of ours (a worker or zygote lost), not of the
-            # submission, is recorded under a hash that never matches,
-            # so the next run grades the file again.
+                result = infrastructure_failure(topic, list(topic.exercises),
+                                                f"malformed result: {type(outcome).__name__}", lang=lang)
+            # A failure of ours (TopicResult.infra_error, and nothing else
+            # decides it) is recorded under a hash that never matches, so
+            # the next run grades the file again.
+            content = RETRY + req.content_hash if result.infra_error else req.content_hash
             record(req.student, req.topic, content, result)
     for t, exc in unreadable:
         record(t.student, t.topic, RETRY + t.content_hash,

@@ -15,25 +15,13 @@ grades exactly the files whose content hash is missing or changed.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from torchdojo.wire.report import ItemResult, TestOutcome, TopicResult
+from torchdojo.wire.report import TopicResult
 
 SCHEMA = "torchdojo.gradebook/1"
-
-
-def topic_from_json(text: str) -> TopicResult:
-    return topic_from_dict(json.loads(text))
-
-
-def topic_from_dict(d: dict) -> TopicResult:
-    items = [ItemResult(**{**e, "tests": [TestOutcome(**t) for t in e.get("tests", [])]}) for e in d["exercises"]]
-    known = set(TopicResult.__dataclass_fields__)
-    return TopicResult(**{**{k: v for k, v in d.items() if k in known}, "exercises": items})
 
 
 class Gradebook:
@@ -64,7 +52,7 @@ class Gradebook:
     def put(self, student: str, topic: str, content_hash: str, result: TopicResult) -> None:
         """Store one graded file, atomically (replacing an older result)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        payload = json.dumps(asdict(result), ensure_ascii=False, sort_keys=True)
+        payload = result.to_json()
         with self.db:  # BEGIN ... COMMIT
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
@@ -74,7 +62,7 @@ class Gradebook:
         """``{student: {topic: TopicResult}}``."""
         out: dict[str, dict[str, TopicResult]] = {}
         for student, topic, text in self.db.execute("SELECT student, topic, result_json FROM results"):
-            out.setdefault(student, {})[topic] = topic_from_json(text)
+            out.setdefault(student, {})[topic] = TopicResult.from_json(text)
         return out
 
     def count(self) -> int:

@@ -43,7 +43,7 @@ from typing import BinaryIO
 from torchdojo.judge import intake
 from torchdojo.text.errors import UserError
 from torchdojo.course.manifest import Course
-from torchdojo.wire.job import EXCLUDED
+from torchdojo.wire.job import is_sibling_module
 from torchdojo.judge.submission import choose_between
 
 MAX_ZIP_BYTES = 2 << 30
@@ -105,7 +105,7 @@ class _Names:
         if _hidden(name):
             return False
         return (name in self.modules or _quiz_topic(name, self.quiz_topics) is not None
-                or (name.endswith(".py") and name not in EXCLUDED))
+                or is_sibling_module(name))
 
     def gradable(self, name: str) -> bool:
         return name in self.modules or _quiz_topic(name, self.quiz_topics) is not None

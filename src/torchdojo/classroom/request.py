@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from torchdojo.judge.client import sibling_modules
 from torchdojo.judge import intake
 from torchdojo.judge.service import Judge
+from torchdojo.wire.report import TopicResult
 
 
 
@@ -37,8 +38,8 @@ class GradeRequest:
         return cls(student, topic, path.name, intake.read_file(path), content_hash, siblings, **kw)
 
 
-def grade_request(judge: Judge, request: GradeRequest) -> dict[str, Any]:
-    """Grade one request with a running judge; the result as plain data (a TopicResult dict)."""
+def grade_request(judge: Judge, request: GradeRequest) -> TopicResult:
+    """Grade one request with a running judge."""
     from torchdojo.judge.client import grade_file
     from torchdojo.course.manifest import course
 
@@ -53,4 +54,4 @@ def grade_request(judge: Judge, request: GradeRequest) -> dict[str, Any]:
                             reveal_hidden=False, threads=1, **request.job_options)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return asdict(result)
+    return result

@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from torchdojo.wire.report import TopicResult
+
+
+@dataclass(frozen=True)
+class Total:
+    """A student's points over the graded topics: the one sum every output and the item analysis use."""
+
+    score: float
+    max_score: float
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+    @classmethod
+    def of(cls, topics: Iterable[TopicResult]) -> Total:
+        topics = list(topics)
+        return cls(round(sum(t.score for t in topics), 4), round(sum(t.max_score for t in topics), 4))
 
 
 @dataclass
@@ -35,3 +52,7 @@ class ClassResult:
     notes: list[str] = field(default_factory=list)
     #: ``(entry, reason)`` for each entry of the class folder that is not a student (never silent).
     skipped_entries: list[tuple[str, str]] = field(default_factory=list)
+
+    def total(self, student: str) -> Total:
+        """``student``'s points over every graded topic (0 of 0 for a student with no result)."""
+        return Total.of(self.results.get(student, {}).values())

@@ -6,10 +6,7 @@ import argparse
 
 from torchdojo.cli.common import add_workspace
 from torchdojo.text.i18n import tr
-
-#: As ``torchdojo.judge.client.DEVICES`` (a test keeps them equal); repeated here so
-#: that building the parser does not import the grading engine.
-DEVICES = ("auto", "cpu", "cuda", "mps")
+from torchdojo.wire.job import DEVICE_CHOICES
 #: Statuses that are not failures: the exercise passed, or is still to do.
 NOT_FAILURES = ("passed", "not_attempted")
 
@@ -22,7 +19,7 @@ def register(sub: argparse._SubParsersAction, lang: str) -> None:
     p.add_argument("targets", nargs="*", metavar="TOPIC[/EXERCISE]",
                    help=tr(lang, "what to check (default: everything)"))
     add_workspace(p, lang)
-    p.add_argument("--device", choices=DEVICES, default="auto",
+    p.add_argument("--device", choices=DEVICE_CHOICES, default="auto",
                    help=tr(lang, "auto: CPU and every accelerator present; or only cpu, cuda or mps"))
     p.add_argument("--json", action="store_true", help=tr(lang, "print the torchdojo.report/2 JSON document"))
     p.set_defaults(func=run)
@@ -50,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from torchdojo.text.console import make_console
     from torchdojo.text.terminal import print_report
 
-    report = check_workspace(folder, args.targets, device=args.device, lang=args.lang)
+    report = check_workspace(folder, args.targets, device=args.device, lang=args.lang, plan=plan)
     if args.json:
         print(report.to_json())
     else:

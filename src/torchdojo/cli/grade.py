@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from torchdojo.text.i18n import tr
+from torchdojo.wire.job import DEVICE_CHOICES
 
 if TYPE_CHECKING:
     from torchdojo.wire.report import TopicResult
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction, lang: str) -> None:
     p.add_argument("--out", default="grades", help=tr(lang, "output folder (default: grades)"))
     p.add_argument("--json", action="store_true", help=tr(lang, "print grades.json to stdout at the end"))
     p.add_argument("--quiet", "-q", action="store_true", help=tr(lang, "print nothing but errors"))
-    p.add_argument("--device", default="cpu", choices=("cpu", "auto", "cuda", "mps"),
+    p.add_argument("--device", default="cpu", choices=DEVICE_CHOICES,
                    help=tr(lang, "grading device for device exercises (default: cpu)"))
     p.add_argument("--secret", metavar="TEXT", default=None,
                    help=tr(lang, "the instructor's grading secret: changes the hidden inputs of randomised tests "

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from torchdojo.cli.common import EXIT_INTERRUPTED, add_workspace
-from torchdojo.cli.check import DEVICES
 from torchdojo.text.errors import UserError
 from torchdojo.text.i18n import tr
+from torchdojo.wire.job import DEVICE_CHOICES
 
 if TYPE_CHECKING:
     from torchdojo.course.manifest import Topic
@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction, lang: str) -> None:
                                             "of a .py or .ipynb file in the workspace. Ctrl-C to stop."))
     p.add_argument("topic", nargs="?", metavar="TOPIC", help=tr(lang, "the topic to watch (default: every topic)"))
     add_workspace(p, lang)
-    p.add_argument("--device", choices=DEVICES, default="auto",
+    p.add_argument("--device", choices=DEVICE_CHOICES, default="auto",
                    help=tr(lang, "auto: CPU and every accelerator present; or only cpu, cuda or mps"))
     p.add_argument("--interval", type=float, default=0.2, metavar="S",
                    help=tr(lang, "seconds between two looks at the files (default: 0.2)"))

@@ -1,9 +1,8 @@
 """What a learner names on the command line: ``TOPIC`` or ``TOPIC/EXERCISE``.
 
 The same rules and messages for every verb that takes them (``hint``,
-``solution``, ``watch``, and ``check`` in the student edition). The grading
-engine's own resolution (:func:`torchdojo.judge.client.resolve_targets`) follows the
-same rules.
+``solution``, ``watch``, ``check``), decided once by :func:`topics`: what it
+returns is carried to the grading engine, never resolved again.
 """
 
 from __future__ import annotations
@@ -38,8 +37,8 @@ def exercise_topic(topic_id: str, the_course: Course) -> Topic:
     return topic
 
 
-def topics(the_course: Course, targets: list[str] | None) -> list[tuple[Topic, list[str]]]:
-    """``["tensors", "fc_nets/FCNet"]`` -> topics with the exercise names asked for, in course order.
+def topics(the_course: Course, targets: list[str] | None) -> list[tuple[Topic, list[Exercise]]]:
+    """``["tensors", "fc_nets/FCNet"]`` -> topics with the exercises asked for, in course order.
 
     No targets means every topic with exercises, each with all its exercises.
     """
@@ -59,5 +58,5 @@ def topics(the_course: Course, targets: list[str] | None) -> list[tuple[Topic, l
     for t in the_course.exercise_topics:
         if t.id in chosen:
             names = chosen[t.id]
-            out.append((t, [e.name for e in t.exercises if names is None or e.name in names]))
+            out.append((t, [e for e in t.exercises if names is None or e.name in names]))
     return out

@@ -9,28 +9,24 @@ wrong), and *failed* otherwise.
 
 from __future__ import annotations
 
-from typing import Any
-
 from torchdojo.text.i18n import pick
 from torchdojo.course.manifest import Exercise, Topic
-from torchdojo.wire.report import (CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, ItemResult, TestOutcome,
+from torchdojo.wire.report import (ERROR, FAILED, NOT_ATTEMPTED, PASSED, ItemResult, TestOutcome,
                               TopicResult)
+from torchdojo.wire.result import JobResult, TestVerdict
 
 #: Note shown on a result the grading infrastructure failed to produce (``TopicResult.infra_error`` says so).
 INFRA_NOTE = "internal: grading process failed"
+#: The status of every exercise our infrastructure failed to grade (decided here only): it could not be graded,
+#: which is not the student's crash (``crashed`` is for a student process the sandbox saw die).
+INFRA_STATUS = ERROR
 _HIDDEN = ("(detalle oculto: es una prueba oculta)", "(details withheld: a hidden test)")
 
 
-def _exercise_result(ex: Exercise, tests: list[dict[str, Any]], lang: str, reveal_hidden: bool) -> ItemResult:
+def _exercise_result(ex: Exercise, tests: list[TestVerdict], lang: str, reveal_hidden: bool) -> ItemResult:
     outcomes = [
-        TestOutcome(
-            name=str(t.get("name", "")),
-            status=str(t.get("status", ERROR)),
-            weight=float(t.get("weight", 1.0)),
-            feedback=pick(lang, str(t.get("es", "")), str(t.get("en", ""))),
-            hidden=bool(t.get("hidden", False)),
-            duration_s=float(t.get("dur", 0.0)),
-        )
+        TestOutcome(name=t.name, status=t.status, weight=float(t.weight), feedback=pick(lang, t.es, t.en),
+                    hidden=t.hidden, duration_s=float(t.dur))
         for t in tests
     ]
     counted = [o for o in outcomes if o.status != "skipped"]
@@ -53,11 +49,11 @@ def _exercise_result(ex: Exercise, tests: list[dict[str, Any]], lang: str, revea
     feedback = ""
     if status != PASSED:
         first = next(o for o in counted if o.status != PASSED)
-        raw = next(t for t in tests if t.get("name") == first.name)
+        raw = next(t for t in tests if t.name == first.name)
         text = first.feedback
         if first.hidden and not reveal_hidden:
             text = pick(lang, *_HIDDEN)
-        hint = pick(lang, str(raw.get("hint_es", "")), str(raw.get("hint_en", "")))
+        hint = pick(lang, raw.hint_es, raw.hint_en)
         if hint and status != NOT_ATTEMPTED:
             text += pick(lang, f" Pista: {hint}", f" Hint: {hint}")
         if status != NOT_ATTEMPTED and len(counted) > 1:
@@ -76,7 +72,7 @@ def _exercise_result(ex: Exercise, tests: list[dict[str, Any]], lang: str, revea
 def topic_result(
     topic: Topic,
     exercises: list[Exercise],
-    job_result: dict[str, Any],
+    job_result: JobResult,
     *,
     lang: str,
     source: str = "",
@@ -85,32 +81,39 @@ def topic_result(
     """The :class:`TopicResult` of one job (``exercises``: those that were graded)."""
     items: list[ItemResult] = []
     notes: list[str] = []
-    zerr = job_result.get("zygote_error")
-    imp = job_result.get("import_error")
-    for es, en in job_result.get("cell_errors") or []:
+    if job_result.infra_error:
+        return infrastructure_failure(topic, exercises, job_result.infra_error, lang=lang, source=source)
+    imp = job_result.import_error
+    for es, en in job_result.cell_errors:
         notes.append(pick(lang, es, en))
-    for msg in job_result.get("internal") or []:
+    for msg in job_result.internal:
         notes.append(f"internal: {msg}")
-    if zerr:
-        notes.append(f"{INFRA_NOTE}: {zerr}"[:500])
     for ex in exercises:
-        if zerr:
-            items.append(ItemResult(ex.id, 0.0, ex.points, CRASHED,
-                                    pick(lang, f"no se pudo calificar: {zerr}", f"could not be graded: {zerr}")))
-            continue
         if imp:
-            status = imp.get("status", ERROR)
-            items.append(ItemResult(ex.id, 0.0, ex.points, status, pick(lang, imp["es"], imp["en"])))
+            items.append(ItemResult(ex.id, 0.0, ex.points, imp.status, pick(lang, imp.es, imp.en)))
             continue
-        override = (job_result.get("overrides") or {}).get(ex.name)
-        tests = (job_result.get("tests") or {}).get(ex.name, [])
+        override = job_result.overrides.get(ex.name)
+        tests = job_result.tests.get(ex.name, [])
         if override:
-            outcomes = [TestOutcome(name=str(t.get("name")), status=str(t.get("status")),
-                                    weight=float(t.get("weight", 1.0))) for t in tests]
-            items.append(ItemResult(ex.id, 0.0, ex.points, override["status"],
-                                    pick(lang, override["es"], override["en"]), outcomes))
+            outcomes = [TestOutcome(name=t.name, status=t.status, weight=float(t.weight)) for t in tests]
+            items.append(ItemResult(ex.id, 0.0, ex.points, override.status,
+                                    pick(lang, override.es, override.en), outcomes))
             continue
         items.append(_exercise_result(ex, tests, lang, reveal_hidden))
     return TopicResult.from_items(
-        topic.id, items, source=source, protections=list(job_result.get("protections") or []),
-        notes=notes, infra_error=str(zerr)[:500] if zerr else "")
+        topic.id, items, source=source, protections=list(job_result.protections), notes=notes)
+
+
+def infrastructure_failure(topic: Topic, exercises: list[Exercise], why: str, *, lang: str,
+                           source: str = "") -> TopicResult:
+    """The result of a job our grading infrastructure failed to produce (a judge, worker or zygote lost).
+
+    Every exercise is :data:`INFRA_STATUS` with no points, and
+    :attr:`~torchdojo.wire.report.TopicResult.infra_error` is set: the one
+    field that says "ours, grade it again" to whoever stores the result.
+    """
+    why = " ".join(str(why).split()) or "unknown failure"
+    text = pick(lang, f"no se pudo calificar: {why}", f"could not be graded: {why}")[:1000]
+    items = [ItemResult(ex.id, 0.0, ex.points, INFRA_STATUS, text) for ex in exercises]
+    return TopicResult.from_items(topic.id, items, source=source, notes=[f"{INFRA_NOTE}: {why}"[:500]],
+                                  infra_error=why[:500])

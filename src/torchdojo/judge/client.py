@@ -10,37 +10,25 @@ import stat
 import tempfile
 import time
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 
 from torchdojo.course import paths
 from torchdojo.text.errors import UserError
 from torchdojo.text.i18n import pick, tr
 from torchdojo.judge.aggregate import topic_result
 from torchdojo.judge.service import Judge
-from torchdojo.course.manifest import Course, Exercise, Topic, course as load_packaged_course
-from torchdojo.wire.report import ERROR, NOT_ATTEMPTED, ItemResult, Report, TopicResult
-from torchdojo.wire.job import EXCLUDED, ExerciseSpec, JobSpec
+from torchdojo.course.manifest import Exercise, Topic
+from torchdojo.wire.report import ERROR, NOT_ATTEMPTED, ItemResult, TopicResult
+from torchdojo.wire.job import ExerciseSpec, JobSpec, is_sibling_module
 from torchdojo.judge.submission import choose_submission
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SIBLING_BYTES = 4 << 20
 
 
 def sibling_modules(submission: Path) -> list[Path]:
     """The other ``.py`` files beside a submission, which it may import (never pytest or site config)."""
     return [p for p in sorted(submission.parent.glob("*.py"))
-            if p != submission and p.name not in EXCLUDED and p.is_file() and p.stat().st_size < MAX_SIBLING_BYTES]
-
-
-def resolve_targets(course: Course, targets: Iterable[str] | None) -> list[tuple[Topic, list[Exercise]]]:
-    """``["tensors", "fc_nets/FCNet"]`` -> topics with the exercises asked for, in course order.
-
-    The learner's rules and messages (:func:`torchdojo.course.targets.topics`), with the exercises themselves.
-    """
-    from torchdojo.course import targets as learner_targets
-
-    return [(topic, [topic.exercise(name) for name in names])
-            for topic, names in learner_targets.topics(course, list(targets or []))]
+            if p != submission and is_sibling_module(p.name) and p.is_file() and p.stat().st_size < MAX_SIBLING_BYTES]
 
 
 def find_submission(folder: Path, topic: Topic) -> Path | None:
@@ -68,8 +56,7 @@ def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
             return None
         for other in sorted(entries):
             # A folder named like a module is not a module; any other entry (a link...) is refused.
-            if (other in names or (other.endswith(".py") and other not in EXCLUDED and not other.startswith(".")
-                                   and not stat.S_ISDIR(entries[other]))):
+            if other in names or (is_sibling_module(other) and not stat.S_ISDIR(entries[other])):
                 data, st = student.read_stat(other)
                 # The modification time goes along: it decides between a module and a notebook.
                 intake.write_private(into, PurePosixPath(other), data, st.st_mtime_ns)
@@ -119,8 +106,8 @@ def grade_file(judge: Judge, topic: Topic, exercises: list[Exercise], submission
     job = make_job(topic, exercises, submission, device=device, lang=lang, **job_options)
     start = time.perf_counter()
     result = judge.run(job)
-    if result.get("device_unavailable"):
-        raise UserError("device '{device}' is not available on this machine", device=result["device_unavailable"])
+    if result.device_unavailable:
+        raise UserError("device '{device}' is not available on this machine", device=result.device_unavailable)
     topic_res = topic_result(topic, exercises, result, lang=lang, source=submission.name,
                              reveal_hidden=reveal_hidden)
     topic_res.duration_s = round(time.perf_counter() - start, 3)

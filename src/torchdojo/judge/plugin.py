@@ -31,6 +31,7 @@ from torchdojo.judge.feedback import NOT_ATTEMPTED_TEXT, Feedback, short
 from torchdojo.judge.remote import Lab, MissingName, StudentModule, StudentRaised, TwinMismatch
 from torchdojo.judge.session import ImportFailed, ProtocolViolation, Stopped, StudentSession
 from torchdojo.wire.job import JobSpec
+from torchdojo.wire.result import TestVerdict, Verdict
 
 _perf = time.perf_counter
 try:
@@ -60,9 +61,9 @@ class GradingPlugin:
         self._student = StudentModule(session, job.submission_name)
         self._lab = Lab(session)
         self.current: str | None = None
-        self.tests: dict[str, list[dict[str, Any]]] = {name: [] for name in self.order}
+        self.tests: dict[str, list[TestVerdict]] = {name: [] for name in self.order}
         #: exercise -> {"status": "timeout"|"crashed", "es": ..., "en": ...}
-        self.overrides: dict[str, dict[str, str]] = {}
+        self.overrides: dict[str, Verdict] = {}
         self.unmarked: list[str] = []
 
     # -- configuration -------------------------------------------------
@@ -157,18 +158,18 @@ class GradingPlugin:
         weight = _marker_value(item, "weight", 1)
         hint = item.get_closest_marker("hint")
         ex = _marker_value(item, "exercise")
-        self.tests.setdefault(ex, []).append({
-            "ex": ex,
-            "name": item.name,
-            "status": status,
-            "weight": float(weight) if isinstance(weight, (int, float)) else 1.0,
-            "hidden": item.get_closest_marker("hidden") is not None,
-            "es": fb[0][:2000],
-            "en": fb[1][:2000],
-            "hint_es": hint.kwargs.get("es", "") if hint and status != "passed" else "",
-            "hint_en": hint.kwargs.get("en", "") if hint and status != "passed" else "",
-            "dur": round(_perf() - item.stash.get(_START, _perf()), 4),
-        })
+        self.tests.setdefault(ex, []).append(TestVerdict(
+            ex=ex,
+            name=item.name,
+            status=status,
+            weight=float(weight) if isinstance(weight, (int, float)) else 1.0,
+            hidden=item.get_closest_marker("hidden") is not None,
+            es=fb[0][:2000],
+            en=fb[1][:2000],
+            hint_es=hint.kwargs.get("es", "") if hint and status != "passed" else "",
+            hint_en=hint.kwargs.get("en", "") if hint and status != "passed" else "",
+            dur=round(_perf() - item.stash.get(_START, _perf()), 4),
+        ))
 
     def _classify(self, call: pytest.CallInfo) -> tuple[str, tuple[str, str]]:
         if call.excinfo is None:
@@ -178,7 +179,7 @@ class GradingPlugin:
         while isinstance(exc, _ExceptionGroup) and exc.exceptions:
             exc = exc.exceptions[0]
         if isinstance(exc, Stopped):
-            self.overrides[self.current or ""] = {"status": exc.status, "es": exc.es, "en": exc.en}
+            self.overrides[self.current or ""] = Verdict(exc.status, exc.es, exc.en)
             return exc.status, (exc.es, exc.en)
         if isinstance(exc, StudentRaised):
             return _raised(exc)
@@ -188,7 +189,7 @@ class GradingPlugin:
             return "error", (f"{exc.module} no define `{exc.name}`", f"{exc.module} does not define `{exc.name}`")
         if isinstance(exc, ImportFailed):
             # A new student process did not import the submission this time: the exercise ends here.
-            self.overrides[self.current or ""] = {"status": exc.status, "es": exc.es, "en": exc.en}
+            self.overrides[self.current or ""] = Verdict(exc.status, exc.es, exc.en)
             return exc.status, (exc.es, exc.en)
         if isinstance(exc, ProtocolViolation):
             return "error", (f"el proceso del estudiante respondió algo que no es una respuesta ({short(str(exc), 200)})",
@@ -206,12 +207,11 @@ class GradingPlugin:
         return "error", (f"la comprobación no pudo usar lo que devolvió tu código: {text}",
                          f"checking what your code returned failed: {text}")
 
-    def result(self) -> dict[str, Any]:
-        """What this job found, as plain JSON data for :mod:`torchdojo.judge.aggregate`."""
-        internal = []
+    def internal(self) -> list[str]:
+        """Remarks of ours about the grader (for :attr:`torchdojo.wire.result.JobResult.internal`)."""
         if self.unmarked:
-            internal.append(f"grader tests without an exercise marker: {self.unmarked[:5]}")
-        return {"tests": self.tests, "overrides": self.overrides, "internal": internal}
+            return [f"grader tests without an exercise marker: {self.unmarked[:5]}"]
+        return []
 
 
 def _with_subclass_notes(fb: tuple[str, str], notes: list[str]) -> tuple[str, str]:

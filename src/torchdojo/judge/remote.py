@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from torchdojo.shared import recipes as recipe_book
+from torchdojo.wire.ops import StudentOp
 
 
 
@@ -107,17 +108,17 @@ class Handle:
 
     # -- calling ----------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._session.op("call", target=self, args=list(args), kwargs=kwargs)
+        return self._session.op(StudentOp.CALL, target=self, args=list(args), kwargs=kwargs)
 
     def keep(self, *args: Any, **kwargs: Any) -> Handle:
         """Call, and keep the result in the student process as a handle (whatever it is)."""
-        return self._session.op("call", target=self, args=list(args), kwargs=kwargs, keep=True)
+        return self._session.op(StudentOp.CALL, target=self, args=list(args), kwargs=kwargs, keep=True)
 
     def method(self, name: str, *args: Any, keep: bool = False, **kwargs: Any) -> Any:
-        return self._session.op("method", target=self, name=name, args=list(args), kwargs=kwargs, keep=keep)
+        return self._session.op(StudentOp.METHOD, target=self, name=name, args=list(args), kwargs=kwargs, keep=keep)
 
     def attr(self, name: str, *, keep: bool = False) -> Any:
-        return self._session.op("attr", target=self, name=name, keep=keep)
+        return self._session.op(StudentOp.ATTR, target=self, name=name, keep=keep)
 
     # -- modules ----------------------------------------------------------------
     def to(self, device: torch.device | str) -> Handle:
@@ -137,31 +138,31 @@ class Handle:
         return value
 
     def state_dict(self) -> dict[str, torch.Tensor]:
-        return self._session.op("state_dict", target=self)
+        return self._session.op(StudentOp.STATE_DICT, target=self)
 
     def load_state_dict(self, state: dict[str, torch.Tensor], strict: bool = True) -> None:
-        self._session.op("load_state_dict", target=self, state=dict(state), strict=strict)
+        self._session.op(StudentOp.LOAD_STATE_DICT, target=self, state=dict(state), strict=strict)
 
     def params(self, *, values: bool = False, grads: bool = False) -> list[dict[str, Any]]:
         """Each parameter: ``name``, ``shape``, ``dtype``, ``device``, ``requires_grad`` (+ ``value``, ``grad``)."""
-        return self._session.op("params", target=self, values=values, grads=grads)
+        return self._session.op(StudentOp.PARAMS, target=self, values=values, grads=grads)
 
     def param_values(self) -> list[torch.Tensor]:
         return [p["value"] for p in self.params(values=True)]
 
     def set_params(self, values: list[torch.Tensor] | None = None, grads: Any = "keep") -> None:
         """Copy ``values`` into the parameters (in ``parameters()`` order); set ``grads`` unless ``"keep"``."""
-        self._session.op("set_params", target=self, values=values, grads=grads)
+        self._session.op(StudentOp.SET_PARAMS, target=self, values=values, grads=grads)
 
     def is_a(self, name: str) -> bool:
         """``isinstance`` against a fixed list of torch classes (``"nn.Module"``, ``"DataLoader"``, ...)."""
-        return bool(self._session.op("isinstance", target=self, names=[name]).get(name))
+        return bool(self._session.op(StudentOp.ISINSTANCE, target=self, names=[name]).get(name))
 
     def iterate(self, limit: int = 10_000) -> list:
-        return self._session.op("iterate", target=self, limit=limit)
+        return self._session.op(StudentOp.ITERATE, target=self, limit=limit)
 
     def len(self) -> int:
-        return self._session.op("len", target=self)
+        return self._session.op(StudentOp.LEN, target=self)
 
 
 class StudentModule:
@@ -197,7 +198,7 @@ class Lab:
 
     def build_with_twin(self, name: str, /, **kwargs: Any) -> tuple[Any, Any]:
         """Like :meth:`build`, and also return the judge's own twin (built by the same recipe here)."""
-        handle = self._session.op("recipe", name=name, kwargs=kwargs, keep=True)
+        handle = self._session.op(StudentOp.RECIPE, name=name, kwargs=kwargs, keep=True)
         # A recipe that takes student objects (an optimiser over a model) has no twin here.
         twin = None if _has_handles(kwargs) else recipe_book.run(name, dict(kwargs))
         if isinstance(twin, nn.Module):
@@ -206,7 +207,7 @@ class Lab:
 
     def run(self, name: str, /, **kwargs: Any) -> Any:
         """Run a probe recipe in the student process and return its result as data."""
-        return self._session.op("recipe", name=name, kwargs=kwargs)
+        return self._session.op(StudentOp.RECIPE, name=name, kwargs=kwargs)
 
     def path(self, name: str) -> str:
         """A path inside the student process's private folder (the only place it may write)."""
@@ -232,15 +233,15 @@ class Lab:
             return None
         clean = self._session.clean_session()
         clean.deadline = self._session.deadline
-        return clean.op("recipe", name="parse_state_bytes", kwargs={"data": data})
+        return clean.op(StudentOp.RECIPE, name="parse_state_bytes", kwargs={"data": data})
 
     def put(self, value: Any) -> Handle:
         """Keep ``value`` (data sent from here) in the student process, as a handle."""
-        return self._session.op("put", value=value)
+        return self._session.op(StudentOp.PUT, value=value)
 
     def spy(self, name: str, /, **kwargs: Any) -> Handle:
         """Build a spy (a recipe that returns a :class:`~torchdojo.shared.recipes.common.Spy`) in the student process."""
-        return self._session.op("recipe", name=name, kwargs=kwargs, keep=True)
+        return self._session.op(StudentOp.RECIPE, name=name, kwargs=kwargs, keep=True)
 
     def lend(self, **spies: Handle) -> None:
         """Put spies built by :meth:`spy` in the submission's module, under the given names.
@@ -255,16 +256,16 @@ class Lab:
         for name, spy in spies.items():
             if not isinstance(spy, Handle):
                 raise TypeError(f"lend: {name} must be a spy built with Lab.spy, not {type(spy).__name__}")
-            self._session.op("lend", name=name, target=spy)
+            self._session.op(StudentOp.LEND, name=name, target=spy)
         self._session.tainted = True
 
     def unlend(self) -> None:
         """Put back the submission's own functions that lent spies stood in for (a test that needs them)."""
-        self._session.op("unlend")
+        self._session.op(StudentOp.UNLEND)
 
     def spy_log(self, spy: Handle) -> list[dict[str, Any]]:
         """What a spy (and those sharing its log) noted, as data, in call order."""
-        log = self._session.op("recipe", name="spy_log", kwargs={"spy": spy})
+        log = self._session.op(StudentOp.RECIPE, name="spy_log", kwargs={"spy": spy})
         return log if isinstance(log, list) else []
 
 

@@ -7,12 +7,12 @@ never imports, unpickles or calls anything the student process made.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from torchdojo.judge import seeding
 from torchdojo.judge.session import ImportFailed, StudentSession
 from torchdojo.judge.student_zygote import ZygoteSlot
 from torchdojo.wire.job import JobSpec
+from torchdojo.wire.result import JobResult, Verdict
 
 
 def available_devices() -> list[str]:
@@ -54,8 +54,8 @@ def judge_protections(job: JobSpec, subreaper: bool) -> list[str]:
 
 
 def run_job(job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, *, zygote_pid: int | None = None,
-            subreaper: bool = False) -> dict[str, Any]:
-    """Grade one submission for one topic; the result as plain JSON data."""
+            subreaper: bool = False) -> JobResult:
+    """Grade one submission for one topic."""
     import pytest
     import torch
 
@@ -65,19 +65,19 @@ def run_job(job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, *, zygote_pid: int
     torch.set_num_threads(max(1, job.threads))
     devices = resolve_devices(job.devices)
     if isinstance(devices, str):
-        return {"device_unavailable": devices}
+        return JobResult(device_unavailable=devices)
     session = StudentSession(job, zygote, tmp_root, devices, zygote_pid=zygote_pid)
-    result: dict[str, Any] = {"devices": devices, "tests": {}, "overrides": {}, "internal": []}
+    result = JobResult(devices=list(devices))
     try:
         try:
             ready = session.start()
         except ImportFailed as exc:
-            result["import_error"] = {"es": exc.es, "en": exc.en, "status": exc.status}
+            result.import_error = Verdict(exc.status, exc.es, exc.en)
             return result
         cells = ready.get("cell_errors")
         if isinstance(cells, list):
-            result["cell_errors"] = [[str(e[0])[:1000], str(e[1])[:1000]] for e in cells[:50]
-                                     if isinstance(e, list) and len(e) == 2]
+            result.cell_errors = [(str(e[0])[:1000], str(e[1])[:1000]) for e in cells[:50]
+                                  if isinstance(e, list) and len(e) == 2]
         plugin = GradingPlugin(session=session, job=job, devices=devices)
         ini = tmp_root / "grader.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
@@ -93,16 +93,16 @@ def run_job(job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, *, zygote_pid: int
         ]
         code = pytest.main(args, plugins=[plugin])
         plugin.finish()
-        result.update(plugin.result())
+        result.tests, result.overrides, result.internal = plugin.tests, plugin.overrides, plugin.internal()
         if int(code) in (2, 3, 4):  # interrupted, internal error, usage error
-            result["internal"].append(f"pytest exited with {code!r}")
+            result.internal.append(f"pytest exited with {code!r}")
     finally:
         session.close()
-        result["protections"] = judge_protections(job, subreaper) + session.protections
-        result["processes"] = session.processes
-        result["output"] = bytes(session.output[:4096]).decode("utf-8", "replace")
+        result.protections = judge_protections(job, subreaper) + session.protections
+        result.processes = session.processes
+        result.output = bytes(session.output[:4096]).decode("utf-8", "replace")
         lost = session.lost or (session._clean_session.lost if session._clean_session else None)
         if lost:
             # Ours, not the student's: whatever the tests saw is void, the server retries the job.
-            return {"zygote_error": f"student zygote lost: {lost}"[:1000]}
+            return JobResult.infrastructure(f"student zygote lost: {lost}")  # noqa: B012 - overrides any verdict
     return result

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from torchdojo.wire.result import JobResult
+
 
 def grader_files(args: list[str]) -> list[str]:
     """Grader files named on the command line, folders expanded."""
@@ -145,7 +147,7 @@ class Server:
     def can_start(self) -> bool:
         return bool(self.free) and not self.needs_restart
 
-    def start(self, ident: str, line: str) -> dict[str, Any] | None:
+    def start(self, ident: str, line: str) -> JobResult | None:
         """Fork a judge child for a job; the result right away if it is not a job."""
         from torchdojo.judge.run import run_job
         from torchdojo.shared.confine import PR_SET_PDEATHSIG, prctl
@@ -154,7 +156,7 @@ class Server:
         try:
             job = JobSpec.from_json(line)
         except (ValueError, TypeError) as exc:
-            return {"zygote_error": f"not a job: {exc}"[:500]}
+            return JobResult.infrastructure(f"not a job: {exc}"[:500])
         if not self.zygote.alive() and not self.running:
             self.restart_zygote()
         slot = self.free.pop()
@@ -168,9 +170,9 @@ class Server:
                 _pin_to_slot(slot, self.concurrency, self.zygote.caps)
                 result = run_job(job, self.zygote.slot(slot), tmp_root, zygote_pid=self.hello.get("pid"),
                                  subreaper=bool(self.hello.get("subreaper")))
-                data = json.dumps(result).encode()
+                data = result.to_json().encode()
             except BaseException as exc:  # noqa: BLE001 - a bug of ours: report it as an infrastructure failure
-                data = json.dumps({"zygote_error": f"judge: {type(exc).__name__}: {exc}"[:1000]}).encode()
+                data = JobResult.infrastructure(f"judge: {type(exc).__name__}: {exc}").to_json().encode()
             view = memoryview(data)
             while view:
                 view = view[os.write(w, view):]
@@ -179,7 +181,7 @@ class Server:
         self.running[r] = _Running(ident, slot, pid, r, time.monotonic() + job.budget_s(), tmp_root)
         return None
 
-    def read(self, fd: int) -> tuple[str, dict[str, Any]] | None:
+    def read(self, fd: int) -> tuple[str, JobResult] | None:
         """Read a child's result pipe; its result once the child is done."""
         run = self.running[fd]
         data = os.read(fd, 1 << 20)
@@ -188,7 +190,7 @@ class Server:
             return None
         return self.finish(run, timed_out=False)
 
-    def expire(self) -> list[tuple[str, dict[str, Any]]]:
+    def expire(self) -> list[tuple[str, JobResult]]:
         now = time.monotonic()
         late = [run for run in self.running.values() if run.deadline <= now]
         out = []
@@ -200,7 +202,7 @@ class Server:
             out.append(self.finish(run, timed_out=True))
         return out
 
-    def finish(self, run: _Running, *, timed_out: bool) -> tuple[str, dict[str, Any]]:
+    def finish(self, run: _Running, *, timed_out: bool) -> tuple[str, JobResult]:
         from torchdojo.judge.student_zygote import ZygoteLost
 
         del self.running[run.fd]
@@ -208,12 +210,12 @@ class Server:
         _, status = os.waitpid(run.pid, 0)
         clean = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not timed_out
         try:
-            result = json.loads(b"".join(run.chunks)) if run.chunks else None
+            result = JobResult.from_json(b"".join(run.chunks)) if run.chunks else None
         except ValueError:
             result = None
-        if not isinstance(result, dict):
+        if result is None:
             why = "ran past its time budget" if timed_out else f"ended without a result (status {status})"
-            result, clean = {"zygote_error": f"the judge child {why}"}, False
+            result, clean = JobResult.infrastructure(f"the judge child {why}"), False
         if clean:
             try:
                 self.zygote.slot(run.slot).killall()  # nothing of the job outlives it
@@ -245,16 +247,16 @@ def serve(server: Server, channel: Any) -> None:
     eof = False
     started: dict[str, tuple[str, int]] = {}  # ident -> (job line, tries so far)
 
-    def answer(ident: str, result: dict[str, Any]) -> None:
+    def answer(ident: str, result: JobResult) -> None:
         line, tries = started.pop(ident, ("", RETRIES))
-        if "zygote_error" in result and line and tries < RETRIES:
+        if result.infra_error and line and tries < RETRIES:
             # A failure of ours (a judge child or the zygote lost): never the
             # student's grade. Again, first in line, once the zygote is fresh.
             started[ident] = (line, tries + 1)
             queue.insert(0, (ident, line))
             server.needs_restart = True
             return
-        channel.write(json.dumps({"id": ident, "result": result}) + "\n")
+        channel.write(json.dumps({"id": ident, "result": result.to_dict()}) + "\n")
 
     while not (eof and not queue and not server.running):
         while queue and server.can_start():
@@ -263,7 +265,7 @@ def serve(server: Server, channel: Any) -> None:
             try:
                 early = server.start(ident, line)
             except Exception as exc:  # noqa: BLE001 - a bug of ours: report it, keep serving
-                early = {"zygote_error": f"{type(exc).__name__}: {exc}"[:1000]}
+                early = JobResult.infrastructure(f"{type(exc).__name__}: {exc}")
             if early is not None:
                 started.pop(ident, None)  # not a job, or a failure before any grading: not retried
                 answer(ident, early)
@@ -292,7 +294,7 @@ def serve(server: Server, channel: Any) -> None:
                         msg = json.loads(line)
                         queue.append((str(msg["id"]), json.dumps(msg["job"])))
                     except (ValueError, KeyError, TypeError):
-                        answer("", {"zygote_error": "not a job line"})
+                        answer("", JobResult.infrastructure("not a job line"))
             else:
                 done = server.read(fd)
                 if done is not None:

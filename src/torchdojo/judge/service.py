@@ -26,6 +26,7 @@ from typing import Any
 import torchdojo
 from torchdojo.course import paths
 from torchdojo.wire.job import JobSpec
+from torchdojo.wire.result import JobResult
 
 _PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
 
@@ -126,28 +127,31 @@ class Judge:
             with self._plock:
                 fut = self._pending.pop(str(msg.get("id")), None)
             if fut is not None:
-                fut.set_result(msg.get("result") if isinstance(msg.get("result"), dict) else
-                               {"zygote_error": "the grading process sent no result"})
+                try:
+                    result = JobResult.from_dict(msg.get("result"))
+                except ValueError as exc:
+                    result = JobResult.infrastructure(f"the grading process sent no result ({exc})")
+                fut.set_result(result)
         tail = self.log_tail()
         with self._plock:
             lost, self._pending = list(self._pending.values()), {}
         for fut in lost:
-            fut.set_result({"zygote_error": f"the grading process stopped answering. {tail}"})
+            fut.set_result(JobResult.infrastructure(f"the grading process stopped answering. {tail}"))
 
     #: How many times a job is sent again to a new judge after its judge died or got stuck.
     RETRIES = 1
 
-    def run(self, job: JobSpec) -> dict[str, Any]:
+    def run(self, job: JobSpec) -> JobResult:
         """Grade one job; a dead or stuck judge is replaced and the job graded again (then reported as lost)."""
         for _ in range(self.RETRIES):
             result = self._run_once(job)
             with self._lock:
                 judge_lost = self.proc is None or self.proc.poll() is not None
-            if not ("zygote_error" in result and judge_lost):
+            if not (result.infra_error and judge_lost):
                 return result
         return self._run_once(job)
 
-    def _run_once(self, job: JobSpec) -> dict[str, Any]:
+    def _run_once(self, job: JobSpec) -> JobResult:
         fut: Future = Future()
         ident = str(next(self._ids))
         with self._lock:
@@ -159,12 +163,12 @@ class Judge:
             with self._plock:
                 self._pending[ident] = fut
             try:
-                self.proc.stdin.write((json.dumps({"id": ident, "job": json.loads(job.to_json())}) + "\n").encode())
+                self.proc.stdin.write((json.dumps({"id": ident, "job": job.to_dict()}) + "\n").encode())
                 self.proc.stdin.flush()
             except (BrokenPipeError, OSError):
                 with self._plock:
                     self._pending.pop(ident, None)
-                return {"zygote_error": f"the grading process stopped answering. {self.log_tail()}"}
+                return JobResult.infrastructure(f"the grading process stopped answering. {self.log_tail()}")
         try:
             return fut.result(timeout=job.budget_s() + 30.0)
         except FutureTimeout:
@@ -173,7 +177,7 @@ class Judge:
             with self._lock:
                 tail = self.log_tail()
                 self._close_locked()  # stuck: the next job starts a new one
-            return {"zygote_error": f"the grading process stopped answering. {tail}"}
+            return JobResult.infrastructure(f"the grading process stopped answering. {tail}")
 
     def close(self) -> None:
         with self._lock:

@@ -30,7 +30,8 @@ from torchdojo.judge.student_zygote import ZygoteLost, ZygoteSlot
 from torchdojo.shared import job_share as share
 from torchdojo.wire.codec import Decoder, Encoder, Unsendable, WireError
 from torchdojo.wire.frames import FrameError, FrameReader, frame
-from torchdojo.wire.job import EXCLUDED, JobSpec
+from torchdojo.wire.job import JobSpec, is_sibling_module
+from torchdojo.wire.ops import StudentOp, ZygoteOp
 
 #: Largest reply accepted from a student process.
 MAX_REPLY = 256 << 20
@@ -164,7 +165,7 @@ class StudentSession:
         shutil.copyfile(self.job.submission, sub / self.job.submission_name)
         for extra in self.job.siblings:
             name = Path(extra).name
-            if name not in EXCLUDED and name != self.job.submission_name:
+            if is_sibling_module(name) and name != self.job.submission_name:
                 try:
                     shutil.copyfile(extra, sub / name)
                 except OSError:
@@ -253,7 +254,7 @@ class StudentSession:
         info: dict[str, Any] = {}
         if self.holder is not None:
             try:
-                info = self.zygote.command({"op": "kill", "holder": self.holder, "wait": wait})
+                info = self.zygote.command(ZygoteOp.KILL, {"holder": self.holder, "wait": wait})
             except ZygoteLost as exc:
                 self.lost = str(exc)
         if self.sock is not None:
@@ -292,14 +293,15 @@ class StudentSession:
     def get_name(self, name: str) -> Any:
         self.ensure()
         if name not in self.names:
-            self.names[name] = self.op("get", name=name)
+            self.names[name] = self.op(StudentOp.GET, name=name)
         return self.names[name]
 
-    def op(self, op: str, **fields: Any) -> Any:
+    def op(self, op: StudentOp, **fields: Any) -> Any:
         """One request and its decoded reply; raises for what student code raised."""
+        name = StudentOp(op).value  # the closed set: an unknown operation is a bug of ours, never sent
         self.ensure()
         self.seq += 1
-        request = {"op": op, "seq": self.seq, **fields}
+        request = {"op": name, "seq": self.seq, **fields}
         if self._release:
             request["release"], self._release = self._release, []
         payload = self._encoder.encode(request)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import torchdojo
+from torchdojo.wire.ops import ZygoteOp
 
 _PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
 
@@ -86,7 +87,7 @@ class StudentZygote:
         pid = self.proc.pid if self.proc is not None else None
         if self.controls:
             try:
-                self.controls[0].command({"op": "exit"}, timeout=5)
+                self.controls[0].command(ZygoteOp.EXIT, timeout=5)
             except ZygoteLost:
                 pass
             for control in self.controls:
@@ -133,9 +134,11 @@ class ZygoteSlot:
         line, self._buffer = self._buffer.split(b"\n", 1)
         return json.loads(line)
 
-    def command(self, cmd: dict[str, Any], fds: list[int] = (), timeout: float = 30.0) -> dict[str, Any]:
+    def command(self, op: ZygoteOp, fields: dict[str, Any] | None = None, fds: list[int] = (),
+                timeout: float = 30.0) -> dict[str, Any]:
+        """One command of the closed set :class:`~torchdojo.wire.ops.ZygoteOp` and its reply."""
         ident = f"{os.getpid()}-{time.monotonic_ns()}"
-        data = json.dumps({**cmd, "id": ident}).encode() + b"\n"
+        data = json.dumps({**(fields or {}), "op": ZygoteOp(op).value, "id": ident}).encode() + b"\n"
         try:
             if fds:
                 socket.send_fds(self.sock, [data], list(fds))
@@ -154,7 +157,7 @@ class ZygoteSlot:
 
     def spawn_student(self, spec: dict[str, Any], sock_fd: int, out_fd: int) -> tuple[int, int]:
         """A new student process; returns (holder pid, student pid)."""
-        reply = self.command({"op": "spawn", "spec": spec}, [sock_fd, out_fd])
+        reply = self.command(ZygoteOp.SPAWN, {"spec": spec}, [sock_fd, out_fd])
         if "error" in reply:  # the zygote could not fork: the machine's failure, not the student's
             raise ZygoteLost(f"the student zygote could not start a process ({reply['error']})")
         #: Files of the job's control group the watchdog reads (empty without one).
@@ -162,8 +165,8 @@ class ZygoteSlot:
         return int(reply["holder"]), int(reply["pid"])
 
     def kill(self, holder: int) -> None:
-        self.command({"op": "kill", "holder": holder})
+        self.command(ZygoteOp.KILL, {"holder": holder})
 
     def killall(self) -> None:
         """Kill every student process of this slot (and the orphans any student left)."""
-        self.command({"op": "killall"})
+        self.command(ZygoteOp.KILLALL)

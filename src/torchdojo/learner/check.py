@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from torchdojo.course.manifest import Course, course as load_packaged_course
-from torchdojo.judge.client import DEVICES, grade_topic, resolve_targets
+from torchdojo.course.manifest import Course, Exercise, Topic, course as load_packaged_course
+from torchdojo.course import targets as course_targets
+from torchdojo.judge.client import grade_topic
+from torchdojo.wire.job import DEVICE_CHOICES
 from torchdojo.judge.service import Judge
 from torchdojo.learner import progress
 from torchdojo.text.errors import UserError
@@ -26,6 +28,7 @@ def check_workspace(
     record: bool = True,
     course: Course | None = None,
     judge: Judge | None = None,
+    plan: list[tuple[Topic, list[Exercise]]] | None = None,
     **job_options: Any,
 ) -> Report:
     """Grade the learner's modules in ``workspace``.
@@ -40,10 +43,12 @@ def check_workspace(
     if not folder.is_dir():
         raise UserError("workspace '{path}' is not a folder (create one with 'torchdojo start {path}')",
                         path=str(folder))
-    if device not in DEVICES:
-        raise UserError("unknown device '{device}' (choose from {choices})", device=device, choices=", ".join(DEVICES))
+    if device not in DEVICE_CHOICES:
+        raise UserError("unknown device '{device}' (choose from {choices})", device=device,
+                        choices=", ".join(DEVICE_CHOICES))
     course = course or load_packaged_course()
-    plan = resolve_targets(course, targets)
+    if plan is None:  # ``plan``: the targets already resolved by the caller (course.targets.topics)
+        plan = course_targets.topics(course, list(targets or []))
     own = judge is None
     z = judge or Judge(topics=[topic.id for topic, _ in plan])
     try:

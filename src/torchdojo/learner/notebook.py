@@ -122,11 +122,12 @@ def _grade_cells(cells: list[tuple[int, str]], target: str, device: str, lang: s
     if key in _cache:
         return _cache[key]
     with _quiet(), tempfile.TemporaryDirectory(prefix="torchdojo-nb-") as tmp:
-        from torchdojo.judge.client import grade_topic, resolve_targets
+        from torchdojo.course import targets
         from torchdojo.course.manifest import course
+        from torchdojo.judge.client import grade_topic
         from torchdojo.text import nbjson
 
-        [(topic, exercises)] = resolve_targets(course(), [target])
+        [(topic, exercises)] = targets.topics(course(), [target])
         # The execution counts go along, so messages name the cells as Jupyter shows them (In [n]).
         nb = nbjson.notebook([{**nbjson.code(f"c{i}", src), "execution_count": n}
                               for i, (n, src) in enumerate(cells, start=1)])

@@ -234,10 +234,9 @@ def public_check(folder: Path, targets: list[str] | None) -> list[PublicTopic]:
             to_run.append(public_dir / test_file_name(topic))
     outcomes = _run_pytest(folder, to_run) if to_run else {}
     stubs = {r.topic: untouched(folder / r.source) if r.source else set() for r in results}
-    for (topic, names), result in zip(plan, results):
+    for (topic, exercises), result in zip(plan, results):
         classname = f"test_{topic.id}_public"
-        for name in names:
-            ex = topic.exercise(name)
+        for ex in exercises:
             if result.source is None:
                 es = f"no hay {topic.module_name}.py ni {topic.module_name}.ipynb"
                 en = f"no {topic.module_name}.py or {topic.module_name}.ipynb"
@@ -322,15 +321,14 @@ def check_namespace(target: str, namespace: dict[str, Any], lang: str) -> str:
     from torchdojo.course.manifest import course
 
     plan = topics(course(), [target])
-    topic, names = plan[0]
+    topic, exercises = plan[0]
     expected: dict[str, list[str]] = {}
     test = paths.content_root() / DIR / test_file_name(topic)
     for node in ast.parse(test.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "EXPECTED" for t in node.targets):
             expected = ast.literal_eval(node.value)
     lines = []
-    for name in names:
-        ex = topic.exercise(name)
+    for ex in exercises:
         if all(_still_a_stub(namespace.get(f)) for f in ex.functions):
             # Right names and signatures, but the stub's body: work to do, as in 'torchdojo check'.
             lines.append(f"· {ex.id}: " + tr(lang, "not attempted yet (still the stub)"))

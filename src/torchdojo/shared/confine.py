@@ -487,7 +487,7 @@ STUDENT_MODULES = (
     # Code both sides of the wire run (recipes, these OS facts, source decoding): the whole room.
     "torchdojo.shared", "torchdojo.shared.confine", "torchdojo.shared.job_share", "torchdojo.shared.recipes",
     "torchdojo.student", "torchdojo.student.loader", "torchdojo.student.process", "torchdojo.student.server",
-    "torchdojo.wire", "torchdojo.wire.codec", "torchdojo.wire.frames", "torchdojo.wire.job",
+    "torchdojo.wire", "torchdojo.wire.codec", "torchdojo.wire.frames", "torchdojo.wire.job", "torchdojo.wire.ops",
     # What student code itself may import: the data sets, the backbone, the notebook check.
     "torchdojo.datasets", "torchdojo.datasets.render", "torchdojo.models",
     "torchdojo.learner", "torchdojo.learner.notebook",

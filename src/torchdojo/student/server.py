@@ -5,9 +5,11 @@ an operation and its arguments (data, or handles the judge got earlier); the
 reply carries the result as data, or as a handle when it is not data (a model,
 an optimiser, a DataLoader, a function). Objects never leave this process.
 
-Operations (the whole vocabulary; ``docs/sandbox.md`` lists them too):
+Operations (the whole vocabulary, the closed set :class:`torchdojo.wire.ops.StudentOp`
+that the judge sends and this process accepts; ``docs/sandbox.md`` lists them too):
 
 =================  ==============================================================
+``ping``           whether the process answers
 ``get``            a top-level name of the submission's module
 ``call``           call a handle with arguments
 ``method``         call a method of a handle by name
@@ -21,6 +23,7 @@ Operations (the whole vocabulary; ``docs/sandbox.md`` lists them too):
 ``set_params``     copy values (and gradients) into a module's parameters
 ``isinstance``     whether a handle is an instance of some torch classes
 ``iterate``        the items of an iterable (an epoch of a DataLoader)
+``len``            the length of a handle
 ``recipe``         build something with a trusted recipe of the course
 ``lend``           put a spy (built by a recipe) in the module for this
                    process's life (an exercise that calls another's function);
@@ -53,6 +56,7 @@ from torchdojo.student.loader import LoadedModule
 from torchdojo.shared.recipes.common import Spy
 from torchdojo.wire.codec import Decoder, Encoder, WireError
 from torchdojo.wire.frames import recv_frame, send_frame
+from torchdojo.wire.ops import STUDENT_OPS, StudentOp
 
 MAX_REQUEST = 256 << 20
 
@@ -161,12 +165,12 @@ class Server:
             if obj is not None:
                 self.by_id.pop(id(obj), None)
         op = request.get("op")
-        handler = _getattr(self, f"op_{op}", None) if _isinstance(op, str) else None
+        handler = _HANDLERS.get(op) if _isinstance(op, str) else None
         if handler is None:
             return {"error": f"unknown operation {op!r}"}
         start = time.perf_counter()
         try:
-            result = handler(request)
+            result = handler(self, request)
         except _Missing as exc:
             return {"missing": exc.name}
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt... from student code
@@ -295,6 +299,12 @@ class Server:
 
 
 _ABSENT = object()
+
+
+#: The handler of each operation of the closed set, bound once; a handler outside the set is a bug of ours.
+_HANDLERS = {op.value: getattr(Server, f"op_{op.value}") for op in StudentOp}
+if {name[3:] for name in vars(Server) if name.startswith("op_")} != STUDENT_OPS:
+    raise RuntimeError("student.server handlers differ from torchdojo.wire.ops.StudentOp")
 
 
 class _Missing(Exception):

@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from torchdojo.wire.ops import ZYGOTE_OPS, ZygoteOp
+
+
 def _clean_sys_path() -> None:
     here = os.getcwd()
     sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != os.path.realpath(here)]
@@ -292,7 +295,7 @@ class Zygote:
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)
                     cmd = json.loads(line)
-                    if cmd.get("op") == "exit":
+                    if cmd.get("op") == ZygoteOp.EXIT.value:
                         self.killall()
                         control.sendall(json.dumps({"ok": True, "id": cmd.get("id")}).encode() + b"\n")
                         return
@@ -305,7 +308,9 @@ class Zygote:
     def handle(self, cmd: dict[str, Any], fds: list[int], slot: int) -> dict[str, Any]:
         self.reap()
         op = cmd.get("op")
-        if op == "spawn":
+        if op not in ZYGOTE_OPS:  # the closed set: anything else is refused, never guessed at
+            return {"error": f"unknown operation {str(op)[:50]!r}"}
+        if op == ZygoteOp.SPAWN.value:
             sock_fd, out_fd = fds[:2]
             del fds[:2]
             try:
@@ -315,9 +320,9 @@ class Zygote:
             finally:
                 os.close(sock_fd)
                 os.close(out_fd)
-        if op == "kill":
+        if op == ZygoteOp.KILL.value:
             return self.kill(int(cmd["holder"]), float(cmd.get("wait", 0.0)))
-        if op == "killall":
+        if op == ZygoteOp.KILLALL.value:
             self.killall(slot)
         return {"ok": True}
 

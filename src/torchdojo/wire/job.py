@@ -12,8 +12,17 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 FORMAT = "torchdojo.job/1"
+#: The grading devices a caller may ask for: ``auto`` is the CPU and every accelerator present (the judge
+#: resolves it, :func:`torchdojo.judge.run.resolve_devices`); an accelerator by name must be present.
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+ACCELERATORS = ("cuda", "mps")
 #: Files beside a submission that never take part in grading: they would configure Python or pytest.
 EXCLUDED = frozenset({"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"})
+
+
+def is_sibling_module(name: str) -> bool:
+    """Whether a file beside a submission goes along with it as a module it may import (decided here only)."""
+    return name.endswith(".py") and not name.startswith(".") and name not in EXCLUDED
 
 
 @dataclass(frozen=True)
@@ -93,8 +102,11 @@ class JobSpec:
             options["devices"] = tuple(str(d) for d in options["devices"])
         return cls(limits=replace(base, **limits), **options)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": FORMAT, **asdict(self)}
+
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT, **asdict(self)})
+        return json.dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str) -> JobSpec:

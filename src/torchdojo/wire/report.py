@@ -79,6 +79,28 @@ class TopicResult:
     #: Set when our grading infrastructure (not the submission) failed to produce this result: it is graded again.
     infra_error: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        """One topic as JSON (the gradebook's ``result_json``; keys sorted, so equal results store alike)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TopicResult:
+        """Read one topic back (fields this version does not know are ignored); bad shapes raise ValueError."""
+        try:
+            items = [ItemResult(**{**e, "tests": [TestOutcome(**x) for x in e.get("tests", [])]})
+                     for e in d["exercises"]]
+            known = set(cls.__dataclass_fields__)
+            return cls(**{**{k: v for k, v in d.items() if k in known}, "exercises": items})
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise ValueError(f"malformed topic result: {exc}") from None
+
+    @classmethod
+    def from_json(cls, text: str) -> TopicResult:
+        return cls.from_dict(json.loads(text))
+
     @classmethod
     def from_items(cls, topic: str, items: list[ItemResult], **extra: Any) -> TopicResult:
         return cls(
@@ -121,11 +143,5 @@ class Report:
     def from_dict(cls, d: dict[str, Any]) -> Report:
         if d.get("schema") != SCHEMA:
             raise ValueError(f"not a {SCHEMA} document (schema={d.get('schema')!r})")
-        topics = []
-        for t in d["topics"]:
-            items = [
-                ItemResult(**{**e, "tests": [TestOutcome(**x) for x in e.get("tests", [])]})
-                for e in t["exercises"]
-            ]
-            topics.append(TopicResult(**{**t, "exercises": items}))
+        topics = [TopicResult.from_dict(t) for t in d["topics"]]
         return cls(topics=topics, lang=d.get("lang", "es"), device=d.get("device", "cpu"))

@@ -17,7 +17,7 @@ import jinja2
 
 from torchdojo.text import atomic
 from torchdojo.classroom.devices import device_note
-from torchdojo.classroom.exports.summary import cause, output_names, total
+from torchdojo.classroom.exports.summary import cause, output_names
 from torchdojo.classroom.exports.templating import clip, environment, render
 from torchdojo.text.i18n import pick
 from torchdojo.course.manifest import Course
@@ -35,7 +35,7 @@ def _title(course: Course, key: str, lang: str) -> str:
 
 def student_context(result: ClassResult, course: Course, student: str, lang: str) -> dict[str, Any]:
     """What the feedback templates see for one student."""
-    t = total(result, student)
+    t = result.total(student)
     topics = []
     for key, topic in result.results.get(student, {}).items():
         topics.append({

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from torchdojo.text import atomic
 from torchdojo.classroom.exports.summary import output_names
+from torchdojo.classroom.result import Total
 from torchdojo.wire.report import ItemResult, TopicResult
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def results_json(topics: list[TopicResult]) -> dict[str, Any]:
     """A Gradescope results document for one submission."""
     tests = [entry for topic in topics for item in topic.exercises for entry in item_tests(item)]
     return {
-        "score": round(sum(t.score for t in topics), 4),
+        "score": Total.of(topics).score,
         "execution_time": round(sum(t.duration_s for t in topics), 3),
         "output": "torchdojo",
         "visibility": "visible",

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from torchdojo.text import atomic
-from torchdojo.classroom.analysis import analyse
-from torchdojo.classroom.exports.summary import BINS, device_notes, failing_rows, histogram, total
+from torchdojo.classroom.analysis import item_analysis
+from torchdojo.classroom.exports.summary import BINS, device_notes, failing_rows, histogram
 from torchdojo.classroom.exports.templating import environment, render as render_template
 from torchdojo.course.manifest import Course
 
@@ -69,7 +69,7 @@ def protections(result: ClassResult) -> tuple[list[str], list[str]]:
 
 def context(result: ClassResult, course: Course, lang: str) -> dict[str, Any]:
     """What ``report.html.j2`` sees."""
-    totals = {s: total(result, s) for s in result.students}
+    totals = {s: result.total(s) for s in result.students}
     percents = [t.percent for t in totals.values()]
     slow = sorted(((topic.duration_s, s, key) for s in result.students
                    for key, topic in result.results.get(s, {}).items() if not key.startswith("quiz:")),
@@ -86,7 +86,7 @@ def context(result: ClassResult, course: Course, lang: str) -> dict[str, Any]:
         "bars": histogram_bars(percents),
         "exercise_rates": _rates(result, quiz=False),
         "quiz_rates": _rates(result, quiz=True),
-        "items": result.analysis if result.analysis is not None else analyse(result),
+        "items": item_analysis(result),
         "step_notes": list(result.notes),
         "similarity": sim,
         "pairs": pairs[:MAX_PAIRS],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from torchdojo.classroom.devices import CPU_ONLY, devices_of, is_device_exercise
@@ -18,16 +17,6 @@ if TYPE_CHECKING:
 BAD = ("error", "timeout", "crashed")
 #: Histogram bins: 0-9, 10-19, ..., 90-99, and 100 on its own (full marks).
 BINS = [str(10 * i) for i in range(10)] + ["100"]
-
-
-@dataclass(frozen=True)
-class Total:
-    score: float
-    max_score: float
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
 
 #: A name kept as it is for its files: lowercase ASCII (so no two differ only by case on
@@ -60,11 +49,6 @@ def output_names(students: list[str]) -> dict[str, str]:
         if other != student:  # cannot happen short of a SHA-256 collision; never overwrite on it
             raise RuntimeError(f"two students share the output name {name!r}")
     return names
-
-
-def total(result: ClassResult, student: str) -> Total:
-    topics = result.results.get(student, {}).values()
-    return Total(round(sum(t.score for t in topics), 4), round(sum(t.max_score for t in topics), 4))
 
 
 def histogram(percents: list[float]) -> list[int]:

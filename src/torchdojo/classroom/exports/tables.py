@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from torchdojo.text import atomic
 from torchdojo.classroom.devices import devices_of, device_note
-from torchdojo.classroom.exports.summary import total
 from torchdojo.course.manifest import Course
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ def write_csv(result: ClassResult, course: Course, path: Path) -> Path:
                 scores[key] = topic.score
             else:
                 scores.update({e.id: e.score for e in topic.exercises})
-        t = total(result, student)
+        t = result.total(student)
         rows.append([_cell(student), *(_points(scores.get(c, 0.0)) for c in cols),
                      _points(t.score), _points(t.max_score), f"{t.percent:.1f}"])
     # UTF-8 with a BOM: spreadsheets then read accents in student names correctly.
@@ -120,13 +119,13 @@ def _item_dict(s: ItemStats) -> dict[str, Any]:
 
 def grades_document(result: ClassResult, course: Course | None = None, lang: str = "en") -> dict[str, Any]:
     """The ``torchdojo.grades/2`` document (no timings, so two runs compare byte for byte)."""
-    from torchdojo.classroom.analysis import analyse
+    from torchdojo.classroom.analysis import item_analysis
     from torchdojo.course.manifest import course as packaged
 
     course = course or packaged()
     students = []
     for student in result.students:
-        t = total(result, student)
+        t = result.total(student)
         entry: dict[str, Any] = {
             "student": student,
             "score": t.score,
@@ -142,8 +141,7 @@ def grades_document(result: ClassResult, course: Course | None = None, lang: str
         "topics": result.topics,
         "settings": {"device": result.device, "secret": result.secret},
         "students": students,
-        "item_analysis": [_item_dict(s) for s in (result.analysis if result.analysis is not None
-                                                  else analyse(result))],
+        "item_analysis": [_item_dict(s) for s in item_analysis(result)],
         # Every entry of the class folder that is not a student, with why.
         "skipped": [{"entry": e[:FEEDBACK_LIMIT], "reason": r[:FEEDBACK_LIMIT]} for e, r in result.skipped_entries],
     }

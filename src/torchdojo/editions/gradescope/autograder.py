@@ -24,8 +24,10 @@ STUDENT = "submission"
 
 
 def _summary(topics: list[Any], lang: str) -> str:
-    score = sum(t.score for t in topics)
-    max_score = sum(t.max_score for t in topics)
+    from torchdojo.classroom.result import Total
+
+    total = Total.of(topics)
+    score, max_score = total.score, total.max_score
     lines = [pick(lang, f"torchdojo: {score:g} / {max_score:g} puntos.", f"torchdojo: {score:g} / {max_score:g} points.")]
     for topic in topics:
         lines += [f"{topic.topic}: {note}" for note in topic.notes]

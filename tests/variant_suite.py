@@ -141,8 +141,9 @@ def full_marks(item) -> bool:
 
 
 class _TopicMistakes:
-    """``Suite.MISTAKES`` (on the class or an instance): mistake file -> (exercise that loses points, words the
-    English feedback contains, accelerator only), read from the topic's one table ``tests/variants/<topic>/mistakes.py``."""
+    """``Suite.MISTAKES`` (on the class or an instance): mistake file -> (exercise that loses points,
+    words the English feedback contains, accelerator only), read from the topic's one table
+    ``tests/variants/<topic>/mistakes.py``."""
 
     def __get__(self, obj, cls) -> dict[str, tuple[str, list[str], bool]]:
         return {name: (m["exercise"], list(m["words"]), bool(m["gpu_only"]))

@@ -52,7 +52,12 @@ def run_validate(args: argparse.Namespace) -> int:
     paths.content_root.cache_clear()
     from torchdojo.editions.validate import validate_course
 
-    problems = validate_course(load_course(), topics=args.topic, grade=not args.no_grading,
+    course = load_course()
+    known = [t.id for t in course.exercise_topics]
+    for topic in args.topic or ():
+        if topic not in known:
+            raise UserError("unknown topic '{topic}' (topics: {known})", topic=topic, known=", ".join(known))
+    problems = validate_course(course, topics=args.topic, grade=not args.no_grading,
                                variants=not args.no_variants)
     for problem in problems:
         print(problem)

@@ -209,9 +209,9 @@ def located_problems(course: Course) -> list[Problem]:
         out.extend(hint_problems(course, topic))
         out.extend(lesson_problems(course, topic))
     for path in stubs.out_of_sync():
-        out.append(Problem(path, None, "out of date (run python scripts/sync_content.py)"))
+        out.append(Problem(path, 1, "out of date (run python scripts/sync_content.py)"))
     modules = {t.module for t in course.exercise_topics}
     for path in sorted(paths.solutions_dir().glob("*.py")):
         if path.name not in modules:
-            out.append(Problem(path, None, "not a module of any topic in course.toml"))
+            out.append(Problem(path, 1, "not a module of any topic in course.toml"))
     return out

@@ -29,7 +29,7 @@ def generated_problems() -> list[Problem]:
     from torchdojo.course.lessons import figures
     from torchdojo.editions.notebooks import build as notebooks
 
-    return [Problem(path, None, "out of date (run python scripts/sync_content.py)")
+    return [Problem(path, 1, "out of date (run python scripts/sync_content.py)")
             for path in figures.out_of_sync() + notebooks.out_of_sync()]
 
 
@@ -51,6 +51,19 @@ def submissions(topic: Topic) -> dict[str, tuple[Path, dict[str, bytes]]]:
     return out
 
 
+def _definition_line(where: Path, names: tuple[str, ...]) -> int:
+    """The line defining the first of ``names`` in the graded file (1 when not found, or a folder)."""
+    try:
+        lines = where.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 1
+    for name in names:
+        for i, line in enumerate(lines, 1):
+            if line.startswith((f"def {name}(", f"class {name}(", f"class {name}:")):
+                return i
+    return 1
+
+
 def _grade_one(judge, topic: Topic, name: str, where: Path, files: dict[str, bytes]) -> list[Problem]:
     from torchdojo.learner.check import check_workspace
 
@@ -58,16 +71,18 @@ def _grade_one(judge, topic: Topic, name: str, where: Path, files: dict[str, byt
         for fname, data in files.items():
             (Path(tmp) / fname).write_bytes(data)
         report = check_workspace(tmp, [topic.id], device="cpu", lang="en", record=False, judge=judge)
+    functions = {ex.id: ex.functions for ex in topic.exercises}
     out = []
     for item in report.topics[0].exercises:
+        line = _definition_line(where, functions.get(item.id, ()))
         first = (item.feedback or "").strip().splitlines()[:1]
         detail = f": {first[0]}" if first else ""
         if name == "stub":
             if item.status != "not_attempted":
-                out.append(Problem(where, None, f"{item.id}: the stub is {item.status}, not not_attempted{detail}"))
+                out.append(Problem(where, line, f"{item.id}: the stub is {item.status}, not not_attempted{detail}"))
         elif item.status != "passed" or item.score != item.max_score:
             what = "the reference solution" if name == "reference" else f"the correct variant {name}"
-            out.append(Problem(where, None, f"{item.id}: {what} gets {item.score:g}/{item.max_score:g} "
+            out.append(Problem(where, line, f"{item.id}: {what} gets {item.score:g}/{item.max_score:g} "
                                             f"({item.status}){detail}"))
     return out
 
@@ -92,13 +107,13 @@ def validate_course(course: Course, *, topics: list[str] | None = None, grade: b
                     variants: bool = True) -> list[Problem]:
     """Everything wrong with ``course`` (the course at :func:`torchdojo.course.paths.content_root`).
 
-    Empty: the course is ready. The grading runs only when the files are sound
-    (a missing grader or stub would only repeat the same problem as a crash).
+    Empty: the course is ready. Each stage runs only when the one before found
+    nothing (a missing grader or a broken lesson would only be repeated, as a crash,
+    by the notebooks' build and the grading).
     """
-    out = located_problems(course) + generated_problems()
-    if topics is not None:
-        known = {t.id for t in course.exercise_topics}
-        out += [Problem(course.source, None, f"no topic with exercises named '{t}'") for t in topics if t not in known]
+    out = located_problems(course)
+    if not out:  # the notebooks are generated from the lessons and stubs: only sound ones are compared
+        out += generated_problems()
     if grade and not out:
         out += grading_problems(course, topics, variants=variants)
     return out

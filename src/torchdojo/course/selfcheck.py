@@ -45,42 +45,10 @@ def grader_exercises(path: Path) -> dict[str, list[str]]:
     return out
 
 
-def topic_problems(topic: Topic) -> list[str]:
-    problems = []
-    solution = paths.solutions_dir() / topic.module
-    stub = paths.exercises_dir() / topic.module
-    grader = paths.graders_dir() / f"test_{topic.id}.py"
-    for path in (solution, stub, grader):
-        if not path.is_file():
-            problems.append(f"{topic.id}: missing {path}")
-    if problems:
-        return problems
-    defined = _defined_names(solution)
-    for ex in topic.exercises:
-        for name in ex.functions:
-            if name not in defined:
-                problems.append(f"{ex.id}: the solution does not define {name}")
-    tests = grader_exercises(grader)
-    names = {e.name for e in topic.exercises}
-    for ex_name in sorted(set(tests) - names):
-        problems.append(f"{topic.id}: grader tests name an unknown exercise '{ex_name}'")
-    for ex_name in sorted(names - set(tests)):
-        problems.append(f"{topic.id}/{ex_name}: no grader test")
-    return problems
-
-
 def problems(course: Course) -> list[str]:
-    """Everything that disagrees between the manifest and the files (empty: all good)."""
-    out: list[str] = []
-    for topic in course.exercise_topics:
-        out.extend(topic_problems(topic))
-    for path in stubs.out_of_sync():
-        out.append(f"out of date: {path} (run python scripts/sync_content.py)")
-    modules = {t.module for t in course.exercise_topics}
-    for path in sorted(paths.solutions_dir().glob("*.py")):
-        if path.name not in modules:
-            out.append(f"{path}: not a module of any topic in course.toml")
-    return out
+    """Everything that disagrees between the manifest and the files, one ``file:line: message`` each
+    (empty: all good); see :func:`located_problems`."""
+    return [str(p) for p in located_problems(course)]
 
 
 # --- located problems (``torchdojo course validate``) ---------------------------------------------

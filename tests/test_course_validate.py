@@ -1,8 +1,9 @@
 """``torchdojo course validate``: the one command behind docs/authoring.md, run as a maintainer runs it.
 
 The real course passes; a copy of it with an exercise missing its grader test,
-its third hint or the lesson part that prepares it, or with a reference solution
-that loses points, fails with one ``file:line: message`` line per problem and exit 1.
+its third hint or the lesson part that prepares it, a malformed lesson marker, or
+a reference solution or correct variant that loses points, fails with one
+``file:line: message`` line per problem and exit 1.
 """
 
 from __future__ import annotations
@@ -63,7 +64,10 @@ def problems(result: subprocess.CompletedProcess) -> list[tuple[str, int, str]]:
 
 
 def test_the_real_course_is_valid_with_its_reference_solutions_and_correct_variants():
-    result = validate()
+    # Every topic's files are checked; the grading is narrowed to tensors (reference, stub and its eight
+    # correct variants) to keep the suite's budget: the other topics' references and variants are graded by
+    # tests/test_selfcheck.py and their fairness suites, and the whole course validates in about 45 s.
+    result = validate("--topic", "tensors")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == f"the course is valid: {ROOT}"
 
@@ -125,3 +129,14 @@ def test_a_folder_without_a_course_is_one_line_and_exit_2(tmp_path):
     result = validate(str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip() == f"torchdojo: '{tmp_path}' holds no course.toml"
+
+
+def test_a_correct_variant_that_loses_points_is_reported_at_its_file(course_copy):
+    variant = course_copy / "tests" / "variants" / "tensors" / "correct_unsqueeze_last.py"
+    variant.parent.mkdir(parents=True)
+    variant.write_text((ROOT / "solutions" / "tensors.py").read_text(encoding="utf-8")
+                       .replace("x.unsqueeze(0)", "x.unsqueeze(-1)"), encoding="utf-8")
+    found = problems(validate(str(course_copy), "--topic", "tensors"))
+    assert [(f, n, m.split(":")[0]) for f, n, m in found] == [
+        (str(variant), line_of(variant, "def add_batch_dim"), "tensors/add_batch_dim")], found
+    assert "the correct variant correct_unsqueeze_last.py gets 0.2/1 (failed)" in found[0][2], found

@@ -24,8 +24,8 @@ class TestCnnsVariants(VariantSuite):
     TOPIC = "cnns"
     # fit's accuracy bar runs the student's own train_epoch and evaluate (the contract lets only it follow their bugs).
     OWN_HELPER_TESTS = {"fit": ("test_fit_reaches_accuracy_bar",)}
-    # Training with gradients that pile up, or with gradient tracking left off by evaluate, fails it.
-    FOLLOWS = {"mistake_train_no_zero_grad.py": "fit", "mistake_evaluate_leaves_grad_off.py": "fit"}
+    # Training with gradients that pile up, or with gradient tracking left off by evaluate, fails it: those two
+    # mistakes say ``"follows": "fit"`` in tests/variants/cnns/mistakes.py.
     SPANISH = ("mistake_train_no_zero_grad.py", "train_epoch", ["se acumulan", "zero_grad"])
 
 

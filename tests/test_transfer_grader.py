@@ -23,8 +23,8 @@ class TestTransferLearningVariants(VariantSuite):
     TOPIC = "transfer_learning"
     # fine_tune's accuracy bar runs the student's own helpers (the contract lets only it follow their bugs).
     OWN_HELPER_TESTS = {"fine_tune": ("test_fine_tune_learns_new_task",)}
-    # Adam over a list of names fails it.
-    FOLLOWS = {"mistake_trainable_names.py": "fine_tune"}
+    # Adam over a list of names fails it: mistake_trainable_names.py says ``"follows": "fine_tune"``
+    # in tests/variants/transfer_learning/mistakes.py.
     SPANISH = ("mistake_finetune_train_mode.py", "fine_tune", ["estadísticas de BatchNorm", "model.eval()"])
 
 

@@ -3,7 +3,8 @@
 A topic's test module subclasses :class:`VariantSuite` and fills in ``TOPIC``
 and ``SPANISH``; its mistakes are described once, in ``tests/variants/<topic>/mistakes.py``
 (each entry: ``what``, ``replace``, ``extra``, the ``exercise`` it must lose, the ``words``
-its English feedback contains, and ``gpu_only``). The topic's **corpus** is
+its English feedback contains, ``gpu_only``, and ``follows`` for the few that may also fail
+the accuracy test of an exercise that runs their helper, named in ``OWN_HELPER_TESTS``). The topic's **corpus** is
 
 * the reference solution and every ``tests/variants/<topic>/correct_*`` (a
   ``.py`` file copied byte for byte, or a folder holding the module or notebook
@@ -40,8 +41,8 @@ from torchdojo.course.stubs import strip_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCELERATOR = torch.cuda.is_available() or torch.backends.mps.is_available()
-#: What a mistake entry may say (``extra`` is optional).
-MISTAKE_KEYS = {"what", "replace", "extra", "exercise", "words", "gpu_only"}
+#: What a mistake entry may say (``extra`` and ``follows`` are optional).
+MISTAKE_KEYS = {"what", "replace", "extra", "exercise", "words", "gpu_only", "follows"}
 #: The two instructor secrets the fairness corpus is graded with.
 SECRETS = ("fairness-secret-one", "fairness-secret-two")
 
@@ -150,6 +151,14 @@ class _TopicMistakes:
                 for name, m in load_mistakes(cls.TOPIC).items()}
 
 
+class _TopicFollows:
+    """``Suite.FOLLOWS``: mistake file -> the exercise whose own-helper tests (only those) it may also fail,
+    from the entries of ``tests/variants/<topic>/mistakes.py`` that say ``follows``."""
+
+    def __get__(self, obj, cls) -> dict[str, str]:
+        return {name: m["follows"] for name, m in load_mistakes(cls.TOPIC).items() if m.get("follows")}
+
+
 class VariantSuite:
     #: the topic id
     TOPIC: str = ""
@@ -162,7 +171,7 @@ class VariantSuite:
     #: contract lets only these follow a helper's bug (``fit`` reaching its accuracy bar)
     OWN_HELPER_TESTS: dict[str, tuple[str, ...]] = {}
     #: mistake file -> the exercise whose own-helper tests (only those) it may also fail
-    FOLLOWS: dict[str, str] = {}
+    FOLLOWS = _TopicFollows()
 
     @property
     def variants(self) -> Path:

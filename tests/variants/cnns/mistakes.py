@@ -330,6 +330,7 @@ MISTAKES = {
         "exercise": 'train_epoch',
         "words": ['gradients pile up', 'zero_grad'],
         "gpu_only": False,
+        "follows": 'fit',
         "what": 'train_epoch never clears the gradients, so they pile up batch after batch.',
         "replace": {
             'train_epoch': r'''def train_epoch(model, loader, loss_fn, optimizer, device):
@@ -506,6 +507,7 @@ MISTAKES = {
         "exercise": 'evaluate',
         "words": ['gradient tracking switched off', 'torch.no_grad()'],
         "gpu_only": False,
+        "follows": 'fit',
         "what": 'evaluate switches gradient tracking off for the whole process and never back on (a later fit would fail).',
         "replace": {
             'evaluate': r'''def evaluate(model, loader, loss_fn, device):

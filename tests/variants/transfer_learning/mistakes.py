@@ -257,6 +257,7 @@ MISTAKES = {
         "exercise": 'trainable_parameters',
         "words": ['nn.Parameter'],
         "gpu_only": False,
+        "follows": 'fine_tune',
         "what": 'trainable_parameters returns the names of the parameters, not the parameters.',
         "replace": {
             'trainable_parameters': r'''def trainable_parameters(model):

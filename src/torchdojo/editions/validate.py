@@ -44,8 +44,10 @@ def submissions(topic: Topic) -> dict[str, tuple[Path, dict[str, bytes]]]:
     out = {"reference": (solution, {topic.module: solution.read_bytes()}),
            "stub": (stub, {topic.module: stub.read_bytes()})}
     for path in sorted((paths.content_root() / "tests" / "variants" / topic.id).glob("correct_*")):
-        if path.is_dir():
-            out[path.name] = (path, {f.name: f.read_bytes() for f in sorted(path.iterdir()) if f.is_file()})
+        if path.is_dir():  # a problem points at the graded module (or notebook) inside the folder
+            where = next((path / n for n in (topic.module, f"{topic.module_name}.ipynb") if (path / n).is_file()),
+                         path)
+            out[path.name] = (where, {f.name: f.read_bytes() for f in sorted(path.iterdir()) if f.is_file()})
         else:
             out[path.name] = (path, {topic.module: path.read_bytes()})  # bytes: encodings are part of a variant
     return out

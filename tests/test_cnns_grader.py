@@ -22,36 +22,10 @@ from variant_suite import VariantSuite
 
 class TestCnnsVariants(VariantSuite):
     TOPIC = "cnns"
-    # mistake file -> (exercise that loses points, words the English feedback contains, accelerator only)
-    MISTAKES = {
-        "mistake_conv_no_dilation.py": ("conv_output_size", ["forgot the dilation"], False),
-        "mistake_conv_padding_once.py": ("conv_output_size", ["padding once"], False),
-        "mistake_tinyvgg_hardcoded_flatten.py": ("TinyVGG", ["image_size", "hidden_units * (image_size // 4)**2"], False),
-        "mistake_tinyvgg_missing_relu.py": ("TinyVGG", ["output differs", "ReLU"], False),
-        "mistake_tinyvgg_softmax.py": ("TinyVGG", ["softmax", "return logits"], False),
-        "mistake_tinyvgg_dropout.py": ("TinyVGG", ["train mode", "Dropout"], False),
-        "mistake_tinyvgg_squeeze.py": ("TinyVGG", ["with input (1, 1, 16, 16)", "expected shape (1, 4)"], False),
-        "mistake_loader_global_seed.py": ("make_loader", ["same seed", "torch.Generator"], False),
-        "mistake_loader_drop_last.py": ("make_loader", ["last batch", "drop_last=False"], False),
-        "mistake_loader_always_shuffles.py": ("make_loader", ["shuffle=False", "order"], False),
-        "mistake_loader_shuffles_once.py": ("make_loader", ["same order", "each epoch"], False),
-        "mistake_train_no_zero_grad.py": ("train_epoch", ["gradients pile up", "zero_grad"], False),
-        "mistake_train_no_train_mode.py": ("train_epoch", ["eval mode", "model.train()"], False),
-        "mistake_train_percentage.py": ("train_epoch", ["percentage"], False),
-        "mistake_train_batches_not_moved.py": ("train_epoch", ["device"], True),
-        "mistake_train_ignores_loss_fn.py": ("train_epoch", ["plain cross-entropy", "loss_fn(output, y)"], False),
-        "mistake_evaluate_no_eval_mode.py": ("evaluate", ["train mode", "model.eval()"], False),
-        "mistake_evaluate_tracks_gradients.py": ("evaluate", ["tracked gradients", "no_grad"], False),
-        "mistake_evaluate_ignores_loss_fn.py": ("evaluate", ["plain cross-entropy", "loss_fn(output, y)"], False),
-        "mistake_evaluate_leaves_grad_off.py": ("evaluate", ["gradient tracking switched off", "torch.no_grad()"], False),
-        "mistake_fit_sgd.py": ("fit", ["Adam(model.parameters(), lr=lr)"], False),
-        "mistake_fit_new_optimizer_each_epoch.py": ("fit", ["no new one per epoch"], False),
-        "mistake_fit_model_not_moved.py": ("fit", ["device"], True),
-    }
     # fit's accuracy bar runs the student's own train_epoch and evaluate (the contract lets only it follow their bugs).
     OWN_HELPER_TESTS = {"fit": ("test_fit_reaches_accuracy_bar",)}
-    # Training with gradients that pile up, or with gradient tracking left off by evaluate, fails it.
-    FOLLOWS = {"mistake_train_no_zero_grad.py": "fit", "mistake_evaluate_leaves_grad_off.py": "fit"}
+    # Training with gradients that pile up, or with gradient tracking left off by evaluate, fails it: those two
+    # mistakes say ``"follows": "fit"`` in tests/variants/cnns/mistakes.py.
     SPANISH = ("mistake_train_no_zero_grad.py", "train_epoch", ["se acumulan", "zero_grad"])
 
 

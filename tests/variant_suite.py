@@ -1,7 +1,10 @@
 """One suite for judging a grader from outside with a corpus of submissions.
 
-A topic's test module subclasses :class:`VariantSuite` and fills in ``TOPIC``,
-``MISTAKES`` and ``SPANISH``. The topic's **corpus** is
+A topic's test module subclasses :class:`VariantSuite` and fills in ``TOPIC``
+and ``SPANISH``; its mistakes are described once, in ``tests/variants/<topic>/mistakes.py``
+(each entry: ``what``, ``replace``, ``extra``, the ``exercise`` it must lose, the ``words``
+its English feedback contains, ``gpu_only``, and ``follows`` for the few that may also fail
+the accuracy test of an exercise that runs their helper, named in ``OWN_HELPER_TESTS``). The topic's **corpus** is
 
 * the reference solution and every ``tests/variants/<topic>/correct_*`` (a
   ``.py`` file copied byte for byte, or a folder holding the module or notebook
@@ -40,6 +43,8 @@ from torchdojo.course.stubs import strip_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCELERATOR = torch.cuda.is_available() or torch.backends.mps.is_available()
+#: What a mistake entry may say (``extra`` and ``follows`` are optional).
+MISTAKE_KEYS = {"what", "replace", "extra", "exercise", "words", "gpu_only", "follows"}
 #: The two instructor secrets the fairness corpus is graded with.
 SECRETS = ("fairness-secret-one", "fairness-secret-two")
 
@@ -138,11 +143,28 @@ def full_marks(item) -> bool:
     return item.status == PASSED and item.score == item.max_score
 
 
+class _TopicMistakes:
+    """``Suite.MISTAKES`` (on the class or an instance): mistake file -> (exercise that loses points,
+    words the English feedback contains, accelerator only), read from the topic's one table
+    ``tests/variants/<topic>/mistakes.py``."""
+
+    def __get__(self, obj, cls) -> dict[str, tuple[str, list[str], bool]]:
+        return {name: (m["exercise"], list(m["words"]), bool(m["gpu_only"]))
+                for name, m in load_mistakes(cls.TOPIC).items()}
+
+
+class _TopicFollows:
+    """``Suite.FOLLOWS``: mistake file -> the exercise whose own-helper tests (only those) it may also fail,
+    from the entries of ``tests/variants/<topic>/mistakes.py`` that say ``follows``."""
+
+    def __get__(self, obj, cls) -> dict[str, str]:
+        return {name: m["follows"] for name, m in load_mistakes(cls.TOPIC).items() if m.get("follows")}
+
+
 class VariantSuite:
     #: the topic id
     TOPIC: str = ""
-    #: mistake file -> (exercise that loses points, words the English feedback contains, accelerator only)
-    MISTAKES: dict[str, tuple[str, list[str], bool]] = {}
+    MISTAKES = _TopicMistakes()
     #: (mistake file, exercise, words its Spanish feedback contains), one or several
     SPANISH: tuple | list = ("", "", [])
     #: the status a mistake's exercise must have (``None``: failed or error)
@@ -151,7 +173,7 @@ class VariantSuite:
     #: contract lets only these follow a helper's bug (``fit`` reaching its accuracy bar)
     OWN_HELPER_TESTS: dict[str, tuple[str, ...]] = {}
     #: mistake file -> the exercise whose own-helper tests (only those) it may also fail
-    FOLLOWS: dict[str, str] = {}
+    FOLLOWS = _TopicFollows()
 
     @property
     def variants(self) -> Path:
@@ -204,8 +226,10 @@ class VariantSuite:
     # -- the checks ----------------------------------------------------------
     def test_variant_files_and_table_agree(self):
         assert len(list(self.variants.glob("correct_*"))) >= 4
-        assert sorted(load_mistakes(self.TOPIC)) == sorted(self.MISTAKES)
-        assert all(m["what"] and m["replace"] for m in load_mistakes(self.TOPIC).values())
+        table = load_mistakes(self.TOPIC)
+        assert all(set(m) <= MISTAKE_KEYS for m in table.values()), table
+        assert all(m["what"] and m["replace"] and m["exercise"] and m["words"] and isinstance(m["gpu_only"], bool)
+                   for m in table.values())
         names = {e.name for e in course().topic(self.TOPIC).exercises}
         assert {ex for ex, _, _ in self.MISTAKES.values()} == names  # every exercise has a mistake it catches
 

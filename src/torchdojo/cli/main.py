@@ -51,6 +51,7 @@ COMMAND_MODULES = (
     "nbgrader",
     "release",
     "watch",
+    "course_cmd",
 )
 
 #: argparse's own messages that a learner meets (usage, help headings, errors),

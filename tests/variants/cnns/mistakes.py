@@ -8,6 +8,9 @@ the reference's (``replace``) and any module-level lines added (``extra``).
 
 MISTAKES = {
     'mistake_conv_no_dilation.py': {
+        "exercise": 'conv_output_size',
+        "words": ['forgot the dilation'],
+        "gpu_only": False,
         "what": 'conv_output_size ignores the dilation (the filter is taken to span kernel_size pixels).',
         "replace": {
             'conv_output_size': r'''def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
@@ -17,6 +20,9 @@ MISTAKES = {
         },
     },
     'mistake_conv_padding_once.py': {
+        "exercise": 'conv_output_size',
+        "words": ['padding once'],
+        "gpu_only": False,
         "what": 'conv_output_size adds the padding once instead of on both sides.',
         "replace": {
             'conv_output_size': r'''def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
@@ -26,6 +32,9 @@ MISTAKES = {
         },
     },
     'mistake_evaluate_no_eval_mode.py': {
+        "exercise": 'evaluate',
+        "words": ['train mode', 'model.eval()'],
+        "gpu_only": False,
         "what": 'evaluate never puts the model in eval mode (BatchNorm uses batch statistics and updates its running ones).',
         "replace": {
             'evaluate': r'''def evaluate(model, loader, loss_fn, device):
@@ -43,6 +52,9 @@ MISTAKES = {
         },
     },
     'mistake_evaluate_tracks_gradients.py': {
+        "exercise": 'evaluate',
+        "words": ['tracked gradients', 'no_grad'],
+        "gpu_only": False,
         "what": 'evaluate runs without torch.no_grad(), so it tracks gradients.',
         "replace": {
             'evaluate': r'''def evaluate(model, loader, loss_fn, device):
@@ -60,6 +72,9 @@ MISTAKES = {
         },
     },
     'mistake_fit_model_not_moved.py': {
+        "exercise": 'fit',
+        "words": ['device'],
+        "gpu_only": True,
         "what": 'fit does not move the model to the device (only visible when grading on a GPU).',
         "replace": {
             'fit': r'''def fit(model, train_loader, test_loader, *, epochs, lr, device):
@@ -79,6 +94,9 @@ MISTAKES = {
         },
     },
     'mistake_fit_new_optimizer_each_epoch.py': {
+        "exercise": 'fit',
+        "words": ['no new one per epoch'],
+        "gpu_only": False,
         "what": 'fit creates a new Adam every epoch (its moment estimates restart each time).',
         "replace": {
             'fit': r'''def fit(model, train_loader, test_loader, *, epochs, lr, device):
@@ -98,6 +116,9 @@ MISTAKES = {
         },
     },
     'mistake_fit_sgd.py': {
+        "exercise": 'fit',
+        "words": ['Adam(model.parameters(), lr=lr)'],
+        "gpu_only": False,
         "what": 'fit uses SGD instead of Adam.',
         "replace": {
             'fit': r'''def fit(model, train_loader, test_loader, *, epochs, lr, device):
@@ -117,6 +138,9 @@ MISTAKES = {
         },
     },
     'mistake_loader_always_shuffles.py': {
+        "exercise": 'make_loader',
+        "words": ['shuffle=False', 'order'],
+        "gpu_only": False,
         "what": 'make_loader shuffles even when shuffle=False.',
         "replace": {
             'make_loader': r'''def make_loader(X, y, batch_size, *, shuffle=False, seed=0):
@@ -127,6 +151,9 @@ MISTAKES = {
         },
     },
     'mistake_loader_drop_last.py': {
+        "exercise": 'make_loader',
+        "words": ['last batch', 'drop_last=False'],
+        "gpu_only": False,
         "what": 'make_loader drops the last, shorter batch.',
         "replace": {
             'make_loader': r'''def make_loader(X, y, batch_size, *, shuffle=False, seed=0):
@@ -137,6 +164,9 @@ MISTAKES = {
         },
     },
     'mistake_loader_global_seed.py': {
+        "exercise": 'make_loader',
+        "words": ['same seed', 'torch.Generator'],
+        "gpu_only": False,
         "what": 'make_loader seeds the global RNG instead of giving the DataLoader a generator of its own.',
         "replace": {
             'make_loader': r'''def make_loader(X, y, batch_size, *, shuffle=False, seed=0):
@@ -146,6 +176,9 @@ MISTAKES = {
         },
     },
     'mistake_tinyvgg_hardcoded_flatten.py': {
+        "exercise": 'TinyVGG',
+        "words": ['image_size', 'hidden_units * (image_size // 4)**2'],
+        "gpu_only": False,
         "what": 'TinyVGG sizes its Linear for 16x16 images only (hidden_units * 4 * 4), whatever image_size is.',
         "replace": {
             'TinyVGG': r'''class TinyVGG(nn.Module):
@@ -178,6 +211,9 @@ MISTAKES = {
         },
     },
     'mistake_tinyvgg_missing_relu.py': {
+        "exercise": 'TinyVGG',
+        "words": ['output differs', 'ReLU'],
+        "gpu_only": False,
         "what": "TinyVGG's second block has no ReLU between its two convolutions.",
         "replace": {
             'TinyVGG': r'''class TinyVGG(nn.Module):
@@ -210,6 +246,9 @@ MISTAKES = {
         },
     },
     'mistake_tinyvgg_softmax.py': {
+        "exercise": 'TinyVGG',
+        "words": ['softmax', 'return logits'],
+        "gpu_only": False,
         "what": 'TinyVGG ends with a softmax: it returns probabilities, not logits.',
         "replace": {
             'TinyVGG': r'''class TinyVGG(nn.Module):
@@ -242,6 +281,9 @@ MISTAKES = {
         },
     },
     'mistake_train_batches_not_moved.py': {
+        "exercise": 'train_epoch',
+        "words": ['device'],
+        "gpu_only": True,
         "what": 'train_epoch does not move the batches to the device (only visible when grading on a GPU).',
         "replace": {
             'train_epoch': r'''def train_epoch(model, loader, loss_fn, optimizer, device):
@@ -262,6 +304,9 @@ MISTAKES = {
         },
     },
     'mistake_train_no_train_mode.py': {
+        "exercise": 'train_epoch',
+        "words": ['eval mode', 'model.train()'],
+        "gpu_only": False,
         "what": 'train_epoch never puts the model in train mode (it trains in whatever mode the model arrives).',
         "replace": {
             'train_epoch': r'''def train_epoch(model, loader, loss_fn, optimizer, device):
@@ -282,6 +327,10 @@ MISTAKES = {
         },
     },
     'mistake_train_no_zero_grad.py': {
+        "exercise": 'train_epoch',
+        "words": ['gradients pile up', 'zero_grad'],
+        "gpu_only": False,
+        "follows": 'fit',
         "what": 'train_epoch never clears the gradients, so they pile up batch after batch.',
         "replace": {
             'train_epoch': r'''def train_epoch(model, loader, loss_fn, optimizer, device):
@@ -302,6 +351,9 @@ MISTAKES = {
         },
     },
     'mistake_train_percentage.py': {
+        "exercise": 'train_epoch',
+        "words": ['percentage'],
+        "gpu_only": False,
         "what": 'train_epoch returns the accuracy as a percentage.',
         "replace": {
             'train_epoch': r'''def train_epoch(model, loader, loss_fn, optimizer, device):
@@ -322,6 +374,9 @@ MISTAKES = {
         },
     },
     'mistake_tinyvgg_dropout.py': {
+        "exercise": 'TinyVGG',
+        "words": ['train mode', 'Dropout'],
+        "gpu_only": False,
         "what": 'TinyVGG adds a Dropout before the Linear (it only shows in train mode: eval-mode outputs match).',
         "replace": {
             'TinyVGG': r'''class TinyVGG(nn.Module):
@@ -355,6 +410,9 @@ MISTAKES = {
         },
     },
     'mistake_tinyvgg_squeeze.py': {
+        "exercise": 'TinyVGG',
+        "words": ['with input (1, 1, 16, 16)', 'expected shape (1, 4)'],
+        "gpu_only": False,
         "what": 'TinyVGG squeezes its output, so a batch of one image gives (num_classes,) instead of (1, num_classes).',
         "replace": {
             'TinyVGG': r'''class TinyVGG(nn.Module):
@@ -387,6 +445,9 @@ MISTAKES = {
         },
     },
     'mistake_loader_shuffles_once.py': {
+        "exercise": 'make_loader',
+        "words": ['same order', 'each epoch'],
+        "gpu_only": False,
         "what": 'make_loader shuffles the data once, when it is built, so every epoch comes in the same order.',
         "replace": {
             'make_loader': r'''def make_loader(X, y, batch_size, *, shuffle=False, seed=0):
@@ -400,6 +461,9 @@ MISTAKES = {
         },
     },
     'mistake_train_ignores_loss_fn.py': {
+        "exercise": 'train_epoch',
+        "words": ['plain cross-entropy', 'loss_fn(output, y)'],
+        "gpu_only": False,
         "what": 'train_epoch computes plain cross-entropy instead of calling the loss_fn it is given.',
         "replace": {
             'train_epoch': r'''def train_epoch(model, loader, loss_fn, optimizer, device):
@@ -420,6 +484,9 @@ MISTAKES = {
         },
     },
     'mistake_evaluate_ignores_loss_fn.py': {
+        "exercise": 'evaluate',
+        "words": ['plain cross-entropy', 'loss_fn(output, y)'],
+        "gpu_only": False,
         "what": 'evaluate computes plain cross-entropy instead of calling the loss_fn it is given.',
         "replace": {
             'evaluate': r'''def evaluate(model, loader, loss_fn, device):
@@ -437,6 +504,10 @@ MISTAKES = {
         },
     },
     'mistake_evaluate_leaves_grad_off.py': {
+        "exercise": 'evaluate',
+        "words": ['gradient tracking switched off', 'torch.no_grad()'],
+        "gpu_only": False,
+        "follows": 'fit',
         "what": 'evaluate switches gradient tracking off for the whole process and never back on (a later fit would fail).',
         "replace": {
             'evaluate': r'''def evaluate(model, loader, loss_fn, device):

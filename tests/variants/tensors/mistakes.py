@@ -8,6 +8,9 @@ the reference's (``replace``) and any module-level lines added (``extra``).
 
 MISTAKES = {
     'mistake_batch_dim_last.py': {
+        "exercise": 'add_batch_dim',
+        "words": ['at the front', '(1, 3, 8, 8)'],
+        "gpu_only": False,
         "what": 'add_batch_dim adds the new dimension at the end (unsqueeze(-1)), not at the front.',
         "replace": {
             'add_batch_dim': r'''def add_batch_dim(x):
@@ -16,6 +19,9 @@ MISTAKES = {
         },
     },
     'mistake_best_device_str.py': {
+        "exercise": 'best_device',
+        "words": ['torch.device', 'got str'],
+        "gpu_only": False,
         "what": 'best_device returns the device name as a str, not a torch.device.',
         "replace": {
             'best_device': r'''def best_device():
@@ -28,6 +34,9 @@ MISTAKES = {
         },
     },
     'mistake_channels_memory_format.py': {
+        "exercise": 'to_channels_last',
+        "words": ['memory format', 'keeps the shape'],
+        "gpu_only": False,
         "what": 'to_channels_last uses the torch.channels_last memory format, which keeps the (N, C, H, W) shape.',
         "replace": {
             'to_channels_last': r'''def to_channels_last(x):
@@ -36,6 +45,9 @@ MISTAKES = {
         },
     },
     'mistake_channels_reshape.py': {
+        "exercise": 'to_channels_last',
+        "words": ['reshape', 'permute'],
+        "gpu_only": False,
         "what": 'to_channels_last reshapes to (N, H, W, C) instead of permuting: values end up in the wrong places.',
         "replace": {
             'to_channels_last': r'''def to_channels_last(x):
@@ -45,6 +57,9 @@ MISTAKES = {
         },
     },
     'mistake_flatten_all_dims.py': {
+        "exercise": 'flatten_images',
+        "words": ['batch dimension', '1-D'],
+        "gpu_only": False,
         "what": 'flatten_images flattens every dimension, the batch one too.',
         "replace": {
             'flatten_images': r'''def flatten_images(x):
@@ -53,6 +68,9 @@ MISTAKES = {
         },
     },
     'mistake_flatten_view.py': {
+        "exercise": 'flatten_images',
+        "words": ['non-contiguous', 'view', 'reshape'],
+        "gpu_only": False,
         "what": 'flatten_images uses view, which fails on non-contiguous tensors.',
         "replace": {
             'flatten_images': r'''def flatten_images(x):
@@ -61,6 +79,9 @@ MISTAKES = {
         },
     },
     'mistake_info_device_object.py': {
+        "exercise": 'tensor_info',
+        "words": ["['device']", 'must be a str'],
+        "gpu_only": False,
         "what": 'tensor_info returns the torch.device object, not str(t.device).',
         "replace": {
             'tensor_info': r'''def tensor_info(t):
@@ -75,6 +96,9 @@ MISTAKES = {
         },
     },
     'mistake_info_dtype_str.py': {
+        "exercise": 'tensor_info',
+        "words": ["['dtype']", 'torch.dtype', 'not a str'],
+        "gpu_only": False,
         "what": "tensor_info returns the dtype as a str ('torch.float32'), not a torch.dtype.",
         "replace": {
             'tensor_info': r'''def tensor_info(t):
@@ -89,6 +113,9 @@ MISTAKES = {
         },
     },
     'mistake_info_len_as_numel.py': {
+        "exercise": 'tensor_info',
+        "words": ["['numel']", 'expected 6, got 2'],
+        "gpu_only": False,
         "what": 'tensor_info counts elements with len(t), the size of the first dimension only.',
         "replace": {
             'tensor_info': r'''def tensor_info(t):
@@ -103,6 +130,9 @@ MISTAKES = {
         },
     },
     'mistake_info_shape_list.py': {
+        "exercise": 'tensor_info',
+        "words": ["['shape']", 'tuple', 'list'],
+        "gpu_only": False,
         "what": 'tensor_info returns the shape as a list, not a tuple.',
         "replace": {
             'tensor_info': r'''def tensor_info(t):
@@ -117,6 +147,9 @@ MISTAKES = {
         },
     },
     'mistake_matmul_message_without_shapes.py': {
+        "exercise": 'safe_matmul',
+        "words": ['must name both shapes'],
+        "gpu_only": False,
         "what": 'safe_matmul raises ValueError, but its message does not name the shapes.',
         "replace": {
             'safe_matmul': r'''def safe_matmul(a, b):
@@ -127,6 +160,9 @@ MISTAKES = {
         },
     },
     'mistake_matmul_runtime_error.py': {
+        "exercise": 'safe_matmul',
+        "words": ['ValueError was expected', 'RuntimeError'],
+        "gpu_only": False,
         "what": 'safe_matmul does not check the shapes: torch raises RuntimeError, not ValueError.',
         "replace": {
             'safe_matmul': r'''def safe_matmul(a, b):
@@ -135,6 +171,9 @@ MISTAKES = {
         },
     },
     'mistake_matmul_wrong_dims.py': {
+        "exercise": 'safe_matmul',
+        "words": ['can be multiplied', 'columns of a', 'rows of b'],
+        "gpu_only": False,
         "what": 'safe_matmul compares the wrong sizes (rows of a with columns of b).',
         "replace": {
             'safe_matmul': r'''def safe_matmul(a, b):
@@ -145,6 +184,9 @@ MISTAKES = {
         },
     },
     'mistake_move_to_float.py': {
+        "exercise": 'move_to',
+        "words": ['expected dtype torch.int64, got torch.float32'],
+        "gpu_only": False,
         "what": 'move_to also converts the tensor to float32.',
         "replace": {
             'move_to': r'''def move_to(t, device):
@@ -153,6 +195,9 @@ MISTAKES = {
         },
     },
     'mistake_move_to_ignores_device.py': {
+        "exercise": 'move_to',
+        "words": ['expected device cpu'],
+        "gpu_only": True,
         "what": 'move_to moves to best_device(), whatever device was asked (only a machine with a GPU can see it).',
         "replace": {
             'move_to': r'''def move_to(t, device):
@@ -161,6 +206,9 @@ MISTAKES = {
         },
     },
     'mistake_numpy_copy.py': {
+        "exercise": 'from_numpy_shared',
+        "words": ['copied'],
+        "gpu_only": False,
         "what": 'from_numpy_shared copies the array with torch.tensor: no shared memory.',
         "replace": {
             'from_numpy_shared': r'''def from_numpy_shared(arr):
@@ -169,6 +217,9 @@ MISTAKES = {
         },
     },
     'mistake_numpy_returns_array.py': {
+        "exercise": 'from_numpy_shared',
+        "words": ['must return a torch.Tensor', 'ndarray'],
+        "gpu_only": False,
         "what": 'from_numpy_shared returns the NumPy array itself (it shares its own memory, but is no tensor).',
         "replace": {
             'from_numpy_shared': r'''def from_numpy_shared(arr):
@@ -177,6 +228,9 @@ MISTAKES = {
         },
     },
     'mistake_rand_global_seed.py': {
+        "exercise": 'seeded_rand',
+        "words": ['global random state', 'torch.Generator'],
+        "gpu_only": False,
         "what": "seeded_rand seeds the global generator with torch.manual_seed, which changes the caller's random state.",
         "replace": {
             'seeded_rand': r'''def seeded_rand(shape, seed, *, device="cpu"):
@@ -186,6 +240,9 @@ MISTAKES = {
         },
     },
     'mistake_rand_ignores_device.py': {
+        "exercise": 'seeded_rand',
+        "words": ['expected device', 'got cpu'],
+        "gpu_only": True,
         "what": 'seeded_rand ignores `device`: the values are always made on the CPU (only a grading device other than the CPU can see it).',
         "replace": {
             'seeded_rand': r'''def seeded_rand(shape, seed, *, device="cpu"):
@@ -196,6 +253,9 @@ MISTAKES = {
         },
     },
     'mistake_rand_ignores_seed.py': {
+        "exercise": 'seeded_rand',
+        "words": ['different seeds', 'seed` ignored'],
+        "gpu_only": False,
         "what": 'seeded_rand never seeds its generator: every seed gives the same values.',
         "replace": {
             'seeded_rand': r'''def seeded_rand(shape, seed, *, device="cpu"):
@@ -205,6 +265,9 @@ MISTAKES = {
         },
     },
     'mistake_rand_randn.py': {
+        "exercise": 'seeded_rand',
+        "words": ['[0, 1)', 'torch.randn'],
+        "gpu_only": False,
         "what": 'seeded_rand draws from a normal distribution (torch.randn) instead of uniform [0, 1).',
         "replace": {
             'seeded_rand': r'''def seeded_rand(shape, seed, *, device="cpu"):
@@ -215,6 +278,9 @@ MISTAKES = {
         },
     },
     'mistake_range_column_major.py': {
+        "exercise": 'make_range_matrix',
+        "words": ['columns', 'row-major'],
+        "gpu_only": False,
         "what": 'make_range_matrix fills the matrix column by column: reshape(cols, rows).T.',
         "replace": {
             'make_range_matrix': r'''def make_range_matrix(rows, cols, *, dtype=torch.float32, device="cpu"):
@@ -223,6 +289,9 @@ MISTAKES = {
         },
     },
     'mistake_range_ignores_device.py': {
+        "exercise": 'make_range_matrix',
+        "words": ['expected device', 'got cpu'],
+        "gpu_only": True,
         "what": 'make_range_matrix ignores `device`: the matrix is always made on the CPU (only a grading device other than the CPU can see it).',
         "replace": {
             'make_range_matrix': r'''def make_range_matrix(rows, cols, *, dtype=torch.float32, device="cpu"):
@@ -231,6 +300,9 @@ MISTAKES = {
         },
     },
     'mistake_range_ignores_dtype.py': {
+        "exercise": 'make_range_matrix',
+        "words": ['expected dtype torch.float32, got torch.int64'],
+        "gpu_only": False,
         "what": 'make_range_matrix ignores `dtype`: arange of ints gives int64 whatever was asked.',
         "replace": {
             'make_range_matrix': r'''def make_range_matrix(rows, cols, *, dtype=torch.float32, device="cpu"):
@@ -239,6 +311,9 @@ MISTAKES = {
         },
     },
     'mistake_summarize_int_mean.py': {
+        "exercise": 'summarize',
+        "words": ['integer tensors', 'mean()'],
+        "gpu_only": False,
         "what": 'summarize calls t.mean() on the tensor as it comes: integer tensors have no mean.',
         "replace": {
             'summarize': r'''def summarize(t):
@@ -254,6 +329,9 @@ MISTAKES = {
         },
     },
     'mistake_summarize_last_argmax.py': {
+        "exercise": 'summarize',
+        "words": ['first maximum', 'flat index'],
+        "gpu_only": False,
         "what": 'summarize gives the index of the LAST maximum, not the first.',
         "replace": {
             'summarize': r'''def summarize(t):
@@ -269,6 +347,9 @@ MISTAKES = {
         },
     },
     'mistake_summarize_tensors.py': {
+        "exercise": 'summarize',
+        "words": ['Python float', 'got Tensor'],
+        "gpu_only": False,
         "what": 'summarize returns 0-d tensors instead of Python floats.',
         "replace": {
             'summarize': r'''def summarize(t):
@@ -284,6 +365,9 @@ MISTAKES = {
         },
     },
     'mistake_summarize_argmax_tensor.py': {
+        "exercise": 'summarize',
+        "words": ['Python int', 'got Tensor'],
+        "gpu_only": False,
         "what": 'summarize returns argmax as a 0-d tensor instead of a Python int (every value right, one type wrong).',
         "replace": {
             'summarize': r'''def summarize(t):

@@ -8,6 +8,9 @@ the reference's (``replace``) and any module-level lines added (``extra``).
 
 MISTAKES = {
     'mistake_build_freeze_after_head.py': {
+        "exercise": 'build_transfer_model',
+        "words": ['no parameter requires gradients', 'freeze after'],
+        "gpu_only": False,
         "what": 'build_transfer_model replaces the head first and freezes afterwards, so the new head is frozen too.',
         "replace": {
             'build_transfer_model': r'''def build_transfer_model(backbone, num_classes):
@@ -16,6 +19,9 @@ MISTAKES = {
         },
     },
     'mistake_finetune_all_parameters.py': {
+        "exercise": 'fine_tune',
+        "words": ['frozen parameters', 'trainable_parameters(model)'],
+        "gpu_only": False,
         "what": 'fine_tune hands Adam every parameter of the model, frozen ones included.',
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
@@ -36,6 +42,9 @@ MISTAKES = {
         },
     },
     'mistake_finetune_data_not_moved.py': {
+        "exercise": 'fine_tune',
+        "words": ['device'],
+        "gpu_only": True,
         "what": 'fine_tune moves the model but not the data to the device (only visible when grading on a GPU).',
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
@@ -56,6 +65,9 @@ MISTAKES = {
         },
     },
     'mistake_finetune_sgd.py': {
+        "exercise": 'fine_tune',
+        "words": ['uses SGD', 'Adam'],
+        "gpu_only": False,
         "what": 'fine_tune uses SGD instead of Adam.',
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
@@ -76,6 +88,9 @@ MISTAKES = {
         },
     },
     'mistake_finetune_train_mode.py': {
+        "exercise": 'fine_tune',
+        "words": ['BatchNorm statistics', 'running_mean', 'model.eval()'],
+        "gpu_only": False,
         "what": 'fine_tune trains in train mode, so the frozen BatchNorm running statistics drift.',
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
@@ -96,6 +111,9 @@ MISTAKES = {
         },
     },
     'mistake_finetune_unfreezes.py': {
+        "exercise": 'fine_tune',
+        "words": ['changed frozen parameters'],
+        "gpu_only": False,
         "what": 'fine_tune unfreezes the whole model to make sure it trains, so the backbone changes.',
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
@@ -117,6 +135,9 @@ MISTAKES = {
         },
     },
     'mistake_freeze_attribute.py': {
+        "exercise": 'freeze',
+        "words": ['6 of 6 parameters still require gradients'],
+        "gpu_only": False,
         "what": 'freeze sets model.requires_grad = False, which only creates an attribute on the module.',
         "replace": {
             'freeze': r'''def freeze(model):
@@ -126,6 +147,9 @@ MISTAKES = {
         },
     },
     'mistake_freeze_conv_only.py': {
+        "exercise": 'freeze',
+        "words": ['4 of 6 parameters still require gradients', 'BatchNorm'],
+        "gpu_only": False,
         "what": 'freeze only freezes the convolution layers: BatchNorm and Linear parameters keep training.',
         "replace": {
             'freeze': r'''def freeze(model):
@@ -138,6 +162,9 @@ MISTAKES = {
         },
     },
     'mistake_freeze_eval_only.py': {
+        "exercise": 'freeze',
+        "words": ['still require gradients'],
+        "gpu_only": False,
         "what": 'freeze only switches the model to eval mode, which freezes nothing.',
         "replace": {
             'freeze': r'''def freeze(model):
@@ -147,6 +174,9 @@ MISTAKES = {
         },
     },
     'mistake_head_only_fc.py': {
+        "exercise": 'replace_head',
+        "words": ['AttributeError', 'fc'],
+        "gpu_only": False,
         "what": 'replace_head only knows the .fc layout.',
         "replace": {
             'replace_head': r'''def replace_head(model, num_classes):
@@ -159,6 +189,9 @@ MISTAKES = {
         },
     },
     'mistake_head_whole_classifier.py': {
+        "exercise": 'replace_head',
+        "words": ['no longer runs', 'Flatten'],
+        "gpu_only": False,
         "what": 'replace_head replaces the whole nn.Sequential classifier instead of its last item.',
         "replace": {
             'replace_head': r'''def replace_head(model, num_classes):
@@ -179,6 +212,9 @@ MISTAKES = {
         },
     },
     'mistake_head_wrong_dtype_device.py': {
+        "exercise": 'replace_head',
+        "words": ['dtype torch.float32', 'float64', 'dtype=old.weight.dtype'],
+        "gpu_only": False,
         "what": "replace_head creates the new Linear with the default dtype on the CPU, not the old layer's.",
         "replace": {
             'replace_head': r'''def replace_head(model, num_classes):
@@ -196,6 +232,9 @@ MISTAKES = {
         },
     },
     'mistake_trainable_filter.py': {
+        "exercise": 'trainable_parameters',
+        "words": ['must return a list', 'filter'],
+        "gpu_only": False,
         "what": 'trainable_parameters returns a filter object, not a list.',
         "replace": {
             'trainable_parameters': r'''def trainable_parameters(model):
@@ -204,6 +243,9 @@ MISTAKES = {
         },
     },
     'mistake_trainable_named_pairs.py': {
+        "exercise": 'trainable_parameters',
+        "words": ['list of parameters', 'nn.Parameter'],
+        "gpu_only": False,
         "what": 'trainable_parameters returns (name, parameter) pairs, as named_parameters() gives them.',
         "replace": {
             'trainable_parameters': r'''def trainable_parameters(model):
@@ -212,6 +254,10 @@ MISTAKES = {
         },
     },
     'mistake_trainable_names.py': {
+        "exercise": 'trainable_parameters',
+        "words": ['nn.Parameter'],
+        "gpu_only": False,
+        "follows": 'fine_tune',
         "what": 'trainable_parameters returns the names of the parameters, not the parameters.',
         "replace": {
             'trainable_parameters': r'''def trainable_parameters(model):
@@ -225,6 +271,9 @@ MISTAKES = {
 # recomputes fine_tune's training (none of them lost points before).
 MISTAKES.update({
     'mistake_freeze_children_only.py': {
+        "exercise": 'freeze',
+        "words": ['1 of 9 parameters still require gradients', 'layer_scale', 'model.children() does not'],
+        "gpu_only": False,
         "what": "freeze freezes each child module, so a parameter the model holds itself (a ResNet-style layer scale) keeps training.",
         "replace": {
             'freeze': r'''def freeze(model):
@@ -236,6 +285,9 @@ MISTAKES.update({
         },
     },
     'mistake_head_first_linear.py': {
+        "exercise": 'replace_head',
+        "words": ['nn.Sequential VGG', 'in place of the last layer'],
+        "gpu_only": False,
         "what": "replace_head replaces the first nn.Linear of a Sequential classifier, not the last (same thing when there is only one).",
         "replace": {
             'replace_head': r'''def replace_head(model, num_classes):
@@ -255,6 +307,9 @@ MISTAKES.update({
         },
     },
     'mistake_build_freeze_features_only.py': {
+        "exercise": 'build_transfer_model',
+        "words": ['AttributeError', 'features'],
+        "gpu_only": False,
         "what": "build_transfer_model freezes only backbone.features (the course backbone's body), not the whole model.",
         "replace": {
             'build_transfer_model': r'''def build_transfer_model(backbone, num_classes):
@@ -264,6 +319,9 @@ MISTAKES.update({
         },
     },
     'mistake_trainable_children_only.py': {
+        "exercise": 'trainable_parameters',
+        "words": ["missing ['layer_scale']", 'belongs to the model itself'],
+        "gpu_only": False,
         "what": "trainable_parameters goes through the child modules, so a parameter the model holds itself is missing.",
         "replace": {
             'trainable_parameters': r'''def trainable_parameters(model):
@@ -273,6 +331,9 @@ MISTAKES.update({
         },
     },
     'mistake_finetune_no_zero_grad.py': {
+        "exercise": 'fine_tune',
+        "words": ['gradients pile up', 'optimizer.zero_grad()'],
+        "gpu_only": False,
         "what": "fine_tune never clears the gradients, so they pile up from step to step.",
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
@@ -292,6 +353,9 @@ MISTAKES.update({
         },
     },
     'mistake_finetune_sums_batch_losses.py': {
+        "exercise": 'fine_tune',
+        "words": ["the sum of its 2 mini-batches' losses", 'their mean was expected'],
+        "gpu_only": False,
         "what": "fine_tune trains on mini-batches and returns the sum of each epoch's batch losses, not their mean.",
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
@@ -315,6 +379,9 @@ MISTAKES.update({
         },
     },
     'mistake_finetune_classifier_parameters.py': {
+        "exercise": 'fine_tune',
+        "words": ['AttributeError', 'classifier'],
+        "gpu_only": False,
         "what": "fine_tune hands Adam model.classifier.parameters(), which only the course backbone's layout has.",
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):
@@ -335,6 +402,9 @@ MISTAKES.update({
         },
     },
     'mistake_finetune_adam_each_epoch.py': {
+        "exercise": 'fine_tune',
+        "words": ['new Adam every epoch', 'before the loop'],
+        "gpu_only": False,
         "what": "fine_tune creates a new Adam at the start of every epoch, so its moment estimates start over each time.",
         "replace": {
             'fine_tune': r'''def fine_tune(model, X, y, *, epochs, lr, device):

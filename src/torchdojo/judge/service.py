@@ -168,6 +168,8 @@ class Judge:
                 self._close_locked()
                 self.spawn()
                 self.wait_ready()
+            elif self._reader is None:  # spawned ahead of its first job (:meth:`spawn`), not yet waited for
+                self.wait_ready()
             assert self.proc is not None and self.proc.stdin is not None
             with self._plock:
                 self._pending[ident] = fut

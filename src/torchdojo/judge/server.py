@@ -1,14 +1,17 @@
-"""The warm judge: ``python -m torchdojo.judge.server [GRADER ...] [--concurrency N]``.
+"""The warm judge: ``python -m torchdojo.judge.server [GRADER ...] [--concurrency N] [--environ-on-stdin]``.
 
-It first imports torch and the student side only, forks its student zygote
-from that state (:mod:`torchdojo.shared.warm_fork`: one torch import for
-both), then imports pytest and the graders once, then reads jobs (``torchdojo.job/1``, one
-JSON line each, with an id) on stdin and answers each with one JSON line on
-stdout as it ends. Each job runs in a judge child forked for it (fresh state,
-and a bug of ours costs one job), up to N at once, each on its own slot of the
-one student zygote (so a class graded with ``-j 2`` imports torch once); after
-each job every student process of it is killed and its temporary folder removed. The judge never runs a torch operation itself
-before forking (a child forked after OpenMP work can deadlock).
+It first imports torch and the student side only and forks its student zygote
+from that state (:mod:`torchdojo.shared.warm_fork`: one torch import for both);
+with ``--environ-on-stdin`` it then takes the caller's environment (the first
+stdin line; it started with the student's scrubbed one). Then it imports pytest
+and the graders once, reads jobs (``torchdojo.job/1``, one JSON line each, with
+an id) on stdin and answers each with one JSON line on stdout as it ends. Each
+job runs in a judge child forked for it (fresh state, and a bug of ours costs
+one job), up to N at once, each on its own slot of the one student zygote (so a
+class graded with ``-j 2`` imports torch once); after each job every student
+process of it is killed and its temporary folder removed. The judge never runs
+a torch operation itself before forking (a child forked after OpenMP work can
+deadlock).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Shared fixtures: warm judges for the whole test session.
 
-Starting a judge costs two torch imports (the judge and its student zygote), so
+Starting a judge costs a torch import (its student zygote is forked from it), so
 the session keeps one, with two slots (one per core of the CI machine):
 
 * ``judge``: what ``check_workspace(..., judge=judge)`` takes. An identical job (same submission bytes, grader options,

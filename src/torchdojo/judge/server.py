@@ -1,14 +1,17 @@
-"""The warm judge: ``python -m torchdojo.judge.server [GRADER ...] [--concurrency N]``.
+"""The warm judge: ``python -m torchdojo.judge.server [GRADER ...] [--concurrency N] [--environ-on-stdin]``.
 
-It starts its student zygote first (so both import torch at once), imports
-torch, pytest and the graders once, then reads jobs (``torchdojo.job/1``, one
-JSON line each, with an id) on stdin and answers each with one JSON line on
-stdout as it ends. Each job runs in a judge child forked for it (fresh state,
-and a bug of ours costs one job), up to N at once, each on its own slot of the
-one student zygote (so a class graded with ``-j 2`` imports torch twice, not
-four times); after each job every student process of it is killed and its
-temporary folder removed. The judge never runs a torch operation itself
-before forking (a child forked after OpenMP work can deadlock).
+It first imports torch and the student side only and forks its student zygote
+from that state (:mod:`torchdojo.shared.warm_fork`: one torch import for both);
+with ``--environ-on-stdin`` it then takes the caller's environment (the first
+stdin line; it started with the student's scrubbed one). Then it imports pytest
+and the graders once, reads jobs (``torchdojo.job/1``, one JSON line each, with
+an id) on stdin and answers each with one JSON line on stdout as it ends. Each
+job runs in a judge child forked for it (fresh state, and a bug of ours costs
+one job), up to N at once, each on its own slot of the one student zygote (so a
+class graded with ``-j 2`` imports torch once); after each job every student
+process of it is killed and its temporary folder removed. The judge never runs
+a torch operation itself before forking (a child forked after OpenMP work can
+deadlock).
 """
 
 from __future__ import annotations
@@ -41,15 +44,23 @@ def grader_files(args: list[str]) -> list[str]:
 
 
 def trains(graders: list[str]) -> bool:
-    """Whether any of these graders trains a model (then torch._dynamo is worth importing up front)."""
+    """Whether any of these graders trains a model (then torch._dynamo is worth importing up front).
+
+    Asked before the student zygote is forked from this process: each file is
+    read straight into a buffer that is zeroed afterwards, so no copy of a
+    grader is left in the memory the zygote inherits.
+    """
+    found = False
     for path in graders:
         try:
-            with open(path, encoding="utf-8") as f:
-                if "optim" in f.read():
-                    return True
+            with open(path, "rb", buffering=0) as f:
+                buf = bytearray(os.fstat(f.fileno()).st_size + 1)
+                n = f.readinto(buf) or 0
         except OSError:
-            pass
-    return False
+            continue
+        found = found or b"optim" in memoryview(buf)[:n]
+        buf[:] = bytes(len(buf))
+    return found
 
 
 def warm(graders: list[str], training: bool) -> None:
@@ -121,13 +132,18 @@ class _Running:
 class Server:
     """Grades up to ``concurrency`` jobs at once, each in its own judge child on its own zygote slot."""
 
-    def __init__(self, graders: list[str], concurrency: int = 1):
+    def __init__(self, graders: list[str], concurrency: int = 1, on_forked: Any = None):
+        """``on_forked()`` runs once the zygote is forked, before the judge side is imported."""
         from torchdojo.judge.student_zygote import StudentZygote
 
         self.concurrency = max(1, concurrency)
         self.training = trains(graders)
         self.zygote = StudentZygote(training=self.training, slots=self.concurrency)
-        self.zygote.spawn()  # it imports torch while we do
+        # Nothing of the judge side is imported yet, nothing secret known: the
+        # zygote forked here holds torch and the student side only.
+        self.zygote.fork_warm()
+        if on_forked is not None:
+            on_forked()
         warm(graders, self.training)
         self.hello = self.zygote.wait_ready()
         self.free = list(range(self.concurrency))
@@ -303,6 +319,39 @@ def serve(server: Server, channel: Any) -> None:
             answer(ident, result)
 
 
+def _receive_environment() -> None:
+    """Take the caller's environment (its first stdin line), now that the zygote is forked without it.
+
+    The judge starts with the student's scrubbed environment, so the zygote
+    it forks inherits no caller variable, not even as freed memory.
+    """
+    fd = sys.stdin.fileno()
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1)  # byte by byte: nothing of the first job line may be swallowed
+        if not chunk:
+            break
+        data += chunk
+    try:
+        environ = json.loads(data) if data.strip() else {}
+    except ValueError:
+        environ = {}
+    if not isinstance(environ, dict):
+        return
+    ours = {k: os.environ[k] for k in ("PYTHONPATH", "PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTHONDONTWRITEBYTECODE")
+            if k in os.environ}
+    os.environ.update({str(k): str(v) for k, v in environ.items()})
+    os.environ.update(ours)
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    # The caller's own path entries (tests, courses) were kept out of the startup path too.
+    entries = [p for p in str(environ.get("PYTHONPATH", "")).split(os.pathsep) if p and p not in sys.path]
+    first = ours.get("PYTHONPATH", "").split(os.pathsep)[0]
+    at = sys.path.index(first) + 1 if first in sys.path else len(sys.path)
+    sys.path[at:at] = entries
+    if entries:
+        os.environ["PYTHONPATH"] = os.pathsep.join([*ours.get("PYTHONPATH", "").split(os.pathsep), *entries])
+
+
 def main() -> int:
     # The protocol channel is a private copy of stdout; fd 1 itself becomes
     # stderr so that stray prints (ours or a library's) cannot corrupt it.
@@ -316,7 +365,11 @@ def main() -> int:
         i = args.index("--concurrency")
         concurrency = int(args[i + 1])
         del args[i:i + 2]
-    server = Server(grader_files(args), concurrency)
+    environ_on_stdin = "--environ-on-stdin" in args
+    if environ_on_stdin:
+        args.remove("--environ-on-stdin")
+    server = Server(grader_files(args), concurrency,
+                    on_forked=_receive_environment if environ_on_stdin else None)
     gc.collect()
     gc.freeze()
     channel.write(json.dumps({"ready": True, "pid": os.getpid(), "caps": server.zygote.caps}) + "\n")

@@ -74,20 +74,33 @@ class Judge:
 
     def spawn(self) -> None:
         """Start the judge without waiting (several can warm up in parallel)."""
+        from torchdojo.judge.student_zygote import student_environment
+
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH", "")) if p)
         env.setdefault("TORCHDOJO_CONTENT", str(paths.content_root()))
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        # The judge starts with the student's scrubbed environment and forks its
+        # student zygote from that; our whole environment follows on stdin.
+        startup = student_environment(env)
+        startup.update(PYTHONPATH=_PACKAGE_PARENT, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "torchdojo.judge.server", *self.graders, "--concurrency", str(self.concurrency)],
+            [sys.executable, "-m", "torchdojo.judge.server", *self.graders, "--concurrency", str(self.concurrency),
+             "--environ-on-stdin"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
-            env=env,
+            env=startup,
             start_new_session=True,
         )
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(env).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # a judge that died at once: wait_ready says so
 
     def wait_ready(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
@@ -158,6 +171,8 @@ class Judge:
             if self.proc is None or self.proc.poll() is not None:
                 self._close_locked()
                 self.spawn()
+                self.wait_ready()
+            elif self._reader is None:  # spawned ahead of its first job (:meth:`spawn`), not yet waited for
                 self.wait_ready()
             assert self.proc is not None and self.proc.stdin is not None
             with self._plock:

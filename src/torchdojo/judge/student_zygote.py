@@ -1,7 +1,9 @@
 """The judge's handle on its student zygote (:mod:`torchdojo.student.zygote`).
 
-The judge server starts the zygote before importing torch itself, so both
-warm up at once; judge children (one job each) ask it for student processes
+The judge server's first zygote is forked from the judge itself once the
+student side is imported (:mod:`torchdojo.shared.warm_fork`: torch is imported
+once per judge); a lost zygote is replaced by a freshly started one
+(:meth:`StudentZygote.spawn`). Judge children (one job each) ask it for student processes
 over the inherited control socket, passing the two file descriptors each
 student process gets: its end of the request socket and its output pipe.
 """
@@ -19,23 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import torchdojo
+# Defined beside the fork that warms the student side: both ways of starting a zygote scrub alike.
+from torchdojo.shared.warm_fork import student_environment
 from torchdojo.wire.ops import ZygoteOp
 
 _PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
-
-
-#: Environment variables student processes inherit: what libraries need to run
-#: (locale, paths, accelerators, thread counts). Everything else (a grading
-#: secret, tokens, the instructor's paths) stays out of their reach.
-_ENV_NAMES = {"PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "TORCHDOJO_TEST_MARK", "OMP_NUM_THREADS",
-              "SYSTEMROOT"}
-_ENV_PREFIXES = ("LC_", "CUDA_", "NVIDIA_", "HIP_", "ROCR_", "PYTORCH_", "MKL_", "OPENBLAS_", "KMP_")
-
-
-def student_environment(environ: dict[str, str] | os._Environ) -> dict[str, str]:
-    """The environment a student zygote (and so every student process) starts with."""
-    return {k: v for k, v in environ.items()
-            if (k in _ENV_NAMES or k.startswith(_ENV_PREFIXES)) and "SECRET" not in k.upper()}
 
 
 class ZygoteLost(RuntimeError):
@@ -52,7 +42,16 @@ class StudentZygote:
         self.controls: list[ZygoteSlot] = []
         self.caps: dict[str, Any] = {}
 
+    def fork_warm(self) -> None:
+        """The first zygote: warm the student side in this process and fork it (before the judge side is imported)."""
+        from torchdojo.shared.warm_fork import fork_student_zygote
+
+        pid, ours = fork_student_zygote(self.training, self.slots)
+        self.proc = _ForkedProcess(pid)
+        self.controls = [ZygoteSlot(sock, i) for i, sock in enumerate(ours)]
+
     def spawn(self) -> None:
+        """A zygote in a fresh interpreter (a restart: this process has imported the judge side by now)."""
         pairs = [socket.socketpair() for _ in range(self.slots)]
         env = student_environment(os.environ)
         # Only torchdojo itself on the path: the student process reads the
@@ -107,6 +106,32 @@ class StudentZygote:
             from torchdojo.shared import job_share as share
 
             share.sweep(self.caps["share"], f"td-{pid}-")  # the job groups of a zygote that died mid-job
+
+
+class _ForkedProcess:
+    """The bits of ``subprocess.Popen`` the judge uses, for a zygote it forked."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                done, status = self.pid, 0
+            if done == self.pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"zygote {self.pid}", timeout)
+            time.sleep(0.01)
+        return self.returncode
 
 
 class ZygoteSlot:

@@ -52,6 +52,8 @@ def check_workspace(
     own = judge is None
     z = judge or Judge(topics=[topic.id for topic, _ in plan])
     try:
+        if own:
+            z.spawn()  # it imports torch while we read the submissions
         topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
                   for topic, exercises in plan]
     except KeyboardInterrupt:

@@ -21,7 +21,6 @@ Its first line is a hello with the machine's :func:`~torchdojo.shared.confine.ca
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import os
 import signal
@@ -40,26 +39,13 @@ def _clean_sys_path() -> None:
 
 
 def warm(training: bool) -> None:
-    """Import what student code and the student side need, so each fork starts warm."""
-    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
-    import numpy  # noqa: F401
-    import torch  # noqa: F401
+    """Import what student code and the student side need, so each fork starts warm.
 
-    lazy = ["torch.optim", "torch.utils.data", "torch.nn.functional", "numpy.random"]
-    if training:
-        # torch._dynamo (about a second) comes with the first optimiser step.
-        lazy.insert(0, "torch._dynamo")
-    for name in lazy:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-    # Everything of torchdojo the student process runs: after Landlock it can
-    # read no other file of the package (the read rules use the same list).
-    from torchdojo.shared.confine import STUDENT_MODULES
+    A zygote forked by its judge (:mod:`torchdojo.shared.warm_fork`) finds all of it imported already.
+    """
+    from torchdojo.shared.warm_fork import warm_student_side
 
-    for name in STUDENT_MODULES:
-        importlib.import_module(name)
+    warm_student_side(training)
 
 
 def protected_paths() -> list[str]:

@@ -1,0 +1,81 @@
+"""One check pays for torch once: the judge imports it, its student zygote is forked from it, never exec'd.
+
+Seen from outside, in /proc: a process made by ``fork`` without ``exec`` keeps
+its parent's memory layout, so the addresses of its command line and
+environment block (fields 48 to 51 of ``/proc/PID/stat``) are its parent's;
+an ``exec`` lays out a new image (and a zygote's command line is not as long
+as its judge's). A process that maps libtorch and was exec'd imported torch
+from scratch.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import marked_processes
+from torchdojo.course import paths
+from torchdojo.judge.service import Judge
+from torchdojo.learner.check import check_workspace
+
+pytestmark = pytest.mark.process
+
+
+def _layout(pid: int) -> tuple[int, ...]:
+    """arg_start, arg_end, env_start, env_end of a process (proc(5), fields 48 to 51)."""
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        fields = f.read().rsplit(b")", 1)[1].split()
+    return tuple(int(v) for v in fields[48 - 3:52 - 3])
+
+
+def _maps_torch(pid: int) -> bool:
+    with open(f"/proc/{pid}/maps", "rb") as f:
+        return b"libtorch" in f.read()
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        return int(f.read().rsplit(b")", 1)[1].split()[1])
+
+
+def test_one_check_imports_torch_in_one_process(monkeypatch, tmp_path):
+    mark = f"one-torch-{uuid.uuid4().hex}"
+    monkeypatch.setenv("TORCHDOJO_TEST_MARK", mark)
+    (tmp_path / "tensors.py").write_bytes((paths.solutions_dir() / "tensors.py").read_bytes())
+    with Judge(topics=["tensors"]) as judge:
+        report = check_workspace(Path(tmp_path), ["tensors"], device="cpu", record=False, judge=judge)
+        assert report.topics[0].score == report.topics[0].max_score == 11
+        procs = marked_processes(mark)
+        judges = [pid for pid, _, kind in procs if kind == "judge"]
+        zygotes = [(pid, ppid) for pid, ppid, kind in procs if kind == "zygote"]
+        assert judges == [judge.proc.pid], procs
+        assert len(zygotes) == 1, procs
+        zygote, parent = zygotes[0]
+        # The zygote is the judge's own child, forked after torch was imported and never exec'd.
+        assert parent == judge.proc.pid
+        assert _maps_torch(zygote) and _maps_torch(judge.proc.pid)
+        assert _layout(zygote) == _layout(judge.proc.pid)
+        # The judge itself was exec'd by us: its layout is not ours.
+        assert _parent(judge.proc.pid) == os.getpid() and _layout(judge.proc.pid) != _layout(os.getpid())
+        fresh = [pid for pid, _, _ in marked_processes(mark)
+                 if _maps_torch(pid) and _layout(pid) != _layout(_parent(pid))]
+        assert fresh == [judge.proc.pid]
+        # What ps shows, and the environment it runs with: the student's, as a spawned zygote's.
+        with open(f"/proc/{zygote}/cmdline", "rb") as f:
+            assert f.read().split(b"\0")[1:3] == [b"-m", b"torchdojo.student.zygote"]
+
+
+def test_the_judge_starts_without_the_callers_secrets(monkeypatch, tmp_path):
+    """The environment the zygote was forked from (the judge's at its start) held no caller variable."""
+    mark = f"one-torch-{uuid.uuid4().hex}"
+    monkeypatch.setenv("TORCHDOJO_TEST_MARK", mark)
+    monkeypatch.setenv("TORCHDOJO_GRADING_SECRET", "hunter2-grading")
+    monkeypatch.setenv("SOME_API_TOKEN", "hunter2-token")
+    with Judge(topics=["tensors"]) as judge:
+        for pid, _, _ in marked_processes(mark):
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                assert b"hunter2" not in f.read(), pid
+        assert judge.caps

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import zipfile
 from pathlib import Path
 
@@ -146,7 +145,3 @@ def build_student_wheel(outdir: str | Path, the_course: Course) -> Path:
             zf.writestr(info, files[name])
     tmp.replace(target)
     return target
-
-
-def is_wheel_name(name: str) -> bool:
-    return re.fullmatch(r"torchdojo_student-[^-]+-py3-none-any\.whl", name) is not None

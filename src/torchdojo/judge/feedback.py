@@ -20,10 +20,6 @@ class Feedback(AssertionError):
         return self.en if lang == "en" else self.es
 
 
-class NotAttempted(Exception):
-    """Raised when the student has not started an exercise (stub untouched)."""
-
-
 def fail(es: str, en: str) -> NoReturn:
     """Fail the current test with feedback in both languages."""
     raise Feedback(es, en)

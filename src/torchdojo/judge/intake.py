@@ -76,13 +76,9 @@ def _checked(name: str, st: os.stat_result, limit: int) -> None:
         raise Refused(f"{name} is larger than {_mib(limit)}")
 
 
-def read_at(dir_fd: int, name: str, limit: int | None = None) -> bytes:
-    """The bytes of the regular file ``name`` directly inside the open folder ``dir_fd``."""
-    return read_stat_at(dir_fd, name, limit)[0]
-
-
 def read_stat_at(dir_fd: int, name: str, limit: int | None = None) -> tuple[bytes, os.stat_result]:
-    """As :func:`read_at`, with the ``fstat`` of what was read (its modification time chooses between files)."""
+    """The bytes of the regular file ``name`` directly inside the open folder ``dir_fd``, with the ``fstat`` of
+    what was read (its modification time chooses between files)."""
     limit = limit_for(name) if limit is None else limit
     if "/" in name or name in ("", ".", ".."):
         raise Refused(f"{name!r} is not a file name")

@@ -127,7 +127,6 @@ class StudentSession:
         self.reader: FrameReader | None = None
         self.names: dict[str, Any] = {}
         self.output = bytearray()
-        self.output_dropped = 0
         self.deadline: float | None = None
         self.budget_s: float | None = None
         self.tainted = False
@@ -381,7 +380,6 @@ class StudentSession:
             room = limit - len(self.output)
             if room > 0:
                 self.output += data[:room]
-            self.output_dropped += max(0, len(data) - max(room, 0))
 
     def _wait_frame(self, deadline: float, phase: str, outgoing: bytes = b"") -> bytes:
         assert self.sock is not None and self.reader is not None

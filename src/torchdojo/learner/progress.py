@@ -44,10 +44,6 @@ def load(workspace: str | Path) -> dict[str, Any]:
     return data
 
 
-def _key(topic: TopicResult, item_id: str) -> str:
-    return f"quiz:{topic.topic}" if topic.kind == "quiz" else item_id
-
-
 def record_topic(workspace: str | Path, topic: TopicResult) -> None:
     """Store a topic's results. A quiz is stored as one item (its total)."""
     data = load(workspace)

@@ -26,9 +26,7 @@ from pathlib import Path
 
 from torchdojo import __version__
 from torchdojo.text import atomic
-from torchdojo.course import paths
 from torchdojo.text.errors import UserError
-from torchdojo.text.i18n import N_
 from torchdojo.course.manifest import Course, course as load_course
 from torchdojo.course.stubs import stub_path  # noqa: F401  (where start copies from)
 

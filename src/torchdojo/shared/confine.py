@@ -64,8 +64,6 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 
-#: System folders a library may read (shared libraries, locale data, CPU topology, ...).
-SYSTEM_READ = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/sys")
 
 _libc_cache: list = []
 
@@ -410,7 +408,7 @@ def vm_size_bytes() -> int:
 
 
 def _setrlimit(resource, which: int, value: int) -> None:
-    soft, hard = resource.getrlimit(which)
+    _, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
     try:

@@ -464,7 +464,7 @@ def limit_student(*, cpu_group: bool) -> list[str]:
             pass
     active.append("no real-time priority and no negative nice (rlimits)")
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+        _, hard = resource.getrlimit(resource.RLIMIT_NPROC)
         value = MAX_TASKS if hard == resource.RLIM_INFINITY else min(MAX_TASKS, hard)
         resource.setrlimit(resource.RLIMIT_NPROC, (value, value))
         if os.getuid() != 0:

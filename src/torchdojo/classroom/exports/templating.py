@@ -22,8 +22,6 @@ from torchdojo.text.terminal import status_label
 PACKAGED = Path(__file__).resolve().parents[1] / "templates"
 #: Untrusted text (feedback, messages) is cut to this many characters in reports.
 TEXT_LIMIT = 300
-#: Student ids are cut to this many characters in reports.
-NAME_LIMIT = 80
 
 
 def clip(text: Any, limit: int = TEXT_LIMIT) -> str:

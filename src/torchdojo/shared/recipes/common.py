@@ -78,12 +78,6 @@ def optimizer(kind: str, model: nn.Module, lr: float, trainable_only: bool = Fal
 
 
 @recipe
-def set_grads(model: nn.Module, grads: list) -> None:
-    """Give a module's parameters these gradients (stale gradients from an earlier step)."""
-    for p, g in zip(model.parameters(), grads):
-        p.grad = None if g is None else g.to(p.device).clone()
-
-
 @recipe
 def global_rng_state(device: str = "cpu") -> list:
     """The global random state of the CPU and of ``device``'s accelerator."""

@@ -65,7 +65,7 @@ def main() -> int:
                     (folder / fname).write_bytes(data)
                 cases.append((name, folder))
 
-            def grade(case: tuple[str, Path]) -> tuple[str, object, float]:
+            def grade(case: tuple[str, Path], topic: str = topic) -> tuple[str, object, float]:
                 start = time.perf_counter()
                 report = check_workspace(case[1], [topic], device=args.device, lang="en", record=False, judge=judge)
                 return case[0], report.topics[0], time.perf_counter() - start

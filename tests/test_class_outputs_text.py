@@ -9,7 +9,6 @@ looks like (``<built-in method ...>``, ``... at 0x...``, ``object at``).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -205,7 +205,7 @@ def test_report_renders_in_a_real_browser(graded, tmp_path):
     assert html.count("<svg") >= 3 and "<rect" in html
     assert 'id="n-students">8<' in html
     assert 'id="item-analysis"' in html and 'id="copies"' in html
-    assert "CONSOLE" not in log, [l for l in log.splitlines() if "CONSOLE" in l]
+    assert "CONSOLE" not in log, [line for line in log.splitlines() if "CONSOLE" in line]
     assert shot.is_file() and shot.stat().st_size > 10_000
 
 

@@ -108,7 +108,7 @@ def test_multiple_select_has_as_many_wrong_options_as_right_ones(questions):
 
 
 def test_ticking_every_box_scores_zero(banks):
-    for topic, bank in banks.items():
+    for bank in banks.values():
         every = {q.id: [o.id for o in q.options] for q in bank.questions if isinstance(q, MultipleSelect)}
         result = grade_answers(bank, every, "es")
         scored = {i.id: i.score for i in result.exercises if i.id.split("/")[1] in every}
@@ -245,7 +245,7 @@ def _category_clashes(banks) -> tuple[list[str], int]:
         for q in bank.questions:
             for where, text in _explanations(q):
                 plain = _sentences(text)
-                for family, cats in _RX.items():
+                for cats in _RX.values():
                     named = {cat for cat, (name, _) in cats.items() if any(name.search(s) for s in plain)}
                     if len(named) != 1:
                         continue  # none named, or several side by side: nothing is filed under one

@@ -52,7 +52,7 @@ def test_installation_by_role():
 
     root = Path(SRC).parent
     extras = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
-    name = lambda req: re.split(r"[<>=\[; ]", req, 1)[0].lower()  # noqa: E731
+    name = lambda req: re.split(r"[<>=\[; ]", req, maxsplit=1)[0].lower()  # noqa: E731
     instructor = {name(r) for r in extras["instructor"]}
     assert {"nbgrader", "ipykernel", "dask", "copydetect"} <= instructor
     # .ci/run installs [test]: it must hold every instructor package (the tests run those verbs) and pexpect.

@@ -20,7 +20,10 @@ class _Handle:
         self.ident, self.type_name, self.kind = ident, type_name, kind
 
 
-def roundtrip(value, *, other=None, strides=False, limits=Limits()):
+DEFAULT_LIMITS = Limits()
+
+
+def roundtrip(value, *, other=None, strides=False, limits=DEFAULT_LIMITS):
     data = Encoder(other or (lambda v: ("H", 7, type(v).__name__, "object")), strides=strides, limits=limits).encode(value)
     dec = Decoder(data, handle=_Handle, limits=limits)
     return dec.decode(), dec.notes

@@ -178,7 +178,7 @@ def analyse(result: ClassResult) -> list[ItemStats]:
                     continue  # one student counts once per item, whatever a result holds
                 rows[ident][s] = (s, item.score, item.max_score, item.status == PASSED,
                                   "" if item.status == PASSED else (item.feedback or item.status))
-    for ident, entries in rows.items():
+    for entries in rows.values():
         # "no tensors.py in ana" is one message for the class. A word that classmates' messages
         # for the item also hold is the course's text, not this student's name ("max" in
         # "'max' is wrong" for a student called Max): it stays.

@@ -236,7 +236,7 @@ class StudentSession:
         except ProtocolViolation as exc:
             self.stop()
             raise ImportFailed({"es": f"el proceso del estudiante respondió algo ilegible al importar: {exc}",
-                                "en": f"the student process answered something unreadable while importing: {exc}"})
+                                "en": f"the student process answered something unreadable while importing: {exc}"}) from exc
         if not isinstance(ready, dict) or not ready.get("ready"):
             self.stop()
             raise ImportFailed({"es": "el proceso del estudiante no informó de su importación",

@@ -269,7 +269,7 @@ class JobGroup:
 
     def join(self) -> None:
         """Move the calling process into the group (in the forked child, before anything else)."""
-        for ctrl, folder in self.dirs.items():
+        for folder in self.dirs.values():
             try:
                 with open(os.path.join(folder, "cgroup.procs"), "w") as f:
                     f.write("0")

@@ -451,7 +451,7 @@ def activations(lang: str) -> str:
         left = x0 + k * (w + gap)
         lo, hi = (-1.0, 4.0) if name == "ReLU" else (-1.2, 1.2)
 
-        def point(x: float, yv: float) -> tuple[float, float]:
+        def point(x: float, yv: float, left: float = left, lo: float = lo, hi: float = hi) -> tuple[float, float]:
             return left + (x + 4) / 8 * w, y0 + h - (yv - lo) / (hi - lo) * h
 
         svg.rect(left, y0, w, h, fill="white", stroke=GRID)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import N_, ntr, pick, tr
 from torchdojo.course.manifest import Exercise, Topic
 from torchdojo.wire.report import (CRASHED, ERROR, FAILED, NOT_ATTEMPTED, PASSED, ItemResult, TestOutcome,
                               TopicResult)
 
 #: Note shown on a result the grading infrastructure failed to produce (``TopicResult.infra_error`` says so).
 INFRA_NOTE = "internal: grading process failed"
-_HIDDEN = ("(detalle oculto: es una prueba oculta)", "(details withheld: a hidden test)")
+_HIDDEN = N_("(details withheld: a hidden test)")
 
 
 def _exercise_result(ex: Exercise, tests: list[dict[str, Any]], lang: str, reveal_hidden: bool) -> ItemResult:
@@ -36,8 +36,7 @@ def _exercise_result(ex: Exercise, tests: list[dict[str, Any]], lang: str, revea
     counted = [o for o in outcomes if o.status != "skipped"]
     if not counted:
         return ItemResult(ex.id, 0.0, ex.points, ERROR,
-                          pick(lang, "no se ejecutó ninguna prueba de este ejercicio",
-                               "no test of this exercise ran"), outcomes)
+                          tr(lang, "no test of this exercise ran"), outcomes)
     total = sum(o.weight for o in counted) or 1.0
     won = sum(o.weight for o in counted if o.status == PASSED)
     statuses = {o.status for o in counted}
@@ -56,19 +55,19 @@ def _exercise_result(ex: Exercise, tests: list[dict[str, Any]], lang: str, revea
         raw = next(t for t in tests if t.get("name") == first.name)
         text = first.feedback
         if first.hidden and not reveal_hidden:
-            text = pick(lang, *_HIDDEN)
+            text = tr(lang, _HIDDEN)
         hint = pick(lang, str(raw.get("hint_es", "")), str(raw.get("hint_en", "")))
         if hint and status != NOT_ATTEMPTED:
-            text += pick(lang, f" Pista: {hint}", f" Hint: {hint}")
+            text += " " + tr(lang, "Hint: {hint}", hint=hint)
         if status != NOT_ATTEMPTED and len(counted) > 1:
             n_ok = sum(1 for o in counted if o.status == PASSED)
-            text += pick(lang, f" ({n_ok} de {len(counted)} comprobaciones correctas)",
-                         f" ({n_ok} of {len(counted)} checks passed)")
+            text += " " + ntr(lang, "({n} of {total} check passed)", "({n} of {total} checks passed)", len(counted),
+                              n=n_ok, total=len(counted))
         feedback = text
     if not reveal_hidden:
         for o in outcomes:
             if o.hidden and o.status != PASSED:
-                o.feedback = pick(lang, *_HIDDEN)
+                o.feedback = tr(lang, _HIDDEN)
     return ItemResult(ex.id, score, ex.points, status, feedback, outcomes,
                       duration_s=round(sum(o.duration_s for o in outcomes), 4))
 
@@ -96,7 +95,7 @@ def topic_result(
     for ex in exercises:
         if zerr:
             items.append(ItemResult(ex.id, 0.0, ex.points, CRASHED,
-                                    pick(lang, f"no se pudo calificar: {zerr}", f"could not be graded: {zerr}")))
+                                    tr(lang, "could not be graded: {why}", why=zerr)))
             continue
         if imp:
             status = imp.get("status", ERROR)

@@ -107,6 +107,18 @@ def tr(lang: str, msgid: str, /, **params: Any) -> str:
     return text.format(**{k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()})
 
 
+def ntr(lang: str, singular: str, plural: str, n: int, /, **params: Any) -> str:
+    """The message for a count ``n`` in ``lang``: gettext's ``ngettext``, the form chosen by the catalog's
+    ``Plural-Forms`` rule (``1 archivo``, ``2 archivos``), with its ``{fields}`` filled in like :func:`tr`.
+
+    ``n`` picks the form only; pass it again as a field to show it: ``ntr(lang, "{n} file", "{n} files", k, n=k)``.
+    """
+    text = catalog(lang).ngettext(singular, plural, n)
+    if not params:
+        return text
+    return text.format(**{k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()})
+
+
 class Message:
     """A program message kept untranslated until it is shown: ``Message(msgid, **params)``."""
 

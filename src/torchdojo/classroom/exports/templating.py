@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from torchdojo.text.errors import UserError
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import tr
 from torchdojo.text.terminal import status_label
 
 PACKAGED = Path(__file__).resolve().parents[1] / "templates"
@@ -44,6 +44,11 @@ def md_cell(text: Any, limit: int = TEXT_LIMIT) -> str:
     return out
 
 
+@jinja2.pass_context
+def _translate(context: Any, msgid: str, **params: Any) -> str:
+    return tr(context["lang"], msgid, **params)
+
+
 def environment(templates: str | Path | None = None) -> jinja2.Environment:
     """The template environment: the instructor's folder first (if any), then the packaged templates."""
     loaders: list[jinja2.BaseLoader] = []
@@ -63,7 +68,9 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(clip=clip, points=points, md=md_cell)
-    env.globals["pick"] = pick
+    # Program text in a template is an English msgid of the gettext catalog, like any other message:
+    # {{ _("Class report") }}, translated into the template's ``lang`` (catalogs.py extracts them).
+    env.globals["_"] = _translate
     env.globals["status_label"] = status_label
     return env
 

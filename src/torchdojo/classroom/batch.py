@@ -289,7 +289,7 @@ class _CopyDetection:
         except BaseException as exc:  # noqa: BLE001 - a report, never a reason to lose the grades (MemoryError too)
             self.value = similarity.ClassSimilarity(
                 False, self.threshold or similarity.DEFAULT_THRESHOLD,
-                note=f"copy detection failed: {_one_line(f'{type(exc).__name__}: {exc}')}")
+                note=similarity.N_FAILED.format(error=_one_line(f"{type(exc).__name__}: {exc}")))
 
     def result(self) -> Any:
         from torchdojo.classroom import similarity
@@ -297,7 +297,7 @@ class _CopyDetection:
         self.thread.join(self.limit)
         if self.thread.is_alive():  # a hang must not stop the run writing its outputs
             return similarity.ClassSimilarity(False, self.threshold or similarity.DEFAULT_THRESHOLD,
-                                              note=f"copy detection did not finish within {self.limit:g} s")
+                                              note=similarity.N_UNFINISHED.format(seconds=f"{self.limit:g}"))
         return self.value
 
 

@@ -32,12 +32,11 @@ import ctypes.util
 import os
 import re
 import signal
-import string
 import sys
 import sysconfig
 
 from torchdojo.shared import job_share as _share
-from torchdojo.text.i18n import N_, tr
+from torchdojo.text.i18n import N_, tr, tr_said
 
 # -- protections, as the report lists them -------------------------------------
 # English catalog messages, formatted where they take effect and sent as text (the student
@@ -74,18 +73,6 @@ PROTECTIONS = (P_STUDENT_PROCESS, P_PIDNS, P_NETNS, P_NO_CAPS, P_USERNS_UID, P_U
                P_SUBREAPER) + _share.PROTECTIONS
 
 
-def _template_re(template: str) -> re.Pattern[str]:
-    out, fields = "", []
-    for literal, name, _, _ in string.Formatter().parse(template):
-        out += re.escape(literal)
-        if name is not None:
-            out += f"(?P<{name}>.+?)"
-            fields.append(name)
-    return re.compile(out + r"\Z", re.S)
-
-
-_PROTECTION_RES: list[tuple[str, re.Pattern[str]]] = []
-
 
 def describe_protection(lang: str, text: str) -> str:
     """A protection of a job's list (English, as the sandbox reported it) in ``lang``.
@@ -93,17 +80,12 @@ def describe_protection(lang: str, text: str) -> str:
     The text is matched against the known messages (:data:`PROTECTIONS`) and rendered from the
     catalog with the same fields; text that matches none is shown as it came.
     """
-    if not _PROTECTION_RES:
-        _PROTECTION_RES.extend((t, _template_re(t)) for t in PROTECTIONS)
-    for template, pattern in _PROTECTION_RES:
-        m = pattern.match(text)
-        if m is None:
-            continue
-        fields = m.groupdict()
-        if template == _share.P_GROUP:  # its parts are protections too
-            fields["what"] = "; ".join(describe_protection(lang, p) for p in fields["what"].split("; "))
-        return tr(lang, template, **fields)
-    return text
+    head, sep, what = text.partition(" per job: ")
+    if sep:  # the job group's line lists protections of its own
+        return tr(lang, _share.P_GROUP, kind=head,
+                  what="; ".join(tr_said(lang, p, _share.PROTECTIONS) for p in what.split("; ")))
+    return tr_said(lang, text, PROTECTIONS)
+
 
 _SYS_CREATE_RULESET = 444  # the same numbers on x86-64 and arm64
 _SYS_ADD_RULE = 445

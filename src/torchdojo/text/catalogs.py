@@ -130,7 +130,7 @@ def _extract(package: Path) -> tuple[dict[str, list[str]], list[str], dict[str, 
             if len(node.args) <= pos:
                 continue  # e.g. a definition's own recursion; nothing to extract
             arg = node.args[pos]
-            if isinstance(arg, (ast.Name, ast.Subscript)) or rel in MACHINERY:
+            if isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript)) or rel in MACHINERY:
                 continue  # a constant or table entry marked with N_() where it is defined; or the machinery
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
                 problems.append(f"{rel}:{node.lineno}: {name}() needs a string literal as its message "

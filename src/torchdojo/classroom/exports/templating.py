@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from torchdojo.text.errors import UserError
-from torchdojo.text.i18n import tr
+from torchdojo.text.i18n import tr, tr_said
 from torchdojo.text.terminal import status_label
 
 PACKAGED = Path(__file__).resolve().parents[1] / "templates"
@@ -49,6 +49,15 @@ def _translate(context: Any, msgid: str, **params: Any) -> str:
     return tr(context["lang"], msgid, **params)
 
 
+@jinja2.pass_context
+def _said(context: Any, text: Any) -> str:
+    from torchdojo.classroom import layout, similarity, steps
+    from torchdojo.shared.confine import describe_protection
+
+    said = tr_said(context["lang"], str(text), layout.SKIP_REASONS + similarity.NOTES + steps.NOTES)
+    return describe_protection(context["lang"], said)
+
+
 def environment(templates: str | Path | None = None) -> jinja2.Environment:
     """The template environment: the instructor's folder first (if any), then the packaged templates."""
     loaders: list[jinja2.BaseLoader] = []
@@ -71,6 +80,8 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     # Program text in a template is an English msgid of the gettext catalog, like any other message:
     # {{ _("Class report") }}, translated into the template's ``lang`` (catalogs.py extracts them).
     env.globals["_"] = _translate
+    # Notes kept as English text in the results (skip reasons, copy detection, steps, protections): `| said`.
+    env.filters["said"] = _said
     env.globals["status_label"] = status_label
     return env
 

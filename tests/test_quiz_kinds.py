@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-
-from torchdojo.text.i18n import tr
 import yaml
 from rich.console import Console
 
+from torchdojo.text.i18n import tr
 from torchdojo.course.manifest import Text
 from torchdojo.editions.notebooks.quizcells import answer_comment, answer_line, answer_value, question_markdown
 from torchdojo.course.quiz import (

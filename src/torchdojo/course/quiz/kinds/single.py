@@ -54,7 +54,8 @@ class SingleChoice(Question):
     def score(self, given: Any, f: Feedback) -> Scored:
         ids = [o.id for o in self.options]
         if not isinstance(given, str):
-            return error(f, f.msg("Expected one option id ({ids}), got {given}.", ids=", ".join(ids), given=echo(given)))
+            return error(f, f.msg("Expected one option id ({ids}), got {given}.", ids=", ".join(ids),
+                                  given=echo(given)))
         if given not in ids:
             return error(f, f.msg("'{given}' is not an option of this question (options: {ids}).", given=clip(given),
                                  ids=", ".join(ids)))

@@ -57,6 +57,10 @@ def warm(training: bool) -> None:
 
     for name in STUDENT_MODULES:
         importlib.import_module(name)
+    # The Spanish catalog too: messages the student side says (shared.source) render from it after Landlock.
+    from torchdojo.text.i18n import catalog
+
+    catalog("es")
 
 
 def protected_paths() -> list[str]:

@@ -51,11 +51,13 @@ def _translate(context: Any, msgid: str, **params: Any) -> str:
 
 @jinja2.pass_context
 def _said(context: Any, text: Any) -> str:
-    from torchdojo.classroom import layout, similarity, steps
+    from torchdojo.classroom import analysis, layout, similarity, steps
+    from torchdojo.shared import source
     from torchdojo.shared.confine import describe_protection
 
-    said = tr_said(context["lang"], str(text), layout.SKIP_REASONS + similarity.NOTES + steps.NOTES)
-    return describe_protection(context["lang"], said)
+    lang = context["lang"]
+    said = tr_said(lang, str(text), layout.SKIP_REASONS + similarity.NOTES + steps.NOTES + source.NOTES)
+    return describe_protection(lang, said).replace(analysis.STUDENT, tr(lang, analysis.STUDENT))
 
 
 def environment(templates: str | Path | None = None) -> jinja2.Environment:

@@ -118,19 +118,45 @@ def extract_plurals(package: Path = PACKAGE) -> dict[str, str]:
     return _extract(package)[2]
 
 
+def message_calls(trees: list[ast.Module]) -> dict[str, int]:
+    """:data:`MESSAGE_CALLS` and every function of the package that takes a ``msgid`` parameter (a helper
+    that says a message, such as a quiz ``Feedback.msg``): its name (a class's, for ``__init__``) and the
+    position of ``msgid`` among the arguments of a call. So no helper can hide its messages from the catalog."""
+    calls: dict[str, int] = {}
+    for tree in trees:
+        for cls in [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)] + [tree]:
+            for node in getattr(cls, "body", []):
+                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                names = [a.arg for a in node.args.posonlyargs + node.args.args]
+                if isinstance(cls, ast.ClassDef) and names[:1] in (["self"], ["cls"]):
+                    names = names[1:]
+                if "msgid" in names:
+                    name = cls.name if isinstance(cls, ast.ClassDef) and node.name == "__init__" else node.name
+                    calls[name] = names.index("msgid")
+        for node in ast.walk(tree):  # local helpers (a function inside a function)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [a.arg for a in node.args.posonlyargs + node.args.args]
+                if names and names[0] == "msgid":
+                    calls.setdefault(node.name, 0)
+    return {**calls, **MESSAGE_CALLS}
+
+
 def _extract(package: Path) -> tuple[dict[str, list[str]], list[str], dict[str, str]]:
     found: dict[str, list[str]] = {}
     plurals: dict[str, str] = {}
+    sources = {path: path.read_text(encoding="utf-8") for path in sorted(package.rglob("*.py"))}
+    trees = {path: ast.parse(text, str(path)) for path, text in sources.items()}
+    calls_by_name = message_calls(list(trees.values()))
     problems: list[str] = []
-    for path in sorted(package.rglob("*.py")):
+    for path, tree in trees.items():
         rel = path.relative_to(package.parent).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)), key=lambda n: (n.lineno, n.col_offset))
         for node in calls:
             name = _call_name(node)
-            if name not in MESSAGE_CALLS:
+            if name not in calls_by_name:
                 continue
-            pos = MESSAGE_CALLS[name]
+            pos = calls_by_name[name]
             if len(node.args) <= pos:
                 continue  # e.g. a definition's own recursion; nothing to extract
             arg = node.args[pos]
@@ -152,7 +178,8 @@ def _extract(package: Path) -> tuple[dict[str, list[str]], list[str], dict[str, 
                 if plurals.get(msgid, plural) != plural:
                     problems.append(f"{rel}:{node.lineno}: {msgid!r} has two different plurals")
                 plurals[msgid] = plural
-            if name != "N_" and not any(k.arg is None for k in node.keywords):
+            # (a discovered helper may fill some fields itself, as judge.compare's ``what``: not checked here)
+            if name != "N_" and name in MESSAGE_CALLS and not any(k.arg is None for k in node.keywords):
                 given = {k.arg for k in node.keywords}
                 missing = (fields_of(msgid) | fields_of(plural)) - given
                 if missing:

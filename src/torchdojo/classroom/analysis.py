@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from torchdojo.wire.report import PASSED
+from torchdojo.text.i18n import N_
 
 if TYPE_CHECKING:
     from torchdojo.classroom.result import ClassResult
@@ -41,6 +42,9 @@ _COUNTS = re.compile(r"\s*\((\d+) (?:of|de) (\d+) [^)]*\)\s*$")
 #: Letters, digits and the marks that join them: what a name's neighbours must not be.
 _WORD = r"[^\W_]"
 
+
+#: What stands for a student's name in a shared failure message (the report translates it).
+STUDENT = N_("<student>")
 
 def _fold(text: str) -> str:
     """Lower case without accents ("Ána" -> "ana"); one character in, one character out."""
@@ -66,7 +70,7 @@ def mentions(text: str, name: str) -> bool:
     return bool(pattern and pattern.search(_fold(unicodedata.normalize("NFC", text))))
 
 
-def _blank_unshared(text: str, name: str, other: str, placeholder: str = "<student>") -> str:
+def _blank_unshared(text: str, name: str, other: str, placeholder: str = STUDENT) -> str:
     """Blank ``name`` in ``text`` only where ``other`` (a classmate's message) does not hold it in the same place."""
     import difflib
 
@@ -89,7 +93,7 @@ def _blank_unshared(text: str, name: str, other: str, placeholder: str = "<stude
     return "".join(pieces) + text[pos:] if pieces else text
 
 
-def blank_name(text: str, name: str, placeholder: str = "<student>") -> str:
+def blank_name(text: str, name: str, placeholder: str = STUDENT) -> str:
     """``text`` with every whole-word occurrence of the student's ``name`` replaced by ``placeholder``.
 
     Whole words only, whatever the case and accents ("Ana", "ANA", "Ána" for

@@ -20,7 +20,7 @@ from torchdojo.classroom.gradebook import Gradebook
 from torchdojo.classroom.result import ClassResult
 from torchdojo.classroom.layout import ClassLayout, StudentFiles
 from torchdojo.text.errors import UserError
-from torchdojo.text.i18n import pick, tr
+from torchdojo.text.i18n import tr
 from torchdojo.course.manifest import Course, Topic, course as load_course
 from torchdojo.wire.report import ERROR, ItemResult, TopicResult
 from torchdojo.judge.client import sibling_modules
@@ -114,7 +114,7 @@ def error_result(course: Course, key: str, reason: str, lang: str) -> TopicResul
 
     tid = key.split(":", 1)[-1]
     why = _one_line(reason)
-    text = pick(lang, f"no se pudo calificar: {why}", f"could not be graded: {why}")
+    text = tr(lang, "could not be graded: {why}", why=why)
     if key.startswith("quiz:"):
         bank = quiz.load_bank(tid)
         items = [ItemResult(f"{tid}/{q.id}", 0.0, float(q.points), ERROR, text) for q in bank.questions]
@@ -128,7 +128,7 @@ def _quiz_result(topic: Topic, path: Path | None, lang: str) -> TopicResult:
 
     if path is None:
         result = quiz.grade_answers(topic.id, {}, lang)
-        result.notes.append(pick(lang, "no entregó respuestas del cuestionario", "no quiz answer file handed in"))
+        result.notes.append(tr(lang, "no quiz answer file handed in"))
         return result
     try:
         data = quiz.load_answer_file(path)
@@ -290,7 +290,7 @@ class _CopyDetection:
         except BaseException as exc:  # noqa: BLE001 - a report, never a reason to lose the grades (MemoryError too)
             self.value = similarity.ClassSimilarity(
                 False, self.threshold or similarity.DEFAULT_THRESHOLD,
-                note=f"copy detection failed: {_one_line(f'{type(exc).__name__}: {exc}')}")
+                note=similarity.N_FAILED.format(error=_one_line(f"{type(exc).__name__}: {exc}")))
 
     def result(self) -> Any:
         from torchdojo.classroom import similarity
@@ -298,7 +298,7 @@ class _CopyDetection:
         self.thread.join(self.limit)
         if self.thread.is_alive():  # a hang must not stop the run writing its outputs
             return similarity.ClassSimilarity(False, self.threshold or similarity.DEFAULT_THRESHOLD,
-                                              note=f"copy detection did not finish within {self.limit:g} s")
+                                              note=similarity.N_UNFINISHED.format(seconds=f"{self.limit:g}"))
         return self.value
 
 

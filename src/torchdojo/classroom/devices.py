@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import N_, tr
 from torchdojo.course.manifest import Course
 from torchdojo.wire.report import ItemResult
 
 _DEVICE = re.compile(r"^(cpu|cuda(:\d+)?|mps(:\d+)?)$")
-CPU_ONLY = ("calificado en cpu; no se comprobó en una GPU", "graded on cpu; not checked on a GPU")
+CPU_ONLY = N_("graded on cpu; not checked on a GPU")
 
 
 def devices_of(item: ItemResult) -> list[str]:
@@ -50,4 +50,4 @@ def cpu_only(course: Course, item: ItemResult) -> bool:
 
 def device_note(course: Course, item: ItemResult, lang: str) -> str:
     """``"graded on cpu; not checked on a GPU"`` (in ``lang``) for such an exercise, else ``""``."""
-    return pick(lang, *CPU_ONLY) if cpu_only(course, item) else ""
+    return tr(lang, CPU_ONLY) if cpu_only(course, item) else ""

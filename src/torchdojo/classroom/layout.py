@@ -45,6 +45,15 @@ from torchdojo.text.errors import UserError
 from torchdojo.course.manifest import Course
 from torchdojo.wire.job import is_sibling_module
 from torchdojo.judge.submission import choose_between
+from torchdojo.text.i18n import N_
+
+# Why an entry of the class folder was skipped: English catalog messages kept as text (grades.json),
+# translated where the report shows them.
+N_HIDDEN = N_("hidden entry")
+N_NOT_FOLDER = N_("{kind}, not a student folder")
+N_NOT_SUBMISSION = N_("not a student folder, a student's zip or an LMS submission file")
+N_OTHER_HAND_IN = N_("another hand-in of {student} was graded")
+SKIP_REASONS = (N_HIDDEN, N_NOT_FOLDER, N_NOT_SUBMISSION, N_OTHER_HAND_IN)
 
 MAX_ZIP_BYTES = 2 << 30
 MAX_ZIP_FILES = 100_000
@@ -353,7 +362,7 @@ class ClassLayout:
             if st is None:
                 continue
             if _hidden(name):
-                self.skipped.append((name, "hidden entry"))
+                self.skipped.append((name, N_HIDDEN))
                 continue
             if stat.S_ISDIR(st.st_mode):
                 m = MOODLE.match(name)
@@ -362,7 +371,7 @@ class ClassLayout:
                 else:
                     dirs[name] = entry
             elif not stat.S_ISREG(st.st_mode):
-                self.skipped.append((name, f"{intake.kind(st.st_mode)}, not a student folder"))
+                self.skipped.append((name, N_NOT_FOLDER.format(kind=intake.kind(st.st_mode))))
             elif name.lower().endswith(".zip"):
                 zips[name[:-4]] = entry
             elif (m := MOODLE.match(name)) and m["file"]:
@@ -371,7 +380,7 @@ class ClassLayout:
                 flat.setdefault(m["name"], []).append((m["file"], entry))
                 canvas_ids.setdefault(m["name"], set()).add(m["uid"])
             else:
-                self.skipped.append((name, "not a student folder, a student's zip or an LMS submission file"))
+                self.skipped.append((name, N_NOT_SUBMISSION))
         for login, ids in canvas_ids.items():
             if len(ids) > 1:  # two Canvas students with the same short name: tell them apart by id
                 for item in flat.pop(login):
@@ -395,7 +404,7 @@ class ClassLayout:
                 for k, p in parts:
                     if k != keep:
                         what = p.name if k != "flat" else ", ".join(n for n, _ in flat[student])
-                        self.skipped.append((what, f"another hand-in of {student} was graded"))
+                        self.skipped.append((what, N_OTHER_HAND_IN.format(student=student)))
                 parts = [(k, p) for k, p in parts if k == keep]
             try:
                 sources = []

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 
 from torchdojo.course import paths
 from torchdojo.course.manifest import Course, Topic
+from torchdojo.text.i18n import N_
 
 if TYPE_CHECKING:
     from torchdojo.classroom.layout import StudentFiles
@@ -103,6 +104,31 @@ TIME_LIMIT_S = 300.0
 REFERENCE = "(reference)"
 #: Where the baseline corpus lies, under the course's solutions (never in the student edition).
 BASELINE = "baseline"
+
+# Notes of copy detection: English catalog messages kept as text in grades.json, translated where the
+# report shows them (templating's ``said`` filter).
+N_OUT_OF_TIME = N_("not compared: copy detection ran out of time")
+N_TOPIC_OUT_OF_TIME = N_("copy detection ran out of time: not every submission was compared")
+N_NO_PARSE = N_("does not parse as Python: not compared")
+N_NO_FINGERPRINT = N_("could not be fingerprinted: {error}")
+N_TOO_LITTLE = N_("too little code beyond the stub to compare")
+N_SAME_CODE = N_("independent correct solutions write the same code")
+N_MEDIAN = N_("this class's median pair reaches {median}")
+N_NOT_INSTALLED = N_("copydetect is not installed: pip install 'torchdojo[copies]'")
+N_UNREADABLE = N_("{file} could not be read for comparison: {error}")
+N_FAILED = N_("copy detection failed: {error}")
+N_UNFINISHED = N_("copy detection did not finish within {seconds} s")
+N_TOO_LARGE = N_("{file} is larger than {kb} KiB")
+N_BINARY = N_("{file} is a binary file")
+N_LONG_LINE = N_("{file} has a line of {n} characters (more than {limit})")
+N_TOO_MUCH_CODE = N_("{file} has more than {n} characters of code")
+N_DROPPED_CELL = N_("compared without {n} cell longer than {limit} characters")
+N_DROPPED_CELLS = N_("compared without {n} cells longer than {limit} characters")
+N_DROPPED_LINE = N_("compared without {n} line longer than {limit} characters")
+N_DROPPED_LINES = N_("compared without {n} lines longer than {limit} characters")
+NOTES = (N_TOO_LARGE, N_BINARY, N_LONG_LINE, N_TOO_MUCH_CODE, N_DROPPED_CELL, N_DROPPED_CELLS, N_DROPPED_LINE,
+         N_DROPPED_LINES, N_OUT_OF_TIME, N_TOPIC_OUT_OF_TIME, N_NO_PARSE, N_NO_FINGERPRINT, N_TOO_LITTLE,
+         N_SAME_CODE, N_MEDIAN, N_NOT_INSTALLED, N_UNREADABLE, N_FAILED, N_UNFINISHED)
 
 
 @dataclass
@@ -299,9 +325,9 @@ def read_bounded(path: Path) -> tuple[str, str]:
     """
     data = path.read_bytes()
     if len(data) > MAX_SOURCE_BYTES:
-        raise ValueError(f"{path.name} is larger than {MAX_SOURCE_BYTES >> 10} KiB")
+        raise ValueError(N_TOO_LARGE.format(file=path.name, kb=MAX_SOURCE_BYTES >> 10))
     if b"\x00" in data:
-        raise ValueError(f"{path.name} is a binary file")
+        raise ValueError(N_BINARY.format(file=path.name))
     from torchdojo.shared.source import LoadError, decode_source, notebook_cells
 
     try:
@@ -324,14 +350,17 @@ def read_bounded(path: Path) -> tuple[str, str]:
             try:
                 ast.parse(cut)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                raise ValueError(f"{path.name} has a line of {longest} characters (more than {MAX_LINE})") from None
+                raise ValueError(N_LONG_LINE.format(file=path.name, n=longest, limit=MAX_LINE)) from None
             dropped += sum(1 for line in lines if len(line) > MAX_LINE)
             kept.append(cut)
     code = "\n\n".join(normalise(source) for source in kept)
     if len(code) > MAX_CODE_CHARS:
-        raise ValueError(f"{path.name} has more than {MAX_CODE_CHARS} characters of code")
-    what = "cell" if path.suffix == ".ipynb" else "line"
-    note = f"compared without {dropped} {what}(s) longer than {MAX_LINE} characters" if dropped else ""
+        raise ValueError(N_TOO_MUCH_CODE.format(file=path.name, n=MAX_CODE_CHARS))
+    # English text chosen by count here (translated back by the report, where Spanish has the same rule).
+    cells = path.suffix == ".ipynb"
+    template = ((N_DROPPED_CELL if cells else N_DROPPED_LINE) if dropped == 1
+                else (N_DROPPED_CELLS if cells else N_DROPPED_LINES))
+    note = template.format(n=dropped, limit=MAX_LINE) if dropped else ""
     return code, note
 
 
@@ -487,8 +516,8 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
     prints: dict[str, dict[str, Any]] = {REFERENCE: corpus_prints.get(REFERENCE, {})}
     for name, code in sorted(codes.items()):
         if late():
-            out.skipped[name] = "not compared: copy detection ran out of time"
-            out.note = "copy detection ran out of time: not every submission was compared"
+            out.skipped[name] = N_OUT_OF_TIME
+            out.note = N_TOPIC_OUT_OF_TIME
             continue
         try:
             if len(code) > MAX_CODE_CHARS or max((len(x) for x in code.splitlines()), default=0) > MAX_LINE:
@@ -496,15 +525,15 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
             units = exercise_units(code, topic)
             fps = _prints(units, boilerplate)
         except SyntaxError:
-            out.skipped[name] = "does not parse as Python: not compared"
+            out.skipped[name] = N_NO_PARSE
             continue
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # MemoryError, RecursionError, a tokeniser's own error: this file only
-            out.skipped[name] = f"could not be fingerprinted: {type(exc).__name__}"[:200]
+            out.skipped[name] = N_NO_FINGERPRINT.format(error=type(exc).__name__)[:200]
             continue
         if sum(len(fp.hashes) for fp in fps.values()) < MIN_PRINTS:
-            out.skipped[name] = "too little code beyond the stub to compare"
+            out.skipped[name] = N_TOO_LITTLE
             continue
         prints[name] = fps
 
@@ -533,9 +562,9 @@ def compare_topic(topic: str | Topic, codes: dict[str, str], reference: str, stu
         ref_fp = ref_prints.get(ex.id)
         own = len(ref_fp.hashes - independent[ex.id]) if ref_fp is not None else 0
         if ref_fp is None or len(ref_fp.hashes) < MIN_EXERCISE_PRINTS or own < MIN_DISTINCT:
-            forced, reason = True, "independent correct solutions write the same code"
+            forced, reason = True, N_SAME_CODE
         elif cut > FORCED_AT:
-            forced, reason = True, f"this class's median pair reaches {median:.2f}"
+            forced, reason = True, N_MEDIAN.format(median=f"{median:.2f}")
         else:
             forced, reason = False, ""
         out.exercises.append(ExerciseBaseline(ex.id, base, median, round(min(cut, 1.0), 3), forced, reason))
@@ -635,7 +664,7 @@ def class_similarity(students: list[StudentFiles], keys: list[str], course: Cour
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     deadline = time.monotonic() + (TIME_LIMIT_S if time_limit_s is None else time_limit_s)
     if not copydetect_available():
-        return ClassSimilarity(False, threshold, note="copydetect is not installed: pip install 'torchdojo[copies]'")
+        return ClassSimilarity(False, threshold, note=N_NOT_INSTALLED)
     result = ClassSimilarity(True, threshold)
     for key in keys:
         if key.startswith("quiz:"):
@@ -659,7 +688,7 @@ def class_similarity(students: list[StudentFiles], keys: list[str], course: Cour
             except (OSError, ValueError) as exc:
                 skipped[s.student] = str(exc)[:200]
             except BaseException as exc:  # MemoryError, RecursionError: this student's note, not the class's
-                skipped[s.student] = f"{path.name} could not be read for comparison: {type(exc).__name__}"
+                skipped[s.student] = N_UNREADABLE.format(file=path.name, error=type(exc).__name__)
         ts = compare_topic(topic, codes, reference, stub, threshold, deadline=deadline)
         ts.skipped = dict(sorted({**ts.skipped, **skipped}.items()))
         ts.notes = dict(sorted(notes.items()))

@@ -11,6 +11,14 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
+from torchdojo.text.i18n import N_
+
+# English catalog messages kept as text (the report's step notes), translated where the report shows them.
+N_UNFINISHED = N_("{what} did not finish within {seconds} s")
+N_FAILED = N_("{what} failed: {error}")
+N_ITEM_ANALYSIS = N_("item analysis")
+NOTES = (N_UNFINISHED, N_FAILED)
+
 #: Seconds any one class step may take (copy detection, item analysis, each output file).
 STEP_TIME_LIMIT_S = 300.0
 
@@ -38,11 +46,11 @@ def bounded(fn: Callable[[], Any], what: str, seconds: float | None = None) -> A
     thread.start()
     thread.join(limit)
     if thread.is_alive():
-        raise StepFailed(f"{what} did not finish within {limit:g} s")
+        raise StepFailed(N_UNFINISHED.format(what=what, seconds=f"{limit:g}"))
     if "error" in box:
         exc = box["error"]
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise exc
         text = " ".join(f"{type(exc).__name__}: {exc}".split())
-        raise StepFailed(f"{what} failed: {text[:300]}")
+        raise StepFailed(N_FAILED.format(what=what, error=text[:300]))
     return box.get("value")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from torchdojo.text.i18n import tr
+from torchdojo.text.i18n import ntr, tr
 from torchdojo.wire.job import DEVICE_CHOICES
 
 if TYPE_CHECKING:
@@ -163,8 +163,11 @@ def run(args: argparse.Namespace) -> int:
         if not args.topics:
             console.print(tr(args.lang, "No --topic: every topic of the course was graded ({topics}); a missing "
                                         "hand-in scores 0.", topics=", ".join(result.topics)))
-        console.print(tr(args.lang, "{students} students; {graded} files graded, {skipped} unchanged; "
-                                    "{seconds} s. Outputs in {out}/", students=len(result.students),
-                         graded=result.graded, skipped=result.skipped, seconds=f"{result.seconds:.1f}",
-                         out=result.out))
+        lang, n = args.lang, len(result.students)
+        # Each count gets its own plural form ("1 estudiante", "1 archivo calificado"); the frame orders them.
+        console.print(tr(lang, "{students}; {graded}, {skipped}; {seconds} s. Outputs in {out}/",
+                         students=ntr(lang, "{n} student", "{n} students", n, n=n),
+                         graded=ntr(lang, "{n} file graded", "{n} files graded", result.graded, n=result.graded),
+                         skipped=ntr(lang, "{n} unchanged", "{n} unchanged", result.skipped, n=result.skipped),
+                         seconds=f"{result.seconds:.1f}", out=result.out))
     return 0

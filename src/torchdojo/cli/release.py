@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from torchdojo.text.i18n import tr
+from torchdojo.text.i18n import ntr, tr
 
 FORMATS = ("py", "ipynb", "both")  # as torchdojo.editions.release.FORMATS (a test keeps them equal)
 
@@ -26,5 +26,6 @@ def run(args: argparse.Namespace) -> int:
     from torchdojo.editions.release import write_release
 
     result = write_release(args.outdir, args.format, force=args.force)
-    print(tr(args.lang, "{n} files written to {path}", n=len(result.written), path=result.outdir))
+    print(ntr(args.lang, "{n} file written to {path}", "{n} files written to {path}", len(result.written),
+              n=len(result.written), path=result.outdir))
     return 0

@@ -9,7 +9,7 @@ wrong), and *failed* otherwise.
 
 from __future__ import annotations
 
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import N_, ntr, pick, tr
 from torchdojo.course.manifest import Exercise, Topic
 from torchdojo.wire.report import (ERROR, FAILED, NOT_ATTEMPTED, PASSED, ItemResult, TestOutcome,
                               TopicResult)
@@ -20,7 +20,7 @@ INFRA_NOTE = "internal: grading process failed"
 #: The status of every exercise our infrastructure failed to grade (decided here only): it could not be graded,
 #: which is not the student's crash (``crashed`` is for a student process the sandbox saw die).
 INFRA_STATUS = ERROR
-_HIDDEN = ("(detalle oculto: es una prueba oculta)", "(details withheld: a hidden test)")
+_HIDDEN = N_("(details withheld: a hidden test)")
 
 
 def _exercise_result(ex: Exercise, tests: list[TestVerdict], lang: str, reveal_hidden: bool) -> ItemResult:
@@ -32,8 +32,7 @@ def _exercise_result(ex: Exercise, tests: list[TestVerdict], lang: str, reveal_h
     counted = [o for o in outcomes if o.status != "skipped"]
     if not counted:
         return ItemResult(ex.id, 0.0, ex.points, ERROR,
-                          pick(lang, "no se ejecutó ninguna prueba de este ejercicio",
-                               "no test of this exercise ran"), outcomes)
+                          tr(lang, "no test of this exercise ran"), outcomes)
     total = sum(o.weight for o in counted) or 1.0
     won = sum(o.weight for o in counted if o.status == PASSED)
     statuses = {o.status for o in counted}
@@ -52,19 +51,19 @@ def _exercise_result(ex: Exercise, tests: list[TestVerdict], lang: str, reveal_h
         raw = next(t for t in tests if t.name == first.name)
         text = first.feedback
         if first.hidden and not reveal_hidden:
-            text = pick(lang, *_HIDDEN)
+            text = tr(lang, _HIDDEN)
         hint = pick(lang, raw.hint_es, raw.hint_en)
         if hint and status != NOT_ATTEMPTED:
-            text += pick(lang, f" Pista: {hint}", f" Hint: {hint}")
+            text += " " + tr(lang, "Hint: {hint}", hint=hint)
         if status != NOT_ATTEMPTED and len(counted) > 1:
             n_ok = sum(1 for o in counted if o.status == PASSED)
-            text += pick(lang, f" ({n_ok} de {len(counted)} comprobaciones correctas)",
-                         f" ({n_ok} of {len(counted)} checks passed)")
+            text += " " + ntr(lang, "({n} of {total} check passed)", "({n} of {total} checks passed)", len(counted),
+                              n=n_ok, total=len(counted))
         feedback = text
     if not reveal_hidden:
         for o in outcomes:
             if o.hidden and o.status != PASSED:
-                o.feedback = pick(lang, *_HIDDEN)
+                o.feedback = tr(lang, _HIDDEN)
     return ItemResult(ex.id, score, ex.points, status, feedback, outcomes,
                       duration_s=round(sum(o.duration_s for o in outcomes), 4))
 
@@ -113,7 +112,7 @@ def infrastructure_failure(topic: Topic, exercises: list[Exercise], why: str, *,
     field that says "ours, grade it again" to whoever stores the result.
     """
     why = " ".join(str(why).split()) or "unknown failure"
-    text = pick(lang, f"no se pudo calificar: {why}", f"could not be graded: {why}")[:1000]
+    text = tr(lang, "could not be graded: {why}", why=why)[:1000]
     items = [ItemResult(ex.id, 0.0, ex.points, INFRA_STATUS, text) for ex in exercises]
     return TopicResult.from_items(topic.id, items, source=source, notes=[f"{INFRA_NOTE}: {why}"[:500]],
                                   infra_error=why[:500])

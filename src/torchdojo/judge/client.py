@@ -14,7 +14,7 @@ from typing import Any
 
 from torchdojo.course import paths
 from torchdojo.text.errors import UserError
-from torchdojo.text.i18n import pick, tr
+from torchdojo.text.i18n import tr
 from torchdojo.judge.aggregate import topic_result
 from torchdojo.judge.service import Judge
 from torchdojo.course.manifest import Exercise, Topic
@@ -65,7 +65,7 @@ def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
 
 def refused_module(topic: Topic, exercises: list[Exercise], reason: str, lang: str) -> TopicResult:
     """Every exercise of ``topic`` as *error*: a file of the submission was not accepted (``reason``)."""
-    text = pick(lang, f"no se pudo calificar: {reason}", f"could not be graded: {reason}")
+    text = tr(lang, "could not be graded: {why}", why=reason)
     return TopicResult.from_items(topic.id, [ItemResult(e.id, 0.0, e.points, ERROR, text) for e in exercises])
 
 
@@ -93,9 +93,8 @@ def make_job(topic: Topic, exercises: list[Exercise], submission: Path, *, devic
 
 
 def missing_module(topic: Topic, exercises: list[Exercise], folder: Path, lang: str) -> TopicResult:
-    es = f"no hay {topic.module_name}.py ni {topic.module_name}.ipynb en {folder}"
-    en = f"no {topic.module_name}.py or {topic.module_name}.ipynb in {folder}"
-    items = [ItemResult(e.id, 0.0, e.points, NOT_ATTEMPTED, pick(lang, es, en)) for e in exercises]
+    text = tr(lang, "no {module}.py or {module}.ipynb in {folder}", module=topic.module_name, folder=folder)
+    items = [ItemResult(e.id, 0.0, e.points, NOT_ATTEMPTED, text) for e in exercises]
     return TopicResult.from_items(topic.id, items)
 
 

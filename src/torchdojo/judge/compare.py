@@ -13,12 +13,19 @@ from typing import Any
 import torch
 
 from torchdojo.judge.feedback import Feedback, short, type_name
+from torchdojo.text.i18n import tr
 
 _cpu = torch.device("cpu")
 
 
 def _what(what: tuple[str, str] | str) -> tuple[str, str]:
     return (what, what) if isinstance(what, str) else what
+
+
+def _feedback(msgid: str, what: tuple[str, str] | str, /, **params: Any) -> Feedback:
+    """A comparison's verdict: the catalog message in both languages, around the grader's own ``what`` pair."""
+    es, en = _what(what)
+    return Feedback(tr("es", msgid, what=es, **params), tr("en", msgid, what=en, **params))
 
 
 def is_tensor(x: Any) -> bool:
@@ -31,33 +38,22 @@ def to_cpu(t: torch.Tensor) -> torch.Tensor:
 
 
 def require_tensor(got: Any, what: tuple[str, str] | str) -> torch.Tensor:
-    es, en = _what(what)
     if not is_tensor(got):
-        raise Feedback(
-            f"{es}: se esperaba un torch.Tensor y llegó {type_name(got)} ({short(got)})",
-            f"{en}: expected a torch.Tensor, got {type_name(got)} ({short(got)})",
-        )
+        raise _feedback("{what}: expected a torch.Tensor, got {type} ({value})", what, type=type_name(got),
+                        value=short(got))
     return got
 
 
 def shape(got: torch.Tensor, expected: tuple[int, ...], what: tuple[str, str] | str) -> None:
-    es, en = _what(what)
     got_shape = tuple(int(s) for s in got.shape)
     expected = tuple(expected)
     if got_shape != expected:
-        raise Feedback(
-            f"{es}: forma esperada {expected}, llegó {got_shape}",
-            f"{en}: expected shape {expected}, got {got_shape}",
-        )
+        raise _feedback("{what}: expected shape {expected}, got {got}", what, expected=expected, got=got_shape)
 
 
 def dtype(got: torch.Tensor, expected: torch.dtype, what: tuple[str, str] | str) -> None:
-    es, en = _what(what)
     if got.dtype != expected:
-        raise Feedback(
-            f"{es}: dtype esperado {expected}, llegó {got.dtype}",
-            f"{en}: expected dtype {expected}, got {got.dtype}",
-        )
+        raise _feedback("{what}: expected dtype {expected}, got {got}", what, expected=expected, got=got.dtype)
 
 
 def same_device(got: torch.device | str, expected: torch.device | str) -> bool:
@@ -70,12 +66,8 @@ def same_device(got: torch.device | str, expected: torch.device | str) -> bool:
 
 
 def device(got: torch.Tensor, expected: torch.device | str, what: tuple[str, str] | str) -> None:
-    es, en = _what(what)
     if not same_device(got.device, expected):
-        raise Feedback(
-            f"{es}: dispositivo esperado {expected}, llegó {got.device}",
-            f"{en}: expected device {expected}, got {got.device}",
-        )
+        raise _feedback("{what}: expected device {expected}, got {got}", what, expected=expected, got=got.device)
 
 
 def tensor_close(
@@ -89,7 +81,6 @@ def tensor_close(
     check_device: bool = False,
 ) -> None:
     """Fail unless ``got`` is a tensor of ``expected``'s shape (and dtype) and values."""
-    es, en = _what(what)
     got = require_tensor(got, what)
     shape(got, tuple(expected.shape), what)
     if check_dtype:
@@ -114,49 +105,37 @@ def tensor_close(
     got_v = g[idx].item()
     exp_v = e[idx].item()
     n_bad = int((~ok).sum().item())
-    raise Feedback(
-        f"{es}: {n_bad} de {g.numel()} valores difieren; en el índice {idx} se esperaba {exp_v!r} y llegó {got_v!r}",
-        f"{en}: {n_bad} of {g.numel()} values differ; at index {idx} expected {exp_v!r}, got {got_v!r}",
-    )
+    raise _feedback("{what}: {n} of {total} values differ; at index {index} expected {expected}, got {got}", what,
+                    n=n_bad, total=g.numel(), index=idx, expected=repr(exp_v), got=repr(got_v))
 
 
 def number(got: Any, what: tuple[str, str] | str, *, integer: bool = False) -> float:
     """Fail unless ``got`` is a Python number (``int`` where ``integer``); return it."""
-    es, en = _what(what)
     if integer:
         ok = isinstance(got, numbers.Integral) and not isinstance(got, bool)
-        kind_es, kind_en = "un int de Python", "a Python int"
     else:
         ok = isinstance(got, numbers.Real) and not isinstance(got, bool) and not is_tensor(got)
-        kind_es, kind_en = "un float de Python", "a Python float"
+    if not ok and integer:
+        raise _feedback("{what}: expected a Python int, got {type} ({value})", what, type=type_name(got),
+                        value=short(got))
     if not ok:
-        raise Feedback(
-            f"{es}: se esperaba {kind_es} y llegó {type_name(got)} ({short(got)})",
-            f"{en}: expected {kind_en}, got {type_name(got)} ({short(got)})",
-        )
+        raise _feedback("{what}: expected a Python float, got {type} ({value})", what, type=type_name(got),
+                        value=short(got))
     return int(got) if integer else float(got)
 
 
 def close(got: Any, expected: float, what: tuple[str, str] | str, *, rtol: float = 1e-4, atol: float = 1e-6) -> None:
     """Fail unless ``got`` is a Python number close to ``expected``."""
-    es, en = _what(what)
     value = number(got, what)
     if not (value == expected or abs(value - expected) <= atol + rtol * abs(expected)):
-        raise Feedback(
-            f"{es}: se esperaba {expected!r} y llegó {value!r}",
-            f"{en}: expected {expected!r}, got {value!r}",
-        )
+        raise _feedback("{what}: expected {expected}, got {got}", what, expected=repr(expected), got=repr(value))
 
 
 def equal(got: Any, expected: Any, what: tuple[str, str] | str) -> None:
     """Fail unless ``got`` equals ``expected`` as plain Python data (ints, tuples, strings)."""
-    es, en = _what(what)
     ok = _plain(got) and (type(got) is bool) == (type(expected) is bool) and got == expected
     if not ok:
-        raise Feedback(
-            f"{es}: se esperaba {short(expected)} y llegó {short(got)}",
-            f"{en}: expected {short(expected)}, got {short(got)}",
-        )
+        raise _feedback("{what}: expected {expected}, got {got}", what, expected=short(expected), got=short(got))
 
 
 _PLAIN = (int, float, str, bool, type(None), torch.dtype, torch.device, torch.Size)

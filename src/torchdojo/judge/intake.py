@@ -26,6 +26,8 @@ import os
 import stat
 from pathlib import Path, PurePosixPath
 
+from torchdojo.text.i18n import N_
+
 #: The largest file accepted: a module, a sibling module or a quiz answer file.
 MAX_FILE_BYTES = 4 << 20
 #: Notebooks carry outputs (plots), so they may be larger.
@@ -47,20 +49,20 @@ def limit_for(name: str) -> int:
 
 
 def kind(mode: int) -> str:
-    """What an entry is, in words (for reasons)."""
+    """What an entry is, in words (for reasons): an English catalog message."""
     if stat.S_ISLNK(mode):
-        return "a link"
+        return N_("a link")
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return N_("a folder")
     if stat.S_ISFIFO(mode):
-        return "a named pipe"
+        return N_("a named pipe")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return N_("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return N_("a socket")
     if stat.S_ISREG(mode):
-        return "a file"
-    return "a special file"
+        return N_("a file")
+    return N_("a special file")
 
 
 def _mib(n: int) -> str:

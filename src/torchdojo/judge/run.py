@@ -43,13 +43,12 @@ def resolve_devices(wanted: str | tuple[str, ...]) -> list[str] | str:
 
 
 def judge_protections(job: JobSpec, subreaper: bool) -> list[str]:
-    out = ["verdicts decided in a separate judge process that runs no student code",
-           "only data crosses from the student process (no pickle, no student objects)",
-           "wall-clock limit per exercise (SIGKILL)",
-           f"RSS watchdog over every process of the job (+{job.limits.memory_mb} MiB)",
-           "bounded output", "private temp folder"]
+    from torchdojo.shared import confine
+
+    out = [confine.P_JUDGE_PROCESS, confine.P_DATA_ONLY, confine.P_WALL_CLOCK,
+           confine.P_RSS.format(mb=job.limits.memory_mb), confine.P_OUTPUT, confine.P_TEMP]
     if subreaper:
-        out.append("child subreaper (orphans killed)")
+        out.append(confine.P_SUBREAPER)
     return out
 
 

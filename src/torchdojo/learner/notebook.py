@@ -34,15 +34,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from torchdojo.text.i18n import default_lang, pick
+from torchdojo.text.i18n import N_, default_lang, tr
 
 #: Calls that grade: cells that make them are left out of the rebuilt module.
 RUNTIME_NAMES = frozenset({"check", "nbgrader_points", "quiz_points"})
 #: The variable an nbgrader quiz fills in: ``quiz_answers["question_id"] = ...``.
 QUIZ_VARIABLE = "quiz_answers"
 _MAGIC = re.compile(r"^\s*(%|!)")
-_NO_IPYTHON = ("torchdojo.learner.notebook: no hay historial de IPython; fuera de Jupyter usa `torchdojo check`",
-               "torchdojo.learner.notebook: no IPython history; outside Jupyter use `torchdojo check`")
+_NO_IPYTHON = N_("torchdojo.learner.notebook: no IPython history; outside Jupyter use `torchdojo check`")
 
 _judge: Any = None
 _cache: dict[tuple[str, ...], Any] = {}
@@ -162,7 +161,7 @@ def check(target: str, namespace: Mapping[str, Any], *, device: str = "auto", la
             return
     result = grade(target, namespace, device=device, lang=lang)
     if result is None:
-        print(pick(lang, *_NO_IPYTHON))
+        print(tr(lang, _NO_IPYTHON))
         return
     _show(result, lang, namespace)
 

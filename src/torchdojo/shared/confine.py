@@ -35,6 +35,58 @@ import signal
 import sys
 import sysconfig
 
+from torchdojo.shared import job_share as _share
+from torchdojo.text.i18n import N_, tr, tr_said
+
+# -- protections, as the report lists them -------------------------------------
+# English catalog messages, formatted where they take effect and sent as text (the student
+# process's list crosses to the judge as data); describe_protection() translates one where
+# it is shown, so the report under --lang es lists them in Spanish.
+P_STUDENT_PROCESS = N_("separate student process (verdicts decided by the judge)")
+P_PIDNS = N_("PID namespace (no other process visible or signalled)")
+P_NETNS = N_("network namespace (no network)")
+P_NO_CAPS = N_("no capabilities (empty bounding set), no new privileges")
+P_USERNS_UID = N_("user namespace, unprivileged uid {uid}")
+P_USERNS = N_("user namespace (the caller's uid)")
+P_MOUNT_IPC = N_("mount and IPC namespaces (own SysV IPC, gone with it)")
+P_SHM = N_("private /dev/shm and temp folder ({mb} MiB, nodev, nosuid)")
+P_PDEATHSIG = N_("parent-death signal")
+P_NO_NEW_PRIVS = N_("no new privileges")
+P_SESSION = N_("own session and process group")
+P_FILE_SIZE = N_("file-size limit ({mb} MiB)")
+P_ADDRESS_SPACE = N_("address-space limit (+{mb} MiB)")
+P_LANDLOCK = N_("Landlock ABI {abi}: reads only an allow-list (the standard library, torch, NumPy and their "
+                "dependencies, the student side of torchdojo, shared libraries), writes only in its private folder")
+P_LANDLOCK_NET = N_("Landlock: no TCP bind or connect")
+P_LANDLOCK_SIGNALS = N_("Landlock: signals only within its own sandbox")
+# The judge's own (torchdojo.judge.run), listed here so that one table knows every protection.
+P_JUDGE_PROCESS = N_("verdicts decided in a separate judge process that runs no student code")
+P_DATA_ONLY = N_("only data crosses from the student process (no pickle, no student objects)")
+P_WALL_CLOCK = N_("wall-clock limit per exercise (SIGKILL)")
+P_RSS = N_("RSS watchdog over every process of the job (+{mb} MiB)")
+P_OUTPUT = N_("bounded output")
+P_TEMP = N_("private temp folder")
+P_SUBREAPER = N_("child subreaper (orphans killed)")
+PROTECTIONS = (P_STUDENT_PROCESS, P_PIDNS, P_NETNS, P_NO_CAPS, P_USERNS_UID, P_USERNS, P_MOUNT_IPC, P_SHM,
+               P_PDEATHSIG, P_NO_NEW_PRIVS, P_SESSION, P_FILE_SIZE, P_ADDRESS_SPACE, P_LANDLOCK, P_LANDLOCK_NET,
+               P_LANDLOCK_SIGNALS, P_JUDGE_PROCESS, P_DATA_ONLY, P_WALL_CLOCK, P_RSS, P_OUTPUT, P_TEMP,
+               P_SUBREAPER) + _share.PROTECTIONS
+
+
+
+def describe_protection(lang: str, text: str) -> str:
+    """A protection of a job's list (English, as the sandbox reported it) in ``lang``.
+
+    The text is matched against the known messages (:data:`PROTECTIONS`) and rendered from the
+    catalog with the same fields; text that matches none is shown as it came.
+    """
+    head, sep, what = text.partition(" per job: ")
+    if sep:  # the job group's line lists protections of its own
+        return tr(lang, _share.P_GROUP, kind=head,
+                  what="; ".join(tr_said(lang, p, _share.PROTECTIONS) for p in what.split("; ")))
+    return tr_said(lang, text, PROTECTIONS)
+
+
 _SYS_CREATE_RULESET = 444  # the same numbers on x86-64 and arm64
 _SYS_ADD_RULE = 445
 _SYS_RESTRICT_SELF = 446
@@ -251,9 +303,9 @@ def enter_sandbox(*, shm_mb: int, plan: list[tuple[str, str]] = (), own: list[st
         _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, shm_opts)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of uid cleared it
-    done.append(f"user namespace, unprivileged uid {uid}" if root else "user namespace (the caller's uid)")
-    done.append("mount and IPC namespaces (own SysV IPC, gone with it)")
-    done.append(f"private /dev/shm and temp folder ({max(1, int(shm_mb))} MiB, nodev, nosuid)")
+    done.append(P_USERNS_UID.format(uid=uid) if root else P_USERNS)
+    done.append(P_MOUNT_IPC)
+    done.append(P_SHM.format(mb=max(1, int(shm_mb))))
     return done
 
 
@@ -421,12 +473,12 @@ def apply_limits(*, file_mb: int, memory_mb: int, limit_address_space: bool) -> 
     """Limits set before any student code runs (inherited by its children); returns what took effect."""
     active = []
     if prctl(PR_SET_PDEATHSIG, signal.SIGKILL):
-        active.append("parent-death signal")
+        active.append(P_PDEATHSIG)
     if prctl(PR_SET_NO_NEW_PRIVS, 1):
-        active.append("no new privileges")
+        active.append(P_NO_NEW_PRIVS)
     try:
         os.setsid()
-        active.append("own session and process group")
+        active.append(P_SESSION)
     except OSError:
         pass
     try:
@@ -435,11 +487,11 @@ def apply_limits(*, file_mb: int, memory_mb: int, limit_address_space: bool) -> 
         return active
     _setrlimit(resource, resource.RLIMIT_CORE, 0)
     _setrlimit(resource, resource.RLIMIT_FSIZE, file_mb << 20)
-    active.append(f"file-size limit ({file_mb} MiB)")
+    active.append(P_FILE_SIZE.format(mb=file_mb))
     if memory_mb and limit_address_space and sys.platform.startswith("linux"):
         # The process inherits the zygote's mappings (torch is big): those plus the budget.
         _setrlimit(resource, resource.RLIMIT_AS, vm_size_bytes() + (memory_mb << 20))
-        active.append(f"address-space limit (+{memory_mb} MiB)")
+        active.append(P_ADDRESS_SPACE.format(mb=memory_mb))
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
     return active
@@ -743,10 +795,9 @@ def restrict(read: list[tuple[str, int]], private: str, *, devices: list[str],
             return []
     finally:
         os.close(ruleset)
-    active = [f"Landlock ABI {abi}: reads only an allow-list (the standard library, torch, NumPy and their "
-              "dependencies, the student side of torchdojo, shared libraries), writes only in its private folder"]
+    active = [P_LANDLOCK.format(abi=abi)]
     if abi >= 4:
-        active.append("Landlock: no TCP bind or connect")
+        active.append(P_LANDLOCK_NET)
     if abi >= 6:
-        active.append("Landlock: signals only within its own sandbox")
+        active.append(P_LANDLOCK_SIGNALS)
     return active

@@ -38,6 +38,20 @@ import signal
 import sys
 import time
 
+from torchdojo.text.i18n import N_
+
+# What a job's share of the machine protects, as the report lists it: English catalog messages,
+# formatted where they take effect, translated where they are shown (confine.describe_protection).
+P_GROUP = N_("{kind} per job: {what}")
+P_CPU = N_("CPU (an equal share per job, at most a slot's CPUs)")
+P_MEMORY = N_("memory of every process of the job")
+P_PIDS = N_("at most {n} tasks")
+P_CPUSET = N_("CPUs of its own slot")
+P_NO_RT = N_("no real-time priority and no negative nice (rlimits)")
+P_NPROC = N_("process limit ({n} per user)")
+P_NO_SETSID = N_("seccomp: no new sessions (one scheduler group for all its processes)")
+PROTECTIONS = (P_GROUP, P_CPU, P_MEMORY, P_PIDS, P_CPUSET, P_NO_RT, P_NPROC, P_NO_SETSID)
+
 #: Tasks (processes and threads) one job may have at once.
 MAX_TASKS = 512
 #: The cgroup's hard memory limit is the job's budget plus this (the watchdog acts at the budget).
@@ -248,11 +262,10 @@ class JobGroup:
         """What this group bounds, for the job's list of protections."""
         if not self.applied:
             return []
-        what = {"cpu": "CPU (an equal share per job, at most a slot's CPUs)",
-                "memory": "memory of every process of the job", "pids": f"at most {MAX_TASKS} tasks",
-                "cpuset": "CPUs of its own slot"}
+        what = {"cpu": P_CPU, "memory": P_MEMORY, "pids": P_PIDS.format(n=MAX_TASKS), "cpuset": P_CPUSET}
         kind = "cgroup v2" if self.kind == "cgroup2" else "cgroup v1"
-        return [f"{kind} per job: " + ", ".join(what[c] for c in self.applied)]
+        # "; " between the parts: a part may hold a comma, and the report translates each part.
+        return [P_GROUP.format(kind=kind, what="; ".join(what[c] for c in self.applied))]
 
     def watch(self) -> dict[str, str]:
         """Files the judge reads: the job's memory in use and its OOM kills."""
@@ -462,17 +475,17 @@ def limit_student(*, cpu_group: bool) -> list[str]:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass
-    active.append("no real-time priority and no negative nice (rlimits)")
+    active.append(P_NO_RT)
     try:
         _, hard = resource.getrlimit(resource.RLIMIT_NPROC)
         value = MAX_TASKS if hard == resource.RLIM_INFINITY else min(MAX_TASKS, hard)
         resource.setrlimit(resource.RLIMIT_NPROC, (value, value))
         if os.getuid() != 0:
-            active.append(f"process limit ({value} per user)")
+            active.append(P_NPROC.format(n=value))
     except (ValueError, OSError):
         pass
     if not cpu_group and deny_setsid():
-        active.append("seccomp: no new sessions (one scheduler group for all its processes)")
+        active.append(P_NO_SETSID)
     return active
 
 

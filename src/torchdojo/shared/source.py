@@ -21,6 +21,21 @@ import re
 import tokenize
 from dataclasses import dataclass
 
+from torchdojo.text.i18n import N_, tr
+
+
+# Why a submission cannot be read: English catalog messages. Both languages are rendered where the error
+# is raised (it crosses the wire as an es/en pair; the student process has the catalog preloaded by its
+# zygote), and the English text read back where a report shows it (:data:`NOTES`).
+N_NOT_JSON = N_("{file} is not a valid notebook (unreadable JSON: {detail})")
+N_NO_CELLS = N_("{file} is not a notebook: no 'cells' list")
+N_NOT_UTF8 = N_("{file} is not UTF-8 and declares no other encoding: save it as UTF-8 "
+                "(or add `# -*- coding: latin-1 -*-` on its first line, as Python requires)")
+N_BAD_CODING = N_("{file}: invalid encoding declaration ({detail})")
+N_BAD_ENCODING = N_("{file} is not valid in the encoding it declares ({encoding})")
+N_CODE_CELL = N_("code cell {n}{where}")
+NOTES = (N_NOT_JSON, N_NO_CELLS, N_NOT_UTF8, N_BAD_CODING, N_BAD_ENCODING)
+
 
 class LoadError(Exception):
     """The submission could not be read or imported."""
@@ -30,6 +45,11 @@ class LoadError(Exception):
         self.es = es
         self.en = en
         self.status = status
+
+    @classmethod
+    def said(cls, msgid: str, /, status: str = "error", **params: object) -> LoadError:
+        """The error of a catalog message, in both languages."""
+        return cls(tr("es", msgid, **params), tr("en", msgid, **params), status)
 
 
 @dataclass(frozen=True)
@@ -68,7 +88,7 @@ def _label(code_index: int, execution_count: object, source: str) -> tuple[str, 
         return f"In [{execution_count}]", f"In [{execution_count}]"
     first = _first_line(source)
     where = f" (`{first}`)" if first else ""
-    return f"celda de código {code_index}{where}", f"code cell {code_index}{where}"
+    return tr("es", N_CODE_CELL, n=code_index, where=where), tr("en", N_CODE_CELL, n=code_index, where=where)
 
 
 def python_source(source: str) -> str | None:
@@ -120,14 +140,10 @@ def notebook_cells(data: bytes, filename: str) -> list[Cell]:
     try:
         nb = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise LoadError(
-            f"{filename} no es un notebook válido (JSON ilegible: {str(exc)[:200]})",
-            f"{filename} is not a valid notebook (unreadable JSON: {str(exc)[:200]})",
-        ) from None
+        raise LoadError.said(N_NOT_JSON, file=filename, detail=str(exc)[:200]) from None
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
-        raise LoadError(f"{filename} no es un notebook: falta la lista 'cells'",
-                        f"{filename} is not a notebook: no 'cells' list")
+        raise LoadError.said(N_NO_CELLS, file=filename)
     out = []
     code_index = 0
     for cell in cells:
@@ -148,23 +164,16 @@ def notebook_cells(data: bytes, filename: str) -> list[Cell]:
 
 def decode_source(data: bytes, filename: str) -> str:
     """Source bytes as text, by Python's rule (PEP 263 coding line, else UTF-8; a BOM is fine)."""
-    not_utf8 = LoadError(
-        f"{filename} no está en UTF-8 y no declara otra codificación: guárdalo como UTF-8 "
-        "(o añade en la primera línea `# -*- coding: latin-1 -*-`, como pide Python)",
-        f"{filename} is not UTF-8 and declares no other encoding: save it as UTF-8 "
-        "(or add `# -*- coding: latin-1 -*-` on its first line, as Python requires)",
-    )
+    not_utf8 = LoadError.said(N_NOT_UTF8, file=filename)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
         if "encoding declaration" in str(exc) and b"coding" not in data[:400]:
             raise not_utf8 from None  # the first lines are not UTF-8 and nothing says what they are
-        raise LoadError(f"{filename}: declaración de codificación no válida ({exc})",
-                        f"{filename}: invalid encoding declaration ({exc})") from None
+        raise LoadError.said(N_BAD_CODING, file=filename, detail=str(exc)) from None
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         if encoding in ("utf-8", "utf-8-sig"):
             raise not_utf8 from None
-        raise LoadError(f"{filename} no es válido en la codificación que declara ({encoding})",
-                        f"{filename} is not valid in the encoding it declares ({encoding})") from None
+        raise LoadError.said(N_BAD_ENCODING, file=filename, encoding=encoding) from None

@@ -73,6 +73,10 @@ def warm_student_side(training: bool) -> None:
 
     for name in STUDENT_MODULES:
         importlib.import_module(name)
+    # The Spanish catalog too: messages the student side says (shared.source) render from it after Landlock.
+    from torchdojo.text.i18n import catalog
+
+    catalog("es")
 
 
 def fork_student_zygote(training: bool, slots: int) -> tuple[int, list[socket.socket]]:

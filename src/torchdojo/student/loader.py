@@ -34,6 +34,8 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from torchdojo.text.i18n import tr
+
 from torchdojo.shared.source import (  # noqa: F401  (LoadError and the readers are the loader's API too)
     Cell, LoadError, decode_source, notebook_cells, python_source,
 )
@@ -50,25 +52,28 @@ class LoadedModule:
 
 def describe(exc: BaseException, filename: str, where: tuple[str, str] | None = None) -> tuple[str, str]:
     """An import-time error in both languages."""
+    # Catalog messages in both languages (the pair crosses to the judge); ``where`` is a cell's own pair.
     es_where, en_where = where or (filename, filename)
+
+    def said(msgid: str, **params: object) -> tuple[str, str]:
+        return tr("es", msgid, where=es_where, **params), tr("en", msgid, where=en_where, **params)
+
     if isinstance(exc, SyntaxError):
-        line_es = f", línea {exc.lineno}" if exc.lineno else ""
-        line_en = f", line {exc.lineno}" if exc.lineno else ""
-        return (f"error de sintaxis en {es_where}{line_es}: {exc.msg}",
-                f"syntax error in {en_where}{line_en}: {exc.msg}")
+        if exc.lineno:
+            return said("syntax error in {where}, line {line}: {detail}", line=exc.lineno, detail=exc.msg)
+        return said("syntax error in {where}: {detail}", detail=exc.msg)
     if isinstance(exc, SystemExit):
-        return (f"{es_where} llamó a sys.exit() al importarse", f"{en_where} called sys.exit() while being imported")
+        return said("{where} called sys.exit() while being imported")
     if isinstance(exc, KeyboardInterrupt):
-        return (f"{es_where} lanzó KeyboardInterrupt al importarse",
-                f"{en_where} raised KeyboardInterrupt while being imported")
+        return said("{where} raised KeyboardInterrupt while being imported")
     lineno = _student_line(exc, filename)
     try:
         msg = f"{type(exc).__name__}: {exc}"[:500]
     except Exception:  # noqa: BLE001 - an exception whose __str__ raises
         msg = type(exc).__name__
-    line_es = f" (línea {lineno})" if lineno else ""
-    line_en = f" (line {lineno})" if lineno else ""
-    return (f"error al importar {es_where}{line_es}: {msg}", f"error importing {en_where}{line_en}: {msg}")
+    if lineno:
+        return said("error importing {where} (line {line}): {detail}", line=lineno, detail=msg)
+    return said("error importing {where}: {detail}", detail=msg)
 
 
 def _student_line(exc: BaseException, filename: str) -> int | None:
@@ -87,7 +92,7 @@ def load_module(path: Path, module_name: str) -> LoadedModule:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise LoadError(f"no se puede leer {filename}: {exc.strerror}", f"cannot read {filename}: {exc.strerror}") from None
+        raise LoadError.said("cannot read {file}: {error}", file=filename, error=exc.strerror) from None
     module = types.ModuleType(module_name)
     module.__file__ = str(path)
     sys.modules[module_name] = module
@@ -103,18 +108,17 @@ def load_module(path: Path, module_name: str) -> LoadedModule:
                 loaded.cell_errors.append(describe(exc, filename, where))
         return loaded
     if not data.strip():
-        raise LoadError(f"{filename} está vacío", f"{filename} is empty")
+        raise LoadError.said("{file} is empty", file=filename)
     if b"\x00" in data:
-        raise LoadError(f"{filename} es un archivo binario, no código Python legible",
-                        f"{filename} is a binary file, not readable Python source")
+        raise LoadError.said("{file} is a binary file, not readable Python source", file=filename)
     text = decode_source(data, filename)
     try:
         code = compile(text, str(path), "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         if isinstance(exc, SyntaxError):
             raise LoadError(*describe(exc, filename)) from None
-        raise LoadError(f"{filename} no es código Python legible ({exc})",
-                        f"{filename} is not readable Python source ({exc})") from None
+        raise LoadError.said("{file} is not readable Python source ({detail})", file=filename,
+                             detail=str(exc)) from None
     try:
         exec(code, module.__dict__)
     except BaseException as exc:  # noqa: BLE001

@@ -56,10 +56,10 @@ def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, names
         workdir = Path(spec["workdir"])
         devices = list(spec.get("devices", ["cpu"]))
         cuda = any(d.startswith("cuda") for d in devices)
-        protections = ["separate student process (verdicts decided by the judge)"]
+        protections = [confine.P_STUDENT_PROCESS]
         if namespaces:
-            protections.append("PID namespace (no other process visible or signalled)")
-            protections.append("network namespace (no network)")
+            protections.append(confine.P_PIDNS)
+            protections.append(confine.P_NETNS)
         protections += confine.apply_limits(file_mb=int(spec["file_mb"]), memory_mb=int(spec["memory_mb"]),
                                             limit_address_space=not cuda)
         protections += share.enter(spec)  # the job's share of the machine (torchdojo.shared.job_share)
@@ -67,7 +67,7 @@ def run(spec: dict[str, Any], sock_fd: int, out_fd: int, read_rules: list, names
         if sandbox:
             # After the holder's mounts: nothing left to keep (see confine.enter_sandbox).
             if confine.drop_privileges():
-                protections.append("no capabilities (empty bounding set), no new privileges")
+                protections.append(confine.P_NO_CAPS)
         os.chdir(workdir)
         # Scratch space: the private, size-capped /dev/shm where the holder mounted one.
         scratch = "/dev/shm" if sandbox else str(workdir)

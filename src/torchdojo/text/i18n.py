@@ -26,6 +26,9 @@ from __future__ import annotations
 import gettext
 import locale
 import os
+import re
+import string
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -105,6 +108,42 @@ def tr(lang: str, msgid: str, /, **params: Any) -> str:
     if not params:
         return text
     return text.format(**{k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()})
+
+
+def ntr(lang: str, singular: str, plural: str, n: int, /, **params: Any) -> str:
+    """The message for a count ``n`` in ``lang``: gettext's ``ngettext``, the form chosen by the catalog's
+    ``Plural-Forms`` rule (``1 archivo``, ``2 archivos``), with its ``{fields}`` filled in like :func:`tr`.
+
+    ``n`` picks the form only; pass it again as a field to show it: ``ntr(lang, "{n} file", "{n} files", k, n=k)``.
+    """
+    text = catalog(lang).ngettext(singular, plural, n)
+    if not params:
+        return text
+    return text.format(**{k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()})
+
+
+_SAID: dict[str, re.Pattern[str]] = {}
+
+
+def tr_said(lang: str, text: str, msgids: Iterable[str], /) -> str:
+    """English ``text`` that was formatted from one of ``msgids`` and kept as text (it crossed a process
+    or went to disk, as data in English), shown in ``lang``: its fields are read back and the
+    message is rendered from the catalog. Text that matches none of ``msgids`` is returned as it is.
+    """
+    if lang == "en":
+        return text
+    for msgid in msgids:
+        pattern = _SAID.get(msgid)
+        if pattern is None:
+            out = ""
+            for literal, name, _, _ in string.Formatter().parse(msgid):
+                out += re.escape(literal) + (f"(?P<{name}>.+?)" if name is not None else "")
+            pattern = _SAID[msgid] = re.compile(out + r"\Z", re.S)
+        m = pattern.match(text)
+        if m is not None:
+            # A field may be a message itself ("a link, not a student folder"): gettext translates it if so.
+            return tr(lang, msgid, **{k: catalog(lang).gettext(v) for k, v in m.groupdict().items()})
+    return text
 
 
 class Message:

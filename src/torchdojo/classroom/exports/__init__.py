@@ -57,7 +57,7 @@ def write_all(result: ClassResult, course: Course, lang: str, templates: str | P
     env = environment(templates)
     if result.analysis is None:
         try:
-            result.analysis = steps.bounded(lambda: analyse(result), "item analysis")
+            result.analysis = steps.bounded(lambda: analyse(result), steps.N_ITEM_ANALYSIS)
         except steps.StepFailed as exc:
             result.analysis = []
             result.notes.append(str(exc))

@@ -19,9 +19,9 @@ from torchdojo.text import atomic
 from torchdojo.classroom.devices import device_note
 from torchdojo.classroom.exports.summary import cause, output_names
 from torchdojo.classroom.exports.templating import clip, environment, render
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import tr
 from torchdojo.course.manifest import Course
-from torchdojo.text.terminal import LABEL
+from torchdojo.text.terminal import status_label
 
 if TYPE_CHECKING:
     from torchdojo.classroom.result import ClassResult
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def _title(course: Course, key: str, lang: str) -> str:
     tid = key.split(":", 1)[-1]
     title = course.topic(tid).title.get(lang)
-    return pick(lang, f"{title} (cuestionario)", f"{title} (quiz)") if key.startswith("quiz:") else title
+    return tr(lang, "{title} (quiz)", title=title) if key.startswith("quiz:") else title
 
 
 def student_context(result: ClassResult, course: Course, student: str, lang: str) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def student_context(result: ClassResult, course: Course, student: str, lang: str
                 "score": item.score,
                 "max_score": item.max_score,
                 "status": item.status,
-                "label": pick(lang, *LABEL.get(item.status, (item.status, item.status))),
+                "label": status_label(item.status, lang),
                 "feedback": item.feedback,
                 "device_note": device_note(course, item, lang),
             } for item in topic.exercises],
@@ -61,9 +61,7 @@ def student_context(result: ClassResult, course: Course, student: str, lang: str
 
 def _fallback(student: str, lang: str, exc: BaseException) -> tuple[str, str]:
     why = clip(f"{type(exc).__name__}: {exc}")
-    es, en = (f"No se pudo generar la corrección de {student}: {why}",
-              f"The feedback for {student} could not be rendered: {why}")
-    text = pick(lang, es, en)
+    text = tr(lang, "The feedback for {student} could not be rendered: {why}", student=student, why=why)
     return text + "\n", f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><p>{html.escape(text)}</p></html>"
 
 

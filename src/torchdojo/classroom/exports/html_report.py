@@ -24,6 +24,7 @@ from torchdojo.classroom.analysis import item_analysis
 from torchdojo.classroom.exports.summary import BINS, device_notes, failing_rows, histogram
 from torchdojo.classroom.exports.templating import environment, render as render_template
 from torchdojo.course.manifest import Course
+from torchdojo.shared.confine import describe_protection
 
 if TYPE_CHECKING:
     from torchdojo.classroom.result import ClassResult
@@ -56,15 +57,15 @@ def _rates(result: ClassResult, quiz: bool) -> list[tuple[str, float]]:
     return sorted(((k, sum(v) / len(v)) for k, v in seen.items()), key=lambda kv: (kv[1], kv[0]))
 
 
-def protections(result: ClassResult) -> tuple[list[str], list[str]]:
-    """Sandbox protections active for every graded submission, and those active for only some."""
+def protections(result: ClassResult, lang: str = "en") -> tuple[list[str], list[str]]:
+    """Sandbox protections active for every graded submission, and those active for only some, in ``lang``."""
     seen = [topic.protections for s in result.students for key, topic in result.results.get(s, {}).items()
             if not key.startswith("quiz:") and topic.protections]
     if not seen:
         return [], []
     everywhere = [p for p in seen[0] if all(p in other for other in seen)]
     somewhere = sorted({p for other in seen for p in other} - set(everywhere))
-    return everywhere, somewhere
+    return [describe_protection(lang, p) for p in everywhere], [describe_protection(lang, p) for p in somewhere]
 
 
 def context(result: ClassResult, course: Course, lang: str) -> dict[str, Any]:
@@ -92,7 +93,7 @@ def context(result: ClassResult, course: Course, lang: str) -> dict[str, Any]:
         "pairs": pairs[:MAX_PAIRS],
         "more_pairs": max(0, len(pairs) - MAX_PAIRS),
         "device_notes": device_notes(result, course, lang),
-        "protections": protections(result),
+        "protections": protections(result, lang),
         "slow": slow,
         "failing": failing[:MAX_ROWS],
         "more_failing": max(0, len(failing) - MAX_ROWS),

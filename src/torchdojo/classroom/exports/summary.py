@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from torchdojo.classroom.devices import CPU_ONLY, devices_of, is_device_exercise
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import tr
 from torchdojo.course.manifest import Course
 from torchdojo.wire.report import TopicResult
 
@@ -99,4 +99,4 @@ def device_notes(result: ClassResult, course: Course, lang: str) -> dict[str, st
                     on_gpu.add(item.id)
                 elif used and item.id not in cpu_only:
                     cpu_only.append(item.id)
-    return {i: pick(lang, *CPU_ONLY) for i in cpu_only if i not in on_gpu}
+    return {i: tr(lang, CPU_ONLY) for i in cpu_only if i not in on_gpu}

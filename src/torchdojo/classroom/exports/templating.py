@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from torchdojo.text.errors import UserError
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import tr, tr_said
 from torchdojo.text.terminal import status_label
 
 PACKAGED = Path(__file__).resolve().parents[1] / "templates"
@@ -42,6 +42,22 @@ def md_cell(text: Any, limit: int = TEXT_LIMIT) -> str:
     return out
 
 
+@jinja2.pass_context
+def _translate(context: Any, msgid: str, **params: Any) -> str:
+    return tr(context["lang"], msgid, **params)
+
+
+@jinja2.pass_context
+def _said(context: Any, text: Any) -> str:
+    from torchdojo.classroom import analysis, layout, similarity, steps
+    from torchdojo.shared import source
+    from torchdojo.shared.confine import describe_protection
+
+    lang = context["lang"]
+    said = tr_said(lang, str(text), layout.SKIP_REASONS + similarity.NOTES + steps.NOTES + source.NOTES)
+    return describe_protection(lang, said).replace(analysis.STUDENT, tr(lang, analysis.STUDENT))
+
+
 def environment(templates: str | Path | None = None) -> jinja2.Environment:
     """The template environment: the instructor's folder first (if any), then the packaged templates."""
     loaders: list[jinja2.BaseLoader] = []
@@ -61,7 +77,11 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(clip=clip, points=points, md=md_cell)
-    env.globals["pick"] = pick
+    # Program text in a template is an English msgid of the gettext catalog, like any other message:
+    # {{ _("Class report") }}, translated into the template's ``lang`` (catalogs.py extracts them).
+    env.globals["_"] = _translate
+    # Notes kept as English text in the results (skip reasons, copy detection, steps, protections): `| said`.
+    env.filters["said"] = _said
     env.globals["status_label"] = status_label
     return env
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from torchdojo.text.errors import UserError
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import tr
 from torchdojo.course.quiz.feedback import clip
 from torchdojo.course.quiz.model import Bank
 from torchdojo.course.quiz.untrusted import parse_document, read_text
@@ -100,14 +100,14 @@ def answer_template(bank: Bank, lang: str = "es", fmt: str = "yaml", title: str 
     if fmt == "json":
         doc = {"schema": SCHEMA, "topic": bank.topic, "answers": {q.id: q.skeleton() for q in bank.questions}}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    head = pick(lang, f"Respuestas del cuestionario '{bank.topic}'", f"Answers to the '{bank.topic}' quiz")
+    head = tr(lang, "Answers to the '{topic}' quiz", topic=bank.topic)
     lines = [f"# {head}{': ' + title if title else ''}",
-             "# " + pick(lang, f"Rellena cada null y corrige con: torchdojo quiz {bank.topic} --answers ARCHIVO",
-                         f"Replace each null, then grade with: torchdojo quiz {bank.topic} --answers FILE"),
+             "# " + tr(lang, "Replace each null, then grade with: torchdojo quiz {topic} --answers FILE",
+                       topic=bank.topic),
              f"schema: {SCHEMA}", f"topic: {bank.topic}", "answers:"]
     for n, q in enumerate(bank.questions, 1):
         lines.append("")
-        lines += _comment(f"{n}. [{q.kind_title.get(lang)}] {q.text.get(lang)}", "  ")
+        lines += _comment(f"{n}. [{q.title(lang)}] {q.text.get(lang)}", "  ")
         lines += [ln for line in q.template_lines(lang) for ln in _comment(line, "  ")]
         lines += _comment("→ " + q.how(lang), "  ")
         skeleton = q.skeleton()

@@ -12,7 +12,7 @@ import reprlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import pick, tr
 from torchdojo.wire.report import ERROR, FAILED, PASSED
 
 if TYPE_CHECKING:
@@ -60,7 +60,13 @@ class Feedback:
         self.labels = labels or {}
 
     def t(self, es: str, en: str) -> str:
+        """Text a course writes in both languages (a question kind the course adds): the pair's ``lang`` side.
+        The engine's own kinds say everything through :meth:`msg` and the catalog."""
         return pick(self.lang, es, en)
+
+    def msg(self, msgid: str, /, **params: Any) -> str:
+        """A program message of the quiz engine in the feedback's language (gettext catalog)."""
+        return tr(self.lang, msgid, **params)
 
     def opt(self, o: Option) -> str:
         return f"{self.labels.get(o.id, o.id)}) {o.text.get(self.lang)}"
@@ -69,8 +75,10 @@ class Feedback:
         """Why an option is right (or, for a wrong one, which misconception it is)."""
         if not o.why:
             return ""
-        lead = self.t("Por qué sí", "Why yes") if right else self.t("Por qué no", "Why not")
-        return f"{lead} {self.labels.get(o.id, o.id)}): {o.why.get(self.lang)}"
+        label = self.labels.get(o.id, o.id)
+        if right:
+            return self.msg("Why yes {label}): {why}", label=label, why=o.why.get(self.lang))
+        return self.msg("Why not {label}): {why}", label=label, why=o.why.get(self.lang))
 
     def shown(self, options: tuple[Option, ...]) -> list[Option]:
         """Options in the order the learner saw them (by label), else file order."""
@@ -79,7 +87,7 @@ class Feedback:
         return sorted(options, key=lambda o: self.labels.get(o.id, o.id))
 
     def bullets(self, options: list[Option]) -> list[str]:
-        return [f"  {self.opt(o)}" for o in options] or [f"  {self.t('(ninguna)', '(none)')}"]
+        return [f"  {self.opt(o)}" for o in options] or [f"  {self.msg('(none)')}"]
 
 
 def fmt_num(x: float) -> str:
@@ -91,12 +99,17 @@ def done(fraction: float, f: Feedback, q: Question, lines: list[str]) -> Scored:
     """A graded answer: ``fraction`` (clamped to 0..1), a verdict line, ``lines``, the explanation."""
     fraction = round(max(0.0, min(1.0, fraction)), 4)
     status = PASSED if fraction >= 1.0 else FAILED
-    head = f.t("Correcto.", "Correct.") if status == PASSED else (
-        f.t("Parcialmente correcto.", "Partly right.") if fraction > 0 else f.t("Incorrecto.", "Wrong."))
+    head = f.msg("Correct.") if status == PASSED else (f.msg("Partly right.") if fraction > 0 else f.msg("Wrong."))
     body = [line for line in lines if line]
     return Scored(fraction, status, "\n".join([head, *body, q.explanation.get(f.lang)]))
 
 
-def error(f: Feedback, es: str, en: str) -> Scored:
-    """An answer that cannot be graded (wrong type, unknown option): zero, status ``error``."""
-    return Scored(0.0, ERROR, f.t(es, en))
+def error(f: Feedback, text: str, en: str | None = None) -> Scored:
+    """An answer that cannot be graded (wrong type, unknown option): zero, status ``error``; ``text`` says why
+    (already in ``f.lang``; a kind a course adds may pass its own pair as ``text, en``)."""
+    return Scored(0.0, ERROR, text if en is None else pick(f.lang, text, en))
+
+
+def both(msgid: str, /, **params: Any) -> str:
+    """A message in Spanish and English, ``"es / en"``: the bilingual notebooks show both side by side."""
+    return f"{tr('es', msgid, **params)} / {tr('en', msgid, **params)}"

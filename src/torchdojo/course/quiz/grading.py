@@ -22,7 +22,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import tr
 from torchdojo.course.quiz.bank import load_bank
 from torchdojo.course.quiz.feedback import Feedback, Scored, clip, error
 from torchdojo.course.quiz.model import Bank, Question
@@ -62,9 +62,9 @@ def score_answer(q: Question, given: Any, lang: str = "es",
         try:  # text is read exactly as the terminal reads it
             given = read_answer(q, given, lang)
         except Unreadable as exc:
-            return error(f, exc.es, exc.en)
+            return error(f, exc.text(lang))
     if given is MISSING or q.is_blank(given):
-        return Scored(0.0, NOT_ATTEMPTED, f.t("Sin responder.", "Not answered.") + "\n" + q.explanation.get(lang))
+        return Scored(0.0, NOT_ATTEMPTED, f.msg("Not answered.") + "\n" + q.explanation.get(lang))
     return q.score(given, f)
 
 
@@ -113,18 +113,16 @@ def grade(bank: Bank, answers: Mapping[str, Any], lang: str = "es", *, source: s
         item = item_result(bank, q, answers.get(q.id, MISSING), lang)
         if q.id in typo_of:
             typo = clip(typo_of[q.id])
-            item.feedback += "\n" + pick(
-                lang, f"(El archivo de respuestas dice '{typo}': ¿es esta pregunta mal escrita?)",
-                f"(The answer file says '{typo}': is it this question, misspelled?)")
+            item.feedback += "\n" + tr(lang, "(The answer file says '{typo}': is it this question, misspelled?)",
+                                       typo=typo)
         items.append(item)
     warnings = []
     if unknown:
         ids = ", ".join(clip(k) for k in unknown[:_LISTED])
         if len(unknown) > _LISTED:
-            ids += pick(lang, f" y {len(unknown) - _LISTED} más", f" and {len(unknown) - _LISTED} more")
-        warnings.append(pick(
-            lang, f"el archivo de respuestas tiene preguntas que '{bank.topic}' no tiene (sin puntuar): {ids}",
-            f"the answer file has questions that '{bank.topic}' does not have (not scored): {ids}"))
+            ids += " " + tr(lang, "and {n} more", n=len(unknown) - _LISTED)
+        warnings.append(tr(lang, "the answer file has questions that '{topic}' does not have (not scored): {ids}",
+                           topic=bank.topic, ids=ids))
     result = TopicResult.from_items(bank.topic, items, kind="quiz", source=source)
     return QuizGrade(result=_attach_warnings(result, warnings), warnings=warnings)
 

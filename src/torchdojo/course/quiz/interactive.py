@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from rich.console import Console
 
+from torchdojo.text.i18n import ntr
 from torchdojo.text.console import make_console
 from torchdojo.course.quiz.bank import load_bank
 from torchdojo.course.quiz.grading import grade, score_answer
@@ -50,28 +51,25 @@ def run_interactive(topic: str | Bank, lang: str = "es", seed: int | None = None
     console = console or make_console()
     s = Session(lang, console, input_fn or builtins.input)
     order = present(bank, seed)
-    s.say(s.t(f"Cuestionario '{bank.topic}': {len(order)} preguntas. "
-              "Escribe '-' para saltar una pregunta y Ctrl-D para terminar.",
-              f"Quiz '{bank.topic}': {len(order)} questions. "
-              "Type '-' to skip a question, Ctrl-D to stop."), "bold")
+    s.say(ntr(lang, "Quiz '{topic}': {n} question. Type '-' to skip a question, Ctrl-D to stop.",
+              "Quiz '{topic}': {n} questions. Type '-' to skip a question, Ctrl-D to stop.", len(order),
+              topic=bank.topic, n=len(order)), "bold")
     answers: dict[str, Any] = {}
     interrupted = False
     for n, shown in enumerate(order, 1):
         q = shown.question
         s.say("")
-        s.say(s.t(f"Pregunta {n}/{len(order)}", f"Question {n}/{len(order)}")
-              + f" · {q.kind_title.get(lang)}", "bold cyan")
+        s.say(s.msg("Question {n}/{total}", n=n, total=len(order)) + f" · {q.title(lang)}", "bold cyan")
         s.say(q.text.get(lang))
         try:
             given = q.ask(s, shown)
         except Skip:
-            s.say(s.t("Saltada.", "Skipped."), "dim")
+            s.say(s.msg("Skipped."), "dim")
             continue
         except (EOFError, KeyboardInterrupt) as exc:
             interrupted = isinstance(exc, KeyboardInterrupt)
             s.say("")
-            s.say(s.t("Cuestionario interrumpido: se puntúa lo respondido.",
-                      "Quiz stopped: what you answered is graded."), "yellow")
+            s.say(s.msg("Quiz stopped: what you answered is graded."), "yellow")
             break
         answers[q.id] = given
         scored = score_answer(q, given, lang, labels=shown.labels)
@@ -83,10 +81,9 @@ def run_interactive(topic: str | Bank, lang: str = "es", seed: int | None = None
             s.say(rest)
     result = grade(bank, answers, lang).result
     s.say("")
-    s.say(s.t(f"Puntuación: {result.score:g} / {result.max_score:g}",
-              f"Score: {result.score:g} / {result.max_score:g}")
-          + s.t(f" ({len(answers)} de {len(order)} respondidas)", f" ({len(answers)} of {len(order)} answered)"),
-          "bold")
+    s.say(s.msg("Score: {score} / {max_score}", score=f"{result.score:g}", max_score=f"{result.max_score:g}")
+          + " " + ntr(lang, "({n} of {total} answered)", "({n} of {total} answered)", len(order),
+                      n=len(answers), total=len(order)), "bold")
     if interrupted:
         raise QuizInterrupted(result)
     return result

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from torchdojo.course.quiz.shuffle import LETTERS
+from torchdojo.text.i18n import Message
 
 if TYPE_CHECKING:
     from torchdojo.course.quiz.parts import Option, QuestionLike as Question
@@ -42,15 +43,33 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class Unreadable(ValueError):
-    """Text that is not an answer to the question; ``es`` and ``en`` say why and what to write."""
+    """Text that is not an answer to the question: a catalog message (``msgid`` with its fields) says why
+    and what to write, in the learner's language when shown (:meth:`text`)."""
 
-    def __init__(self, es: str, en: str):
-        super().__init__(en)
-        self.es = es
-        self.en = en
+    def __init__(self, msgid: str, /, **params: Any):
+        self.message = Message(msgid, **params)
+        super().__init__(self.message.render("en"))
 
     def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.es
+        return self.message.render(lang)
+
+    @property
+    def es(self) -> str:
+        return self.text("es")
+
+    @property
+    def en(self) -> str:
+        return self.text("en")
+
+
+class Joined:
+    """Messages shown one after the other (``"; "`` between them), each in the language of the frame."""
+
+    def __init__(self, parts: list[Message], sep: str = "; "):
+        self.parts, self.sep = parts, sep
+
+    def render(self, lang: str) -> str:
+        return self.sep.join(p.render(lang) for p in self.parts)
 
 
 def read_answer(q: Question, given: Any, lang: str = "es", letters: Mapping[str, str] | None = None) -> Any:

@@ -33,6 +33,7 @@ import math
 import re
 
 from torchdojo.course.quiz.reading import Unreadable
+from torchdojo.text.i18n import N_, tr
 
 #: Longest number spelling read at all (a 5000-digit "number" is refused early).
 MAX_CHARS = 40
@@ -44,24 +45,20 @@ _GROUPS = re.compile(r"[1-9][0-9]{0,2}")
 #: The mark that, alone before three digits, can only group thousands (none in Spanish).
 THOUSANDS = {"es": "", "en": ","}
 
-#: The rule, as the quiz states it on screen and in answer-file templates.
-RULE = {
-    "es": "Decimales con punto o coma (3.5 o 3,5); miles sin separador o con espacios (3500 o 3 500). "
-          "Un solo punto o coma seguido de tres cifras (3.500, 2,560) se lee distinto según el país "
-          "y se rechaza.",
-    "en": "Decimals with a point (3.5); thousands with no separator, spaces or commas "
+#: The rule, as the quiz states it on screen and in answer-file templates: a catalog message, whose
+#: Spanish translation states the Spanish rule (the rules differ, as :data:`THOUSANDS` does).
+RULE = N_("Decimals with a point (3.5); thousands with no separator, spaces or commas "
           "(3500, 3 500, 3,500). A point followed by three digits (3.500) means thousands "
-          "to many Spanish speakers and is refused.",
-}
+          "to many Spanish speakers and is refused.")
 
 
 class NumberError(Unreadable):
-    """An entry that is not read as a number; ``es`` and ``en`` say why and how to write it."""
+    """An entry that is not read as a number; its message says why and how to write it."""
 
 
 def _not_a_number(text: str) -> NumberError:
-    return NumberError(f"«{text}» no es un número; escribe, por ejemplo, 2560, 2 560 o 2,5.",
-                       f"'{text}' is not a number; type, for example, 2560, 2,560 or 2.5.")
+    # The Spanish translation gives Spanish examples (2 560, 2,5): a translation, not a pair.
+    return NumberError("'{text}' is not a number; type, for example, 2560, 2,560 or 2.5.", text=text)
 
 
 def _grouped(int_part: str, sep: str) -> str | None:
@@ -81,8 +78,7 @@ def read_number(text: str, lang: str = "es") -> float:
     """
     raw = str(text).strip()
     if len(raw) > MAX_CHARS:
-        raise NumberError(f"Un número de más de {MAX_CHARS} caracteres no se lee.",
-                          f"A number longer than {MAX_CHARS} characters is not read.")
+        raise NumberError("A number longer than {n} characters is not read.", n=MAX_CHARS)
     m = _SHAPE.fullmatch(raw.translate(_SPACES))
     if not m or not any(ch.isdigit() for ch in m.group(2)):
         raise _not_a_number(raw)
@@ -104,7 +100,7 @@ def read_number(text: str, lang: str = "es") -> float:
         raise _not_a_number(raw)
     value = float(f"{sign}{digits or '0'}.{frac or '0'}e{exponent or '0'}")
     if not math.isfinite(value):
-        raise NumberError(f"«{raw}» es demasiado grande.", f"'{raw}' is too large.")
+        raise NumberError("'{raw}' is too large.", raw=raw)
     return value
 
 
@@ -139,9 +135,18 @@ def _ambiguous(raw: str, int_part: str, mark: str, frac: str) -> NumberError:
         kept += "0"
     point = f"{int_part}.{kept}" if kept else int_part
     comma = f"{int_part},{kept}" if kept else int_part
-    decimal_es = point if point == comma else f"{point} (o {comma})"
-    return NumberError(
-        f"«{raw}» es un decimal en unos países y {whole} en otros: escribe {decimal_es} "
-        f"si es un decimal, o {whole} (sin separador de miles) si son miles.",
-        f"'{raw}' is a decimal in some countries and {whole} in others: type {point} "
-        f"for a decimal, or {whole} (no thousands separator) for thousands.")
+    # Spanish reads either mark as decimal, so its message offers both spellings; English, the point.
+    decimal = point if point == comma else Spellings(point, comma)
+    return NumberError("'{raw}' is a decimal in some countries and {whole} in others: type {decimal} "
+                       "for a decimal, or {whole} (no thousands separator) for thousands.",
+                       raw=raw, whole=whole, decimal=decimal)
+
+
+class Spellings:
+    """A decimal written with a point, and in Spanish also with a comma: ``3.5 (o 3,5)``."""
+
+    def __init__(self, point: str, comma: str):
+        self.point, self.comma = point, comma
+
+    def render(self, lang: str) -> str:
+        return self.point if lang == "en" else tr(lang, "{point} (or {comma})", point=self.point, comma=self.comma)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from rich.console import Console
 from rich.text import Text as RichText
 
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import pick, tr
 from torchdojo.course.quiz.reading import Unreadable
 from torchdojo.course.quiz.shuffle import LETTERS
 
@@ -49,7 +49,13 @@ class Session:
         self.read = read
 
     def t(self, es: str, en: str) -> str:
+        """Text a course writes in both languages (a question kind the course adds): the pair's ``lang`` side.
+        The engine's own kinds say everything through :meth:`msg` and the catalog."""
         return pick(self.lang, es, en)
+
+    def msg(self, msgid: str, /, **params: Any) -> str:
+        """A program message of the quiz engine in the session's language (gettext catalog)."""
+        return tr(self.lang, msgid, **params)
 
     def say(self, text: str, style: str = "") -> None:
         # RichText, not markup: course text may hold brackets such as x[0].
@@ -74,7 +80,7 @@ class Session:
                     message = exc.message
                 except Unreadable as exc:
                     message = exc.text(self.lang)
-            self.say(message or (self.t(f"No entiendo «{reply}». ", f"Cannot read '{reply}'. ") + expected),
+            self.say(message or self.msg("Cannot read '{reply}'. {expected}", reply=reply, expected=expected),
                      "yellow")
 
     def show_options(self, options: tuple[Option, ...]) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from torchdojo.text import atomic
-from torchdojo.text.i18n import pick
+from torchdojo.text.i18n import tr
 
 STUDENT = "submission"
 
@@ -28,7 +28,7 @@ def _summary(topics: list[Any], lang: str) -> str:
 
     total = Total.of(topics)
     score, max_score = total.score, total.max_score
-    lines = [pick(lang, f"torchdojo: {score:g} / {max_score:g} puntos.", f"torchdojo: {score:g} / {max_score:g} points.")]
+    lines = [tr(lang, "torchdojo: {score} / {max_score} points.", score=f"{score:g}", max_score=f"{max_score:g}")]
     for topic in topics:
         lines += [f"{topic.topic}: {note}" for note in topic.notes]
     return "\n".join(lines)
@@ -58,8 +58,8 @@ def failure_document(exc: BaseException, lang: str) -> dict[str, Any]:
     reason = f"{type(exc).__name__}: {exc}"
     return {
         "score": 0.0,
-        "output": pick(lang, f"El corrector no pudo calificar esta entrega ({reason}). Avisa al profesorado.",
-                       f"The grader could not grade this submission ({reason}). Please tell your instructor."),
+        "output": tr(lang, "The grader could not grade this submission ({reason}). Please tell your instructor.",
+                     reason=reason),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [],

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from torchdojo.course.manifest import Text
+from torchdojo.text.i18n import tr
 from torchdojo.course.quiz.nodes import MAX_OPTIONS, NodeReader
 from torchdojo.course.quiz.parts import Option
 from torchdojo.course.quiz.shuffle import Mix, Shown
@@ -34,8 +35,9 @@ class Question(ABC):
 
     #: The ``kind:`` of the bank file.
     kind: ClassVar[str] = ""
-    #: A short human name of the kind, for prompts and templates.
-    kind_title: ClassVar[Text] = Text("", "")
+    #: A short human name of the kind, for prompts and templates: an English catalog message (``N_``),
+    #: or, for a kind a course adds, a :class:`Text` pair it writes itself.
+    kind_title: ClassVar[str | Text] = ""
     #: The fields this kind adds to the common ones (``id``, ``kind``, ``text``, ...).
     fields: ClassVar[frozenset[str]] = frozenset()
     #: Those of :attr:`fields` that may be left out.
@@ -137,6 +139,11 @@ class Question(ABC):
     def notebook_lines(self) -> list[str]:
         """Markdown lines under the question text (its options), Spanish first."""
         return []
+
+    def title(self, lang: str) -> str:
+        """:attr:`kind_title` in ``lang``."""
+        t = self.kind_title
+        return t.get(lang) if isinstance(t, Text) else tr(lang, t)
 
     @abstractmethod
     def notebook_how(self) -> str:

@@ -22,15 +22,15 @@ from typing import Any, ClassVar
 
 import yaml
 
-from torchdojo.course.manifest import Text
-from torchdojo.course.quiz.feedback import Feedback, Scored, clip, done, echo, error
+from torchdojo.course.quiz.feedback import Feedback, Scored, both, clip, done, echo, error
 from torchdojo.course.quiz.kinds.base import (
     Option, Question, option_lines, read_choice, read_options, register,
 )
 from torchdojo.course.quiz.nodes import NodeReader
-from torchdojo.course.quiz.reading import Unreadable, choose, read_answer
+from torchdojo.course.quiz.reading import Joined, Unreadable, choose, read_answer
 from torchdojo.course.quiz.shuffle import Mix, Shown
 from torchdojo.course.quiz.terminal import Session
+from torchdojo.text.i18n import N_, Message, tr
 
 _LISTED = 5  # unknown keys or values named in an error, at most
 
@@ -45,7 +45,7 @@ class Matching(Question):
     """Pair every ``left`` item with one ``right`` item; credit for right pairs beyond a constant answer."""
 
     kind: ClassVar[str] = "matching"
-    kind_title: ClassVar[Text] = Text("relacionar", "matching")
+    kind_title: ClassVar[str] = N_("matching")
     fields: ClassVar[frozenset[str]] = frozenset({"left", "right", "answer"})
 
     left: tuple[Option, ...]
@@ -86,22 +86,22 @@ class Matching(Question):
                                         "use at least two right items")
         return cls(left=left, right=right, answer=answer, **common)
 
-    def _problem(self, given: Mapping[Any, Any]) -> tuple[str, str] | None:
-        """What is wrong with a mapping answer (Spanish, English), or ``None``."""
+    def _problem(self, given: Mapping[Any, Any]) -> Unreadable | None:
+        """What is wrong with a mapping answer, or ``None``."""
         left_ids = [o.id for o in self.left]
         right_ids = [o.id for o in self.right]
         bad_left = [clip(str(k)) for k in given if k not in left_ids]
         bad_right = [echo(v) for v in given.values() if v is not None and v not in right_ids]
         if not (bad_left or bad_right):
             return None
-        es, en = [], []
+        parts = []
         if bad_left:
-            es.append(f"claves desconocidas {_named(bad_left)} (válidas: {', '.join(left_ids)})")
-            en.append(f"unknown keys {_named(bad_left)} (valid: {', '.join(left_ids)})")
+            parts.append(Message("unknown keys {named} (valid: {ids})", named=_named(bad_left),
+                                 ids=", ".join(left_ids)))
         if bad_right:
-            es.append(f"valores desconocidos {_named(bad_right)} (válidos: {', '.join(right_ids)})")
-            en.append(f"unknown values {_named(bad_right)} (valid: {', '.join(right_ids)})")
-        return "Respuesta no válida: " + "; ".join(es) + ".", "Invalid answer: " + "; ".join(en) + "."
+            parts.append(Message("unknown values {named} (valid: {ids})", named=_named(bad_right),
+                                 ids=", ".join(right_ids)))
+        return Unreadable("Invalid answer: {problems}.", problems=Joined(parts))
 
     def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
         if not isinstance(given, Mapping):
@@ -118,21 +118,19 @@ class Matching(Question):
         if problem and letters:  # the terminal: letters are what the learner sees
             span = f"{min(letters)}-{max(letters)}"
             said = _named([clip(str(v)) for v in out.values()])
-            raise Unreadable(f"No entiendo «{said}». Escribe una letra ({span}).",
-                             f"Cannot read '{said}'. Type one letter ({span}).")
+            raise Unreadable("Cannot read '{said}'. Type one letter ({span}).", said=said, span=span)
         if problem:
-            raise Unreadable(*problem)
+            raise problem
         return out
 
     def score(self, given: Any, f: Feedback) -> Scored:
         left_ids = [o.id for o in self.left]
         if not isinstance(given, Mapping):
-            return error(
-                f, f"Se esperaba un mapa {{izquierda: derecha}} con claves {', '.join(left_ids)}, no {echo(given)}.",
-                f"Expected a mapping {{left: right}} with keys {', '.join(left_ids)}, got {echo(given)}.")
+            return error(f, f.msg("Expected a mapping {{left: right}} with keys {ids}, got {given}.",
+                                 ids=", ".join(left_ids), given=echo(given)))
         problem = self._problem(given)
         if problem:
-            return error(f, *problem)
+            return error(f, problem.text(f.lang))
         hits = sum(1 for k in left_ids if given.get(k) == self.answer[k])
         lines = []
         for item in f.shown(self.left):
@@ -140,16 +138,14 @@ class Matching(Question):
             got = given.get(item.id)
             if got == expected.id:
                 continue
-            said = f.opt(self.right_item(got)) if got is not None else f.t("(sin respuesta)", "(no answer)")
-            lines.append(f"- {f.opt(item)} → " + f.t("correcto: ", "right: ") + f.opt(expected)
-                         + f.t("; dijiste: ", "; you said: ") + said)
+            said = f.opt(self.right_item(got)) if got is not None else f.msg("(no answer)")
+            lines.append(f"- {f.opt(item)} → " + f.msg("right: {expected}; you said: {said}", expected=f.opt(expected),
+                                                      said=said))
         if lines:
             base = self.baseline
-            lines.insert(0, f.t(
-                f"Parejas correctas: {hits} de {len(left_ids)}. Responder lo mismo en todas acierta {base}: "
-                f"solo cuentan las que pasan de {base}.",
-                f"Right pairs: {hits} of {len(left_ids)}. The same answer for every item gets {base} right: "
-                f"only the pairs beyond {base} count."))
+            lines.insert(0, f.msg(
+                "Right pairs: {hits} of {n}. The same answer for every item gets {base} right: "
+                "only the pairs beyond {base} count.", hits=hits, n=len(left_ids), base=base))
         return done(self.fraction(hits), f, self, lines)
 
     def expected(self) -> dict[str, str]:
@@ -160,12 +156,11 @@ class Matching(Question):
 
     def how(self, lang: str) -> str:
         ids = ", ".join(o.id for o in self.right)
-        return Text(f"para cada elemento, un id de la derecha ({ids})",
-                    f"for each item, a right-hand id ({ids})").get(lang)
+        return tr(lang, "for each item, a right-hand id ({ids})", ids=ids)
 
     def template_lines(self, lang: str) -> list[str]:
         return ([f"  {o.id}: {o.text.get(lang)}" for o in self.left]
-                + ["  " + Text("opciones:", "choices:").get(lang)]
+                + ["  " + tr(lang, "choices:")]
                 + [f"    {o.id}) {o.text.get(lang)}" for o in self.right])
 
     def shown(self, mix: Mix) -> Shown:
@@ -174,16 +169,16 @@ class Matching(Question):
     def ask(self, s: Session, shown: Shown) -> dict[str, str]:
         for n, item in enumerate(shown.left, 1):
             s.say(f"  {n}. {item.text.get(s.lang)}")
-        s.say(s.t("Opciones:", "Choices:"))
+        s.say(s.msg("Choices:"))
         s.show_options(shown.options)
         span = f"a-{max(shown.letters)}"
-        return {item.id: s.ask(s.t(f"{n} → letra ({span})> ", f"{n} → letter ({span})> "),
+        return {item.id: s.ask(s.msg("{n} → letter ({span})> ", n=n, span=span),
                                lambda reply, i=item.id: read_answer(self, {i: reply}, s.lang, shown.letters)[i], "")
                 for n, item in enumerate(shown.left, 1)}
 
     def notebook_lines(self) -> list[str]:
-        return [*option_lines(self.left), "", "Opciones / choices:", "", *option_lines(self.right)]
+        return [*option_lines(self.left), "", both("Choices:"), "", *option_lines(self.right)]
 
     def notebook_how(self) -> str:
         ids = ", ".join(f'"{o.id}"' for o in self.right)
-        return f"un dict {{izquierda: derecha}} / a dict {{left: right}}; derecha / right: {ids}"
+        return both("a dict {{left: right}}; right: {ids}", ids=ids)

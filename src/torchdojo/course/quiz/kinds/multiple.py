@@ -21,8 +21,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from torchdojo.course.manifest import Text
-from torchdojo.course.quiz.feedback import Feedback, Scored, clip, done, echo, error
+from torchdojo.course.quiz.feedback import Feedback, Scored, both, clip, done, echo, error
 from torchdojo.course.quiz.kinds.base import (
     Option, Question, option_lines, read_choice, read_options, register,
 )
@@ -30,6 +29,7 @@ from torchdojo.course.quiz.nodes import NodeReader
 from torchdojo.course.quiz.reading import Unreadable, choose, read_answer, tokens
 from torchdojo.course.quiz.shuffle import Mix, Shown
 from torchdojo.course.quiz.terminal import Session
+from torchdojo.text.i18n import N_, tr
 
 _LISTED = 5  # unknown ids named in an error, at most
 
@@ -40,7 +40,7 @@ class MultipleSelect(Question):
     """One or more options are right, at least one is wrong; the answer is a list of ids."""
 
     kind: ClassVar[str] = "multiple"
-    kind_title: ClassVar[Text] = Text("varias respuestas", "multiple select")
+    kind_title: ClassVar[str] = N_("multiple select")
     fields: ClassVar[frozenset[str]] = frozenset({"options", "answer"})
 
     options: tuple[Option, ...]
@@ -88,35 +88,33 @@ class MultipleSelect(Question):
             named = ", ".join(unknown[:_LISTED]) + (", …" if len(unknown) > _LISTED else "")
             if letters:  # the terminal: letters are what the learner sees
                 span = f"{min(letters)}-{max(letters)}"
-                raise Unreadable(f"No entiendo «{named}». Escribe una o más letras ({span}), p. ej. «a c».",
-                                 f"Cannot read '{named}'. Type one or more letters ({span}), e.g. 'a c'.")
+                raise Unreadable("Cannot read '{said}'. Type one or more letters ({span}), e.g. 'a c'.",
+                                 said=named, span=span)
             ids = ", ".join(o.id for o in self.options)
-            raise Unreadable(f"No son opciones de esta pregunta: {named} (opciones: {ids}).",
-                             f"Not options of this question: {named} (options: {ids}).")
+            raise Unreadable("Not options of this question: {named} (options: {ids}).", named=named, ids=ids)
         return list(dict.fromkeys(c for _, c in picked))
 
     def score(self, given: Any, f: Feedback) -> Scored:
         ids = [o.id for o in self.options]
         if not isinstance(given, (list, tuple)) or not all(isinstance(g, str) for g in given):
-            return error(f, f"Se esperaba una lista de ids de opciones (de {', '.join(ids)}), no {echo(given)}.",
-                         f"Expected a list of option ids (from {', '.join(ids)}), got {echo(given)}.")
+            return error(f, f.msg("Expected a list of option ids (from {ids}), got {given}.", ids=", ".join(ids),
+                                 given=echo(given)))
         unknown = [clip(g) for g in dict.fromkeys(given) if g not in ids]
         if unknown:
             named = ", ".join(unknown[:_LISTED]) + (", …" if len(unknown) > _LISTED else "")
-            return error(f, f"No son opciones de esta pregunta: {named} (opciones: {', '.join(ids)}).",
-                         f"Not options of this question: {named} (options: {', '.join(ids)}).")
+            return error(f, f.msg("Not options of this question: {named} (options: {ids}).", named=named,
+                                 ids=", ".join(ids)))
         picked = set(given)
         fraction = self.fraction(picked)
         in_order = f.shown(self.options)
-        lines = [f.t("Correctas:", "Right options:"), *f.bullets([o for o in in_order if o.id in self.answer])]
+        lines = [f.msg("Right options:"), *f.bullets([o for o in in_order if o.id in self.answer])]
         if fraction < 1:
-            lines += [f.t("Elegiste:", "You picked:"), *f.bullets([o for o in in_order if o.id in picked])]
+            lines += [f.msg("You picked:"), *f.bullets([o for o in in_order if o.id in picked])]
             right, n, base = self.decisions(picked), len(self.options), self.baseline
-            lines.append(f.t(
-                f"Decidiste bien {right} de {n} opciones (marcar las correctas, dejar las incorrectas). "
-                f"Marcar todas, o una sola, decide bien hasta {base}: solo cuentan las que pasan de {base}.",
-                f"You decided {right} of {n} options right (tick the right ones, leave the wrong ones). "
-                f"Ticking all, or just one, decides up to {base} right: only those beyond {base} count."))
+            lines.append(f.msg(
+                "You decided {right} of {n} options right (tick the right ones, leave the wrong ones). "
+                "Ticking all, or just one, decides up to {base} right: only those beyond {base} count.",
+                right=right, n=n, base=base))
             # Explain every mistake: wrong picks (misconceptions) and missed right options.
             lines += [f.why(o, right=o.id in self.answer) for o in in_order
                       if (o.id in picked) != (o.id in self.answer)]
@@ -126,9 +124,7 @@ class MultipleSelect(Question):
         return sorted(self.answer)
 
     def how(self, lang: str) -> str:
-        return Text("una lista de ids, p. ej. [a, c] o a, c (puntuación parcial; marcar todas o una sola no suma)",
-                    "a list of ids, e.g. [a, c] or a, c (partial credit; ticking all or just one earns nothing)"
-                    ).get(lang)
+        return tr(lang, "a list of ids, e.g. [a, c] or a, c (partial credit; ticking all or just one earns nothing)")
 
     def template_lines(self, lang: str) -> list[str]:
         return [f"  {o.id}) {o.text.get(lang)}" for o in self.options]
@@ -143,14 +139,13 @@ class MultipleSelect(Question):
         def parse(reply: str) -> list[str]:
             picks = read_answer(self, reply, s.lang, shown.letters)
             if not picks:  # "," alone: nothing ticked
-                raise Unreadable("Escribe una o más letras, p. ej. «a c».", "Type one or more letters, e.g. 'a c'.")
+                raise Unreadable("Type one or more letters, e.g. 'a c'.")
             return picks
 
-        return s.ask(s.t(f"Letras, separadas por espacios o comas ({span})> ",
-                         f"Letters, separated by spaces or commas ({span})> "), parse, "")
+        return s.ask(s.msg("Letters, separated by spaces or commas ({span})> ", span=span), parse, "")
 
     def notebook_lines(self) -> list[str]:
         return option_lines(self.options)
 
     def notebook_how(self) -> str:
-        return 'una lista de ids / a list of ids, p. ej. / e.g. ["a", "c"]'
+        return both('a list of ids, e.g. ["a", "c"]')

@@ -17,14 +17,14 @@ from typing import Any, ClassVar
 
 import yaml
 
-from torchdojo.course.manifest import Text
-from torchdojo.course.quiz.feedback import Feedback, Scored, done, echo, error, fmt_num
+from torchdojo.course.quiz.feedback import Feedback, Scored, both, done, echo, error, fmt_num
 from torchdojo.course.quiz.kinds.base import Question, register
 from torchdojo.course.quiz.nodes import NodeReader
 from torchdojo.course.quiz.shuffle import Shown
 from torchdojo.course.quiz.reading import read_answer
 from torchdojo.course.quiz.spelling import RULE, NumberError, read_number
 from torchdojo.course.quiz.terminal import Session
+from torchdojo.text.i18n import N_, tr
 
 # Room for binary floating point at the edge of a tolerance (0.1 + 0.2 != 0.3).
 _EPS = 1e-9
@@ -36,7 +36,7 @@ class Numeric(Question):
     """A number; accepted within ``abs_tol`` or ``rel_tol`` (whichever is wider). All or nothing."""
 
     kind: ClassVar[str] = "numeric"
-    kind_title: ClassVar[Text] = Text("número", "number")
+    kind_title: ClassVar[str] = N_("number")
     fields: ClassVar[frozenset[str]] = frozenset({"answer", "tolerance"})
     optional_fields: ClassVar[frozenset[str]] = frozenset({"tolerance"})
 
@@ -71,7 +71,7 @@ class Numeric(Question):
             try:
                 value = read_number(given, f.lang)
             except NumberError as exc:
-                return error(f, exc.es, exc.en)
+                return error(f, exc.text(f.lang))
             spelled = given.strip()
         elif isinstance(given, numbers.Real) and not isinstance(given, bool):  # from Python (a notebook)
             value = float(given)
@@ -79,29 +79,29 @@ class Numeric(Question):
         else:
             value, spelled = math.nan, ""
         if not math.isfinite(value):
-            return error(f, f"Se esperaba un número, no {echo(given)}.", f"Expected a number, got {echo(given)}.")
+            return error(f, f.msg("Expected a number, got {given}.", given=echo(given)))
         tol = ""
         if self.abs_tol or self.rel_tol:
             parts = [f"±{fmt_num(self.abs_tol)}"] if self.abs_tol else []
             if self.rel_tol:  # Spanish writes "5 %", English "5%"
-                parts.append(f"±{fmt_num(round(self.rel_tol * 100, 6))}{f.t(' %', '%')}")
-            tol = f" ({f.t('tolerancia', 'tolerance')} {', '.join(parts)})"
-        lines = [f.t("Respuesta: ", "Answer: ") + fmt_num(self.answer) + tol]
+                parts.append("±" + f.msg("{percent}%", percent=fmt_num(round(self.rel_tol * 100, 6))))
+            tol = " " + f.msg("(tolerance {tolerance})", tolerance=", ".join(parts))
+        lines = [f.msg("Answer: {answer}", answer=fmt_num(self.answer) + tol)]
         ok = self.within(value)
         if not ok:
             read_as = "" if spelled == fmt_num(value) else f" (= {fmt_num(value)})"
-            lines.append(f.t("Tu respuesta: ", "Your answer: ") + spelled + read_as)
+            lines.append(f.msg("Your answer: {answer}", answer=spelled + read_as))
         return done(1.0 if ok else 0.0, f, self, lines)
 
     def expected(self) -> float:
         return self.answer
 
     def how(self, lang: str) -> str:
-        return Text("un número. " + RULE["es"], "a number. " + RULE["en"]).get(lang)
+        return tr(lang, "a number.") + " " + tr(lang, RULE)
 
     def ask(self, s: Session, shown: Shown) -> str:
-        s.say(s.t(RULE["es"], RULE["en"]), "dim")  # the rule the answer is read by
-        return s.ask(s.t("Número> ", "Number> "), lambda reply: read_answer(self, reply, s.lang), "")
+        s.say(s.msg(RULE), "dim")  # the rule the answer is read by
+        return s.ask(s.msg("Number> "), lambda reply: read_answer(self, reply, s.lang), "")
 
     def notebook_how(self) -> str:
-        return "un número / a number"
+        return both("a number")

@@ -8,8 +8,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from torchdojo.course.manifest import Text
-from torchdojo.course.quiz.feedback import Feedback, Scored, clip, done, echo, error
+from torchdojo.course.quiz.feedback import Feedback, Scored, both, clip, done, echo, error
 from torchdojo.course.quiz.kinds.base import (
     Option, Question, option_lines, read_choice, read_options, register,
 )
@@ -17,6 +16,7 @@ from torchdojo.course.quiz.nodes import NodeReader
 from torchdojo.course.quiz.reading import Unreadable, choose, read_answer
 from torchdojo.course.quiz.shuffle import Mix, Shown
 from torchdojo.course.quiz.terminal import Session
+from torchdojo.text.i18n import N_, tr
 
 
 @register
@@ -25,7 +25,7 @@ class SingleChoice(Question):
     """Exactly one option is right; the answer is its id. All or nothing."""
 
     kind: ClassVar[str] = "single"
-    kind_title: ClassVar[Text] = Text("una respuesta", "single choice")
+    kind_title: ClassVar[str] = N_("single choice")
     fields: ClassVar[frozenset[str]] = frozenset({"options", "answer"})
 
     options: tuple[Option, ...]
@@ -47,27 +47,25 @@ class SingleChoice(Question):
             return chosen
         if letters:  # the terminal: letters are what the learner sees
             span = f"{min(letters)}-{max(letters)}"
-            raise Unreadable(f"No entiendo «{clip(given)}». Escribe una letra ({span}).",
-                             f"Cannot read '{clip(given)}'. Type one letter ({span}).")
+            raise Unreadable("Cannot read '{said}'. Type one letter ({span}).", said=clip(given), span=span)
         ids = ", ".join(o.id for o in self.options)
-        raise Unreadable(f"'{clip(given)}' no es una opción de esta pregunta (opciones: {ids}).",
-                         f"'{clip(given)}' is not an option of this question (options: {ids}).")
+        raise Unreadable("'{given}' is not an option of this question (options: {ids}).", given=clip(given), ids=ids)
 
     def score(self, given: Any, f: Feedback) -> Scored:
         ids = [o.id for o in self.options]
         if not isinstance(given, str):
-            return error(f, f"Se esperaba el id de una opción ({', '.join(ids)}), no {echo(given)}.",
-                         f"Expected one option id ({', '.join(ids)}), got {echo(given)}.")
+            return error(f, f.msg("Expected one option id ({ids}), got {given}.", ids=", ".join(ids),
+                                  given=echo(given)))
         if given not in ids:
-            return error(f, f"'{clip(given)}' no es una opción de esta pregunta (opciones: {', '.join(ids)}).",
-                         f"'{clip(given)}' is not an option of this question (options: {', '.join(ids)}).")
+            return error(f, f.msg("'{given}' is not an option of this question (options: {ids}).", given=clip(given),
+                                 ids=", ".join(ids)))
         right = self.option(self.answer)
         if given == self.answer:
-            return done(1.0, f, self, [f.t("Respuesta: ", "Answer: ") + f.opt(right)])
+            return done(1.0, f, self, [f.msg("Answer: {answer}", answer=f.opt(right))])
         chosen = self.option(given)
         return done(0.0, f, self, [
-            f.t("Se esperaba: ", "Expected: ") + f.opt(right),
-            f.t("Tu respuesta: ", "Your answer: ") + f.opt(chosen),
+            f.msg("Expected: {answer}", answer=f.opt(right)),
+            f.msg("Your answer: {answer}", answer=f.opt(chosen)),
             f.why(chosen),
         ])
 
@@ -76,7 +74,7 @@ class SingleChoice(Question):
 
     def how(self, lang: str) -> str:
         ids = ", ".join(o.id for o in self.options)
-        return Text(f"un id de opción ({ids})", f"one option id ({ids})").get(lang)
+        return tr(lang, "one option id ({ids})", ids=ids)
 
     def template_lines(self, lang: str) -> list[str]:
         return [f"  {o.id}) {o.text.get(lang)}" for o in self.options]
@@ -87,7 +85,7 @@ class SingleChoice(Question):
     def ask(self, s: Session, shown: Shown) -> str:
         s.show_options(shown.options)
         span = f"a-{max(shown.letters)}"
-        return s.ask(s.t(f"Respuesta ({span})> ", f"Answer ({span})> "),
+        return s.ask(s.msg("Answer ({span})> ", span=span),
                      lambda reply: read_answer(self, reply, s.lang, shown.letters), "")
 
     def notebook_lines(self) -> list[str]:
@@ -95,4 +93,4 @@ class SingleChoice(Question):
 
     def notebook_how(self) -> str:
         ids = ", ".join(f'"{o.id}"' for o in self.options)
-        return f"un id de opción / one option id: {ids}"
+        return both("one option id: {ids}", ids=ids)

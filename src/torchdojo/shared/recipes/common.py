@@ -78,7 +78,6 @@ def optimizer(kind: str, model: nn.Module, lr: float, trainable_only: bool = Fal
 
 
 @recipe
-@recipe
 def global_rng_state(device: str = "cpu") -> list:
     """The global random state of the CPU and of ``device``'s accelerator."""
     states = [torch.get_rng_state()]

@@ -79,3 +79,15 @@ def test_the_judge_starts_without_the_callers_secrets(monkeypatch, tmp_path):
             with open(f"/proc/{pid}/environ", "rb") as f:
                 assert b"hunter2" not in f.read(), pid
         assert judge.caps
+
+
+def test_a_grader_that_trains_is_recognised_before_the_fork():
+    # The judge imports torch._dynamo before forking its zygote only for graders that
+    # train; missing one costs every job of that topic a second and a half.
+    from torchdojo.course import paths
+    from torchdojo.judge.server import trains
+
+    graders = paths.graders_dir()
+    assert trains([str(graders / "test_fc_nets.py")])
+    assert trains([str(graders / "test_tensors.py"), str(graders / "test_cnns.py")])
+    assert not trains([str(graders / "test_tensors.py")])

@@ -58,7 +58,7 @@ def trains(graders: list[str]) -> bool:
                 n = f.readinto(buf) or 0
         except OSError:
             continue
-        found = found or b"optim" in memoryview(buf)[:n]
+        found = found or buf.find(b"optim", 0, n) != -1  # a substring (``in`` on a memoryview tests one byte)
         buf[:] = bytes(len(buf))
     return found
 

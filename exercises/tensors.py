@@ -3,9 +3,9 @@
 ES: Un tensor es un array multidimensional: la forma en que PyTorch representa las
 entradas, las salidas y los pesos (weights) de una red. Cada tensor tiene un número
 de dimensiones (``ndim``), una forma (``shape``: el tamaño de cada dimensión), un
-tipo de dato (``dtype``) y un dispositivo (``device``: CPU o GPU). En estos ejercicios creas, inspeccionas, transformas y
-mueves tensores. Cada función se califica por separado; el límite de tiempo es de
-10 s por ejercicio.
+tipo de dato (``dtype``) y un dispositivo (``device``: CPU o GPU). En estos
+ejercicios creas, inspeccionas, transformas y mueves tensores. Cada función se
+califica por separado; el límite de tiempo es de 10 s por ejercicio.
 
 EN: A tensor is a multidimensional array: the way PyTorch represents a network's
 inputs, outputs and weights. Every tensor has a number of dimensions (``ndim``), a

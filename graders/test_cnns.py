@@ -273,21 +273,27 @@ def _loss_diagnosis(got_loss: float, batch_losses: list[float], n: int,
         return (f" (es la entropía cruzada sin más: {name} debe usar la loss_fn que recibe, loss_fn(salida, y))",
                 f" (that is plain cross-entropy: {name} must use the loss_fn it is given, loss_fn(output, y))")
     if _near(got_loss, sum(batch_losses)):
-        return " (devolviste la suma de las pérdidas de los lotes, no la media)", " (you returned the sum of the batch losses, not the mean)"
+        return (" (devolviste la suma de las pérdidas de los lotes, no la media)",
+                " (you returned the sum of the batch losses, not the mean)")
     if batch_losses and _near(got_loss, batch_losses[-1]):
-        return " (devolviste la pérdida del último lote, no la media de la época)", " (you returned the last batch's loss, not the epoch's mean)"
+        return (" (devolviste la pérdida del último lote, no la media de la época)",
+                " (you returned the last batch's loss, not the epoch's mean)")
     if _near(got_loss, sum(batch_losses) / n):
-        return " (dividiste la suma de pérdidas medias por lote entre el número de ejemplos)", " (you divided the sum of per-batch mean losses by the number of examples)"
+        return (" (dividiste la suma de pérdidas medias por lote entre el número de ejemplos)",
+                " (you divided the sum of per-batch mean losses by the number of examples)")
     return "", ""
 
 
 def _acc_diagnosis(got: float, correct: int, n: int, batches: int) -> tuple[str, str]:
     if _near(got, 100 * correct / n):
-        return " (es un porcentaje: la exactitud es una fracción en [0, 1])", " (that is a percentage: accuracy is a fraction in [0, 1])"
+        return (" (es un porcentaje: la exactitud es una fracción en [0, 1])",
+                " (that is a percentage: accuracy is a fraction in [0, 1])")
     if _near(got, float(correct)):
-        return " (es el número de aciertos: divide entre el número de ejemplos)", " (that is the number of hits: divide by the number of examples)"
+        return (" (es el número de aciertos: divide entre el número de ejemplos)",
+                " (that is the number of hits: divide by the number of examples)")
     if batches and _near(got, correct / batches):
-        return " (dividiste entre el número de lotes, no de ejemplos)", " (you divided by the number of batches, not of examples)"
+        return (" (dividiste entre el número de lotes, no de ejemplos)",
+                " (you divided by the number of batches, not of examples)")
     return "", ""
 
 
@@ -485,7 +491,8 @@ def _param_shapes(model: Handle) -> list[tuple[int, ...]]:
 
 
 @pytest.mark.exercise("TinyVGG")
-@pytest.mark.hint(es="Cada MaxPool(2) divide el lado entre 2: la Linear recibe hidden_units * (image_size // 4)**2 valores.",
+@pytest.mark.hint(es=("Cada MaxPool(2) divide el lado entre 2: la Linear recibe "
+                      "hidden_units * (image_size // 4)**2 valores."),
                   en="Each MaxPool(2) halves the side: the Linear receives hidden_units * (image_size // 4)**2 values.")
 def test_tinyvgg_output_shape(student, lab, device):
     _precise(lab, device)
@@ -503,8 +510,10 @@ def test_tinyvgg_output_shape(student, lab, device):
 
 
 @pytest.mark.exercise("TinyVGG")
-@pytest.mark.hint(es="Cuatro convoluciones 3x3 con sesgo (la primera de in_channels a hidden_units, las otras de hidden_units a hidden_units) y una sola Linear.",
-                  en="Four 3x3 convolutions with bias (the first from in_channels to hidden_units, the others from hidden_units to hidden_units) and a single Linear.")
+@pytest.mark.hint(es=("Cuatro convoluciones 3x3 con sesgo (la primera de in_channels a hidden_units, las otras "
+                      "de hidden_units a hidden_units) y una sola Linear."),
+                  en=("Four 3x3 convolutions with bias (the first from in_channels to hidden_units, the others "
+                      "from hidden_units to hidden_units) and a single Linear."))
 def test_tinyvgg_parameter_count(student, lab, device):
     _precise(lab, device)
     for config in _VGG_CONFIGS:
@@ -580,8 +589,10 @@ def _close(out: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float) 
 
 @pytest.mark.exercise("TinyVGG")
 @pytest.mark.weight(2)
-@pytest.mark.hint(es="Orden: Conv, ReLU, Conv, ReLU, MaxPool(2), dos veces; luego Flatten (C, H, W) y Linear, sin nada después.",
-                  en="Order: Conv, ReLU, Conv, ReLU, MaxPool(2), twice; then Flatten (C, H, W) and Linear, nothing after.")
+@pytest.mark.hint(es=("Orden: Conv, ReLU, Conv, ReLU, MaxPool(2), dos veces; luego Flatten (C, H, W) y Linear, "
+                      "sin nada después."),
+                  en=("Order: Conv, ReLU, Conv, ReLU, MaxPool(2), twice; then Flatten (C, H, W) and Linear, "
+                      "nothing after."))
 def test_tinyvgg_matches_reference(student, lab, device):
     _precise(lab, device)
     rtol, atol = _tol(device)
@@ -638,16 +649,18 @@ def test_tinyvgg_matches_reference(student, lab, device):
             hwc = ref.fc(ref.features(x.to(_f64)).permute(0, 2, 3, 1).flatten(1))
         if last is not None and tuple(last.shape) == tuple(expected.shape):
             if _close(last, torch.softmax(expected, 1), rtol, atol):
-                es, en = " (aplicas softmax al final: devuelve logits)", " (you apply softmax at the end: return logits)"
+                es, en = (" (aplicas softmax al final: devuelve logits)",
+                          " (you apply softmax at the end: return logits)")
             elif _close(last, torch.relu(expected), rtol, atol):
-                es, en = " (hay una ReLU después de la Linear: devuelve logits)", " (there is a ReLU after the Linear: return logits)"
+                es, en = (" (hay una ReLU después de la Linear: devuelve logits)",
+                          " (there is a ReLU after the Linear: return logits)")
             elif _close(last, hwc, rtol, atol):
                 es, en = (" (aplanas en orden H, W, C: usa x.flatten(1) sobre (N, C, H, W))",
                           " (you flatten in H, W, C order: use x.flatten(1) on (N, C, H, W))")
         fail(
             f"TinyVGG{config}: con los pesos de la referencia copiados en tus parámetros (emparejados por forma), "
-            f"la salida difiere{es}. Comprueba el orden Conv, ReLU, Conv, ReLU, MaxPool(2) en cada bloque, el padding=1 "
-            f"y que no haya nada tras la Linear",
+            f"la salida difiere{es}. Comprueba el orden Conv, ReLU, Conv, ReLU, MaxPool(2) en cada bloque, "
+            f"el padding=1 y que no haya nada tras la Linear",
             f"TinyVGG{config}: with the reference weights copied into your parameters (matched by shape), the "
             f"output differs{en}. Check the order Conv, ReLU, Conv, ReLU, MaxPool(2) in each block, padding=1, and "
             f"that nothing follows the Linear",
@@ -714,8 +727,10 @@ def _epoch(loader: object, n: int, batch_size: int) -> list[int]:
 
 
 @pytest.mark.exercise("make_loader")
-@pytest.mark.hint(es="Pasa shuffle tal cual al DataLoader; no descarta el último lote salvo que le pidas drop_last=True.",
-                  en="Hand shuffle over to the DataLoader as it is; it keeps the last batch unless you ask for drop_last=True.")
+@pytest.mark.hint(es=("Pasa shuffle tal cual al DataLoader; no descarta el último lote salvo que le pidas "
+                      "drop_last=True."),
+                  en=("Hand shuffle over to the DataLoader as it is; it keeps the last batch unless you ask for "
+                      "drop_last=True."))
 def test_make_loader_keeps_order_and_last_batch(student):
     X, y = _indexed_data(10)
     loader = student.make_loader(X, y, 4)
@@ -735,7 +750,8 @@ def test_make_loader_keeps_order_and_last_batch(student):
 
 @pytest.mark.exercise("make_loader")
 @pytest.mark.hint(es="Crea un torch.Generator propio con manual_seed(seed) y pásalo al DataLoader (generator=...).",
-                  en="Create a torch.Generator of your own with manual_seed(seed) and pass it to the DataLoader (generator=...).")
+                  en=("Create a torch.Generator of your own with manual_seed(seed) and pass it to the DataLoader "
+                      "(generator=...)."))
 def test_make_loader_same_seed_same_batches(student, lab):
     n, bs = 24, 5
     X, y = _indexed_data(n)
@@ -793,10 +809,13 @@ def _train_epoch_mismatch(lab, model: Handle, opt: Handle, before: dict, after: 
                           summary: tuple[str, str]) -> None:
     """The parameters differ from the judge's run: fail, naming the mistake where one is recognised."""
     calls = lab.run("cnns_probe_calls", model=model)
-    check(calls, "train_epoch no pasó ningún lote por el modelo", "train_epoch did not pass any batch through the model")
+    check(calls, "train_epoch no pasó ningún lote por el modelo",
+          "train_epoch did not pass any batch through the model")
     check(any(training for training, _ in calls),
-          "train_epoch usó el modelo en modo evaluación (el modelo llega en modo eval): llama a model.train() antes del bucle",
-          "train_epoch used the model in eval mode (the model arrives in eval mode): call model.train() before the loop")
+          "train_epoch usó el modelo en modo evaluación (el modelo llega en modo eval): "
+          "llama a model.train() antes del bucle",
+          "train_epoch used the model in eval mode (the model arrives in eval mode): "
+          "call model.train() before the loop")
     check(len(calls) == len(batches),
           f"train_epoch hizo {len(calls)} pasadas hacia delante con {len(batches)} lotes: una por lote",
           f"train_epoch made {len(calls)} forward passes for {len(batches)} batches: one per batch")
@@ -845,7 +864,8 @@ def _grade_train_epoch(student, lab, *, X, y, batch_size: int, seed: int, device
 
 
 @pytest.mark.exercise("train_epoch")
-@pytest.mark.hint(es="Los gradientes se acumulan en .grad hasta que alguien los borra: optimizer.zero_grad() en cada lote.",
+@pytest.mark.hint(es=("Los gradientes se acumulan en .grad hasta que alguien los borra: "
+                      "optimizer.zero_grad() en cada lote."),
                   en="Gradients pile up in .grad until someone clears them: optimizer.zero_grad() for each batch.")
 def test_train_epoch_clears_gradients_one_step_per_batch(student, lab, device):
     X, y = _probe_data(16, 23)
@@ -861,8 +881,10 @@ def test_train_epoch_clears_gradients_one_step_per_batch(student, lab, device):
 
 @pytest.mark.exercise("train_epoch")
 @pytest.mark.weight(2)
-@pytest.mark.hint(es="model.train() antes del bucle; en cada lote: mover a device, forward, pérdida, zero_grad, backward, step.",
-                  en="model.train() before the loop; for each batch: move to device, forward, loss, zero_grad, backward, step.")
+@pytest.mark.hint(es=("model.train() antes del bucle; en cada lote: mover a device, forward, pérdida, zero_grad, "
+                      "backward, step."),
+                  en=("model.train() before the loop; for each batch: move to device, forward, loss, zero_grad, "
+                      "backward, step."))
 def test_train_epoch_matches_reference(student, lab, device):
     X, y = _probe_data(48, 21)
     # The device as a str this time; the loss with label smoothing and SGD with momentum: any loss_fn and
@@ -904,13 +926,14 @@ def _grade_evaluate(student, lab, *, n: int, batch_size: int, data_seed: int, se
     if changed or any(gr is not None for gr in grads):
         # What the probe saw names the cause of a change the judge found.
         check(not any(training for training, _ in calls),
-              "evaluate usó el modelo en modo entrenamiento (llega en modo train): llama a model.eval() antes del bucle; "
-              "si no, BatchNorm usa las estadísticas del lote y cambia running_mean/running_var",
+              "evaluate usó el modelo en modo entrenamiento (llega en modo train): llama a model.eval() antes "
+              "del bucle; si no, BatchNorm usa las estadísticas del lote y cambia running_mean/running_var",
               "evaluate used the model in train mode (it arrives in train mode): call model.eval() before the loop; "
               "otherwise BatchNorm uses the batch's statistics and changes running_mean/running_var")
         check(not changed,
               f"evaluate cambió el modelo ({', '.join(changed[:4])}): evaluar no debe tocar parámetros ni estadísticas",
-              f"evaluate changed the model ({', '.join(changed[:4])}): evaluating must not touch parameters or statistics")
+              f"evaluate changed the model ({', '.join(changed[:4])}): evaluating must not touch parameters "
+              f"or statistics")
         fail("evaluate dejó gradientes en los parámetros: sin loss.backward() al evaluar",
              "evaluate left gradients on the parameters: no loss.backward() when evaluating")
     try:
@@ -922,7 +945,8 @@ def _grade_evaluate(student, lab, *, n: int, batch_size: int, data_seed: int, se
     except Feedback:
         check(calls, "evaluate no pasó ningún lote por el modelo", "evaluate did not pass any batch through the model")
         check(not any(training for training, _ in calls),
-              "evaluate usó el modelo en modo entrenamiento (llega en modo train): llama a model.eval() antes del bucle",
+              "evaluate usó el modelo en modo entrenamiento (llega en modo train): llama a model.eval() antes "
+              "del bucle",
               "evaluate used the model in train mode (it arrives in train mode): call model.eval() before the loop")
         check(not any(grad for _, grad in calls),
               "evaluate registró gradientes: envuelve el bucle en with torch.no_grad(): (o torch.inference_mode())",
@@ -1017,8 +1041,10 @@ def _check_model_moved(model: Handle, device: torch.device) -> None:
 
 @pytest.mark.exercise("fit")
 @pytest.mark.weight(2)
-@pytest.mark.hint(es="optimizer = torch.optim.Adam(model.parameters(), lr=lr), creado una sola vez antes del bucle de épocas.",
-                  en="optimizer = torch.optim.Adam(model.parameters(), lr=lr), created once, before the loop over epochs.")
+@pytest.mark.hint(es=("optimizer = torch.optim.Adam(model.parameters(), lr=lr), creado una sola vez antes del "
+                      "bucle de épocas."),
+                  en=("optimizer = torch.optim.Adam(model.parameters(), lr=lr), created once, before the loop "
+                      "over epochs."))
 def test_fit_matches_adam_reference(student, lab, device):
     """fit's loop, with spies as train_epoch and evaluate (no working helper runs in the student process).
 
@@ -1055,8 +1081,10 @@ def test_fit_matches_adam_reference(student, lab, device):
     _check_fit_calls(log, epochs, device, F.cross_entropy(logits, targets).item(), spied)
     after = model.state_dict()
     check(_state_diff(after, _cpu_state(twin, params_only=True), 0.0, 0.0),
-          "fit no cambió los parámetros del modelo: ¿entrenas el modelo que recibes, con un optimizador sobre sus parámetros?",
-          "fit did not change the model's parameters: do you train the model you are given, with an optimiser over its parameters?")
+          "fit no cambió los parámetros del modelo: ¿entrenas el modelo que recibes, con un optimizador "
+          "sobre sus parámetros?",
+          "fit did not change the model's parameters: do you train the model you are given, with an optimiser "
+          "over its parameters?")
     if any(entry.get("optimizer") for entry in log if entry.get("role") == "train"):
         fail("fit crea un optimizador nuevo en cada época: Adam(model.parameters(), lr=lr) se crea una vez, antes "
              "del bucle, y se usa en todas las épocas (un Adam nuevo pierde lo que aprendió de los gradientes)",
@@ -1097,7 +1125,8 @@ def test_fit_matches_adam_reference(student, lab, device):
     slack = {name: mask.to(_f64) * lr * epochs * len(train) for name, mask in tiny.items()}
     if _state_diff(after, _cpu_state(net), max(rtol, 1e-4), max(atol, 1e-5), slack):
         fail("tras fit los parámetros difieren de los de Adam(model.parameters(), lr=lr) con entropía cruzada, "
-             "creado una vez y usado en todas las épocas (ni otro optimizador, ni otros argumentos, ni uno nuevo por época)",
+             "creado una vez y usado en todas las épocas (ni otro optimizador, ni otros argumentos, "
+             "ni uno nuevo por época)",
              "after fit the parameters differ from those of Adam(model.parameters(), lr=lr) with cross-entropy, "
              "created once and used for every epoch (no other optimiser, no other arguments, no new one per epoch)")
     for key in _HISTORY_KEYS:

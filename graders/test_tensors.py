@@ -116,8 +116,10 @@ def test_seeded_rand_values(student, device, shape):
     values = compare.to_cpu(got)
     low, high = float(values.min()), float(values.max())
     check(low >= 0.0 and high < 1.0,
-          f"{what}: los valores deben estar en [0, 1) y van de {low:.3f} a {high:.3f} (¿torch.randn en vez de torch.rand?)",
-          f"{what}: values must lie in [0, 1) but range from {low:.3f} to {high:.3f} (torch.randn instead of torch.rand?)")
+          f"{what}: los valores deben estar en [0, 1) y van de {low:.3f} a {high:.3f} "
+          f"(¿torch.randn en vez de torch.rand?)",
+          f"{what}: values must lie in [0, 1) but range from {low:.3f} to {high:.3f} "
+          f"(torch.randn instead of torch.rand?)")
 
 
 @pytest.mark.exercise("seeded_rand")
@@ -195,7 +197,8 @@ def test_safe_matmul_mismatch(student, device, sa, sb):
                   f"the ValueError must name both shapes {sa} and {sb}; its message was: {short(message)}")
             return
         fail(f"con formas {sa} y {sb} se esperaba ValueError y se lanzó {exc.type_name}: {short(exc.message)}",
-             f"with shapes {sa} and {sb} a ValueError was expected, but {exc.type_name} was raised: {short(exc.message)}")
+             f"with shapes {sa} and {sb} a ValueError was expected, but {exc.type_name} was raised: "
+             f"{short(exc.message)}")
     fail(f"con formas {sa} y {sb} se esperaba ValueError y devolvió {short(result)}",
          f"with shapes {sa} and {sb} a ValueError was expected, but it returned {short(result)}")
 
@@ -278,7 +281,8 @@ def test_flatten_images(student, device, n, c, h, w):
 def test_flatten_images_non_contiguous(student, device):
     base = _data((2, 5, 4, 3))
     x = base.to(device).permute(0, 3, 1, 2)  # (2, 3, 5, 4), not contiguous
-    what = ("flatten_images(x no contiguo de forma (2, 3, 5, 4))", "flatten_images(non-contiguous x of shape (2, 3, 5, 4))")
+    what = ("flatten_images(x no contiguo de forma (2, 3, 5, 4))",
+            "flatten_images(non-contiguous x of shape (2, 3, 5, 4))")
     try:
         got = student.flatten_images(x)
     except StudentRaised as exc:

@@ -70,9 +70,11 @@ def main() -> int:
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)
     with tempfile.TemporaryDirectory(prefix="torchdojo-bench-") as tmp:
         klass = mixed_class(Path(tmp) / "class", args.students, args.kinds)
-        mix = ", ".join(args.kinds) if args.kinds else "mixed: correct, notebook, 2 mistakes, stub, syntax error, binary"
+        mix = (", ".join(args.kinds) if args.kinds
+               else "mixed: correct, notebook, 2 mistakes, stub, syntax error, binary")
         print(f"{args.students} submissions (tensors; {mix}), {os.cpu_count()} CPU cores")
-        print(f"{'executor':<16} {'wrk':>3} {'subs':>5} {'wall s':>8} {'subs/s':>9} {'steady/s':>10} {'s/sub/worker':>13} {'grade s':>8} {'overhead s':>11}")
+        print(f"{'executor':<16} {'wrk':>3} {'subs':>5} {'wall s':>8} {'subs/s':>9} {'steady/s':>10} "
+              f"{'s/sub/worker':>13} {'grade s':>8} {'overhead s':>11}")
         results = {}
         for jobs in args.local_jobs:
             results[("local", jobs)] = row("local", jobs, timed(klass, Path(tmp) / f"local{jobs}", jobs=jobs))

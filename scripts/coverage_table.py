@@ -98,7 +98,8 @@ def coverage_markdown() -> str:
     if strays:
         raise SystemExit(f"coverage_table: questions tagged with unknown section(s) {', '.join(strays)}")
     lines = [HEADER, "## Secciones de los apuntes / Sections of the notes", "",
-             "| sección / section | partes de lección / lesson parts | preguntas / questions | ejercicios / exercises |",
+             "| sección / section | partes de lección / lesson parts | preguntas / questions "
+             "| ejercicios / exercises |",
              "|---|---|---|---|"]
     for s in sections:
         parts = [f"{topic}/{p.id}" for topic, lesson in lessons.items() for p in lesson.parts if p.section == s.id]

@@ -75,13 +75,15 @@ def serialise(state: dict[str, torch.Tensor]) -> bytes:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="retrain and compare with the shipped weights; write nothing")
+    parser.add_argument("--check", action="store_true",
+                        help="retrain and compare with the shipped weights; write nothing")
     args = parser.parse_args()
     start = time.perf_counter()
     state, acc = train()
     data = serialise(state)
     digest = hashlib.sha256(data).hexdigest()
-    print(f"trained in {time.perf_counter() - start:.1f} s; test accuracy {acc:.4f}; {len(data)} bytes; sha256 {digest}")
+    print(f"trained in {time.perf_counter() - start:.1f} s; test accuracy {acc:.4f}; {len(data)} bytes; "
+          f"sha256 {digest}")
     if args.check:
         same = bb.WEIGHTS_PATH.is_file() and bb.WEIGHTS_PATH.read_bytes() == data
         print("identical to the shipped weights" if same else "differs from the shipped weights")

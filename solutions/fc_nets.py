@@ -184,13 +184,14 @@ def fit_line(x, y, *, epochs=300, lr=0.5, seed=0):
     [0, 1). Learn ``y = w*x + b`` with an ``nn.Linear(1, 1)``, the MSE loss
     (``nn.MSELoss``) and the gradient-descent optimiser you prefer
     (``torch.optim.SGD``, ``Adam``...), on all the data every epoch. ``seed``
-    seeds the initial weights: the same seed gives the same result. Return ``(w, b)`` as Python ``float``s. The defaults of
-    ``epochs`` and ``lr`` are yours: those in the signature (300 epochs,
-    ``lr=0.5``) are enough with ``torch.optim.SGD``; if you pick another
-    optimiser or other values, change them in the signature. The grader calls
-    without ``epochs`` or ``lr`` and, on noiseless data with ``w=0.7``,
-    ``b=0.3``, requires both values to end within 0.05. Grader time limit: 30 s
-    (a few hundred epochs take less than a second).
+    seeds the initial weights: the same seed gives the same result. Return
+    ``(w, b)`` as Python ``float``s. The defaults of ``epochs`` and ``lr`` are
+    yours: those in the signature (300 epochs, ``lr=0.5``) are enough with
+    ``torch.optim.SGD``; if you pick another optimiser or other values, change
+    them in the signature. The grader calls without ``epochs`` or ``lr`` and,
+    on noiseless data with ``w=0.7``, ``b=0.3``, requires both values to end
+    within 0.05. Grader time limit: 30 s (a few hundred epochs take less than
+    a second).
     """
     ### BEGIN SOLUTION
     torch.manual_seed(seed)
@@ -211,9 +212,9 @@ def predict_proba(model, X):
 
     Las probabilidades softmax, sobre la última dimensión, de la salida del
     modelo para ``X``, calculadas en modo evaluación y sin registrar
-    gradientes. Devuelve un tensor de la forma de la salida del modelo, en el dispositivo de ``X``, con ``requires_grad`` False y
-    filas que suman 1. Los parámetros del modelo no cambian. Límite del
-    corrector: 10 s.
+    gradientes. Devuelve un tensor de la forma de la salida del modelo, en el
+    dispositivo de ``X``, con ``requires_grad`` False y filas que suman 1. Los
+    parámetros del modelo no cambian. Límite del corrector: 10 s.
 
     The softmax probabilities, over the last dimension, of the model's output
     for ``X``, computed in eval mode and without tracking gradients. Return a

@@ -5,8 +5,9 @@ parte de una red ya entrenada en otra tarea parecida (el backbone, la red base q
 se reutiliza): sus capas ya saben extraer características (features) útiles
 (bordes, esquinas, trazos...). Se congelan esas capas (sus parámetros dejan de
 entrenarse), se cambia la última capa por una nueva, la cabeza (head), con tantas
-salidas como clases tenga la tarea nueva, y se entrena solo esa cabeza. Con pocos ejemplos por clase, así se llega mucho más
-lejos que entrenando la misma red desde cero.
+salidas como clases tenga la tarea nueva, y se entrena solo esa cabeza. Con pocos
+ejemplos por clase, así se llega mucho más lejos que entrenando la misma red desde
+cero.
 
 El curso trae un backbone preentrenado: ``torchdojo.models.pretrained_backbone()``
 devuelve una CNN pequeña con BatchNorm, entrenada para reconocer seis figuras de

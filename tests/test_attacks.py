@@ -152,7 +152,8 @@ def _forge():
                 break
 _forge()
 _inner = dict(globals())
-for _name in [n for n in _inner if not n.startswith("_") and callable(_inner[n]) and n not in ("json", "os", "struct", "torch")]:
+for _name in [n for n in _inner
+              if not n.startswith("_") and callable(_inner[n]) and n not in ("json", "os", "struct", "torch")]:
     def _wrapped(*a, _f=_inner[_name], **k):
         _forge()
         return _f(*a, **k)

@@ -83,7 +83,8 @@ def test_gradescope_hidden_checks_after_published_with_execution_time():
              report.TestOutcome("t_public_2", "failed", 1.0, "wrong", duration_s=0.1),
              report.TestOutcome("t_hidden", "passed", 2.0, hidden=True, duration_s=0.3)]
     item = ItemResult("tensors/summarize", 0.75, 1.0, "failed", "wrong", tests, duration_s=0.5)
-    plain = ItemResult("tensors/tensor_info", 1.0, 1.0, "passed", "", [report.TestOutcome("t", "passed")], duration_s=0.2)
+    plain = ItemResult("tensors/tensor_info", 1.0, 1.0, "passed", "", [report.TestOutcome("t", "passed")],
+                       duration_s=0.2)
     doc = results_json([TopicResult.from_items("tensors", [item, plain], duration_s=0.7)])
     by = {t["name"]: t for t in doc["tests"]}
     assert by["tensors/summarize"]["visibility"] == "visible" and by["tensors/summarize"]["score"] == 0.25

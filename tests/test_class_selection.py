@@ -168,7 +168,8 @@ def test_cli_secret_file_and_errors(klass, tmp_path):
         assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
 
 
-def test_a_new_device_grades_every_file_again_and_an_accelerator_is_graded_beside_the_cpu(class_executor, klass, tmp_path):
+def test_a_new_device_grades_every_file_again_and_an_accelerator_is_graded_beside_the_cpu(
+        class_executor, klass, tmp_path):
     from torchdojo.classroom.batch import grading_devices
 
     assert grading_devices("cpu") == "cpu" and grading_devices("auto") == "auto"

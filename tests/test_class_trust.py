@@ -149,7 +149,8 @@ def test_a_bug_only_a_gpu_shows_passes_on_the_cpu_and_the_note_says_so(class_exe
     assert bug != REFERENCE
     (tmp_path / "class" / "ana").mkdir(parents=True)
     (tmp_path / "class" / "ana" / "tensors.py").write_text(bug, encoding="utf-8")
-    result = grade_class(tmp_path / "class", out=tmp_path / "out", executor=class_executor, topics=["tensors"], lang="es")
+    result = grade_class(tmp_path / "class", out=tmp_path / "out", executor=class_executor, topics=["tensors"],
+                         lang="es")
     item = next(i for i in result.results["ana"]["tensors"].exercises if i.id == "tensors/move_to")
     assert item.status == "passed"  # CPU grading cannot see it...
     doc = json.loads((tmp_path / "out" / "grades.json").read_text(encoding="utf-8"))

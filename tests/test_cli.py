@@ -38,7 +38,8 @@ def test_start_creates_stubs_and_never_overwrites(tmp_path):
     ws = tmp_path / "ws"
     first = run("start", str(ws))
     assert first.returncode == 0, first.stderr
-    assert (ws / "tensors.py").read_text(encoding="utf-8") == (paths.exercises_dir() / "tensors.py").read_text(encoding="utf-8")
+    assert ((ws / "tensors.py").read_text(encoding="utf-8")
+            == (paths.exercises_dir() / "tensors.py").read_text(encoding="utf-8"))
     (ws / "tensors.py").write_text("# my work\n", encoding="utf-8")
     second = run("start", str(ws))
     assert second.returncode == 0

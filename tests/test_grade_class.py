@@ -128,7 +128,8 @@ def test_feedback_and_gradescope_results(graded):
     assert "tensors/add_batch_dim" in md and "expected shape" in md
     page = (out / "feedback" / "carla.html").read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "add_batch_dim" in page
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema comes with the test extra: pip install -e .[test]")
+    jsonschema = pytest.importorskip("jsonschema",
+                                     reason="jsonschema comes with the test extra: pip install -e .[test]")
     schema = {
         "type": "object", "required": ["tests"],
         "properties": {
@@ -156,7 +157,8 @@ def test_rerun_grades_nothing_unchanged_and_regrades_a_change(class_executor, gr
     shutil.copytree(root, copy)
     shutil.copytree(out, tmp_path / "out")
     (copy / "carla" / "tensors.py").write_text(REFERENCE, encoding="utf-8")
-    changed = grade_class(copy, out=tmp_path / "out", executor=class_executor, topics=["tensors", "quiz:paradigms"], lang="en")
+    changed = grade_class(copy, out=tmp_path / "out", executor=class_executor, topics=["tensors", "quiz:paradigms"],
+                          lang="en")
     assert changed.graded == 1
     assert totals(tmp_path / "out")["carla"] == 11
 
@@ -175,7 +177,8 @@ def test_zip_and_nbgrader_layouts(class_executor, graded, tmp_path):
     for student in ("ana", "carla"):
         (nb / student / "ps1").mkdir(parents=True)
         shutil.copy(root / student / "tensors.py", nb / student / "ps1" / "tensors.py")
-    result = grade_class(tmp_path / "course", out=tmp_path / "o1", executor=class_executor, topics=["tensors"], lang="en")
+    result = grade_class(tmp_path / "course", out=tmp_path / "o1", executor=class_executor, topics=["tensors"],
+                         lang="en")
     assert result.students == ["ana", "carla"]
     assert totals(tmp_path / "o1") == {"ana": 11, "carla": 10 + 0.2}
     # a zip with a wrapping folder, and an entry that tries to escape
@@ -216,8 +219,8 @@ def test_killed_run_resumes_without_loss_or_double_counting(tmp_path):
         (root / f"s{i}" / "tensors.py").write_text(REFERENCE if i % 2 == 0 else MISTAKE, encoding="utf-8")
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    cmd = [sys.executable, "-m", "torchdojo", "--lang", "en", "grade", str(root), "--topic", "tensors", "--out", str(out),
-           "-j", "1", "-q"]
+    cmd = [sys.executable, "-m", "torchdojo", "--lang", "en", "grade", str(root), "--topic", "tensors",
+           "--out", str(out), "-j", "1", "-q"]
     proc = subprocess.Popen(cmd, env=env, start_new_session=True)
     db = out / "gradebook.sqlite"
     deadline = time.monotonic() + 120
@@ -273,10 +276,12 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise(tmp_path):
     assert child.exitstatus == 0, child.before
     assert "2/2" in child.before and "2 students" in child.before
     plain = subprocess.run([sys.executable, "-m", "torchdojo", "--lang", "en", "grade", str(root), "--topic", "tensors",
-                            "--out", str(tmp_path / "plain"), "-j", "1"], env=env, capture_output=True, text=True, timeout=120)
+                            "--out", str(tmp_path / "plain"), "-j", "1"],
+                           env=env, capture_output=True, text=True, timeout=120)
     assert "[1/2] ana tensors: 11/11" in plain.stderr and "[2/2] bea tensors: 11/11" in plain.stderr
     quiet = subprocess.run([sys.executable, "-m", "torchdojo", "grade", str(root), "--out", str(tmp_path / "quiet"),
-                            "-j", "1", "--quiet", "--topic", "tensors"], env=env, capture_output=True, text=True, timeout=120)
+                            "-j", "1", "--quiet", "--topic", "tensors"],
+                           env=env, capture_output=True, text=True, timeout=120)
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
 
 

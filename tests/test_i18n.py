@@ -85,7 +85,8 @@ def test_one_way_to_pick_the_language(monkeypatch, explicit, env, expected):
 # -- the CLI's error paths, in both languages ---------------------------------------------
 
 def _cli(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("TORCHDOJO_WORKSPACE", "TORCHDOJO_LANG", "TORCHDOJO_CONTENT")}
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("TORCHDOJO_WORKSPACE", "TORCHDOJO_LANG", "TORCHDOJO_CONTENT")}
     base.update({"PYTHONPATH": SRC, "LC_ALL": "C.UTF-8", "NO_COLOR": "1", "COLUMNS": "200", **env})
     return subprocess.run([sys.executable, "-m", "torchdojo", *args], cwd=cwd, env=base, capture_output=True,
                           text=True, timeout=120)
@@ -97,7 +98,8 @@ ERRORS = [
     (["check", "tensors/nosuch"], "ejercicio desconocido 'tensors/nosuch'", "unknown exercise 'tensors/nosuch'"),
     (["check", "why_ml"], "solo tiene cuestionario", "has only a quiz"),
     (["check", "--device", "tpu"], "opción no válida: 'tpu'", "invalid choice: 'tpu'"),
-    (["check", "--no-such-flag"], "argumentos no reconocidos: --no-such-flag", "unrecognized arguments: --no-such-flag"),
+    (["check", "--no-such-flag"], "argumentos no reconocidos: --no-such-flag",
+     "unrecognized arguments: --no-such-flag"),
     (["check"], "no hay un espacio de trabajo", "no torchdojo workspace"),
     (["check", "-w", "missing"], "'missing' no es una carpeta", "'missing' is not a folder"),
     (["progress"], "no hay un espacio de trabajo", "no torchdojo workspace"),

@@ -130,7 +130,8 @@ def test_nbgrader_canvas_moodle_and_github_classroom(tmp_path, the_course):
     (canvas / "gomezluis_LATE_23456_678903_helper.py").write_text("X = 1\n", encoding="utf-8")
     (canvas / "notes.txt").write_text("x", encoding="utf-8")
     students, skipped = read(canvas, the_course)
-    assert students == {"perezana": (None, {"tensors": CODE + "# 1\n"}), "gomezluis": (None, {"tensors": CODE + "# luis\n"})}
+    assert students == {"perezana": (None, {"tensors": CODE + "# 1\n"}),
+                        "gomezluis": (None, {"tensors": CODE + "# luis\n"})}
     assert [e for e, _ in skipped] == ["notes.txt"]
 
     moodle = tmp_path / "moodle"

@@ -54,8 +54,8 @@ def wheel_bin(tmp_path_factory) -> Path:
     python = base / "venv" / "bin" / "python"
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
                     "--no-index", str(wheel)], check=True, capture_output=True, timeout=600)
-    site = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                        text=True).strip())
+    site = Path(subprocess.check_output(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
     (site / "zz_session_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     where = subprocess.check_output([str(python), "-c", "import torchdojo; print(torchdojo.__file__)"], text=True,
                                     cwd=base).strip()
@@ -144,7 +144,8 @@ def test_grade_reads_only_what_students_handed_in(cli, tmp_path):
     assert "README.txt" in (out / "report.html").read_text(encoding="utf-8")
 
     # o_brien and o'brien have their own files; o'brien's still say full marks.
-    results = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in (out / "gradescope").glob("*/results.json")}
+    results = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+               for p in (out / "gradescope").glob("*/results.json")}
     assert len(results) == len(students)
     assert sorted(r["score"] for r in results.values()).count(11.0) == len(FULL)
     assert results["o_brien"]["score"] == 0.0

@@ -48,7 +48,8 @@ def test_generation_is_deterministic_with_stable_ids():
     assert ids[:4] == ["lesson", "lesson-why_pytorch-es", "lesson-why_pytorch-en", "setup"]
     assert ids.index("lesson-what_is-es") < ids.index("tensor_info-md") < ids.index("tensor_info")
     assert "seeded_rand" in ids and "seeded_rand-check" in ids
-    assert all(c.get("execution_count") is None and not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+    assert all(c.get("execution_count") is None and not c.get("outputs")
+               for c in nb["cells"] if c["cell_type"] == "code")
 
 
 @pytest.mark.parametrize("topic_id", [t.id for t in build.solution_topics()])
@@ -121,7 +122,8 @@ def test_check_inside_a_running_kernel(monkeypatch):
         nbjson.code("check-stub", build.check_code("tensors/summarize")),
         nbjson.code("wrong", "def move_to(t, device):\n    return t.to(device).double()"),
         nbjson.code("check-wrong", build.check_code("tensors/move_to")),
-        nbjson.code("raises", "def to_channels_last(x):\n    x = x.contiguous()\n    return x.permute(0, 2, 3, 1) / 0 + {}"),
+        nbjson.code("raises", "def to_channels_last(x):\n    x = x.contiguous()\n"
+                              "    return x.permute(0, 2, 3, 1) / 0 + {}"),
         nbjson.code("check-raises", build.check_code("tensors/to_channels_last")),
     ]
     nb = nbformat.reads(json.dumps(nbjson.notebook(cells)), as_version=4)

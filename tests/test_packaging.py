@@ -28,7 +28,8 @@ def test_wheel_ships_the_course_and_finds_it(tmp_path):
         assert f"torchdojo/content/quizzes/{path.name}" in names
     assert "torchdojo/content/course.toml" in names
     # The program messages' catalog: its source and the compiled file gettext reads.
-    assert {"torchdojo/text/locale/es/LC_MESSAGES/torchdojo.po", "torchdojo/text/locale/es/LC_MESSAGES/torchdojo.mo"} <= names
+    assert {"torchdojo/text/locale/es/LC_MESSAGES/torchdojo.po",
+            "torchdojo/text/locale/es/LC_MESSAGES/torchdojo.mo"} <= names
     lessons = [ROOT / "lessons" / "sections.toml", *(ROOT / "lessons").glob("*.md"),
                *(ROOT / "lessons" / "figures").glob("*.svg")]
     assert len(lessons) > 12

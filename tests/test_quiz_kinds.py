@@ -127,7 +127,9 @@ questions:
   - {id: backward, es: Gradientes, en: Gradients}
   - {id: step, es: Actualizar los pesos, en: Update the weights}
   answer: [forward, loss, backward, step]
-  explanation: {es: Primero se predice y se mide el error; luego se corrige., en: First predict and measure; then correct.}
+  explanation:
+    es: Primero se predice y se mide el error; luego se corrige.
+    en: First predict and measure; then correct.
 """
 
 

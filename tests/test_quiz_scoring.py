@@ -18,7 +18,14 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from torchdojo.course.quiz import grade_answers, load_all_banks, load_answer_file, present, run_interactive, score_answer
+from torchdojo.course.quiz import (
+    grade_answers,
+    load_all_banks,
+    load_answer_file,
+    present,
+    run_interactive,
+    score_answer,
+)
 from torchdojo.course.quiz.model import MultipleSelect, Numeric
 from torchdojo.course.quiz.spelling import NumberError, read_number
 

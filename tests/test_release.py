@@ -70,7 +70,8 @@ def shipped(request, release):
 
 def _course_files(files: dict[str, str]) -> dict[str, str]:
     """All but the engine's own modules (the wheel's ``torchdojo/`` outside ``torchdojo/content/``)."""
-    return {n: t for n, t in files.items() if not (n.startswith("torchdojo/") and not n.startswith("torchdojo/content/"))}
+    return {n: t for n, t in files.items()
+            if not (n.startswith("torchdojo/") and not n.startswith("torchdojo/content/"))}
 
 
 def _solution_regions() -> list[tuple[str, str]]:
@@ -116,7 +117,8 @@ def test_the_wheel_holds_the_engine_and_the_student_content_only(release):
                                 for tool in ("nbgrader", "dask", "copydetect", "ipykernel", "jupyter"))
     assert not any(n.startswith(("solutions/", "graders/")) for n in content)
     assert not any(re.fullmatch(r"quizzes/[a-z_]+\.yaml", n) for n in content), "a question bank (answer key)"
-    assert {"torchdojo/cli/main.py", "torchdojo/text/locale/es/LC_MESSAGES/torchdojo.mo", "torchdojo/models/backbone.pt"} <= names
+    assert {"torchdojo/cli/main.py", "torchdojo/text/locale/es/LC_MESSAGES/torchdojo.mo",
+            "torchdojo/models/backbone.pt"} <= names
     assert not any("__pycache__" in n for n in names)
     # The same course gives the same bytes.
     again = out.parent / "again"
@@ -169,7 +171,8 @@ def test_no_hidden_grader_in_the_release(shipped):
     assert not any(Path(n).name.startswith("test_") and not n.endswith("_public.py") for n in files)
     # Lines a grader shares with the public stubs or the engine prove nothing, and neither do imports
     # (the lessons import the same public modules, torchdojo.datasets and torchdojo.models).
-    public = {ln.strip() for stub in paths.exercises_dir().glob("*.py") for ln in stub.read_text(encoding="utf-8").splitlines()}
+    public = {ln.strip() for stub in paths.exercises_dir().glob("*.py")
+              for ln in stub.read_text(encoding="utf-8").splitlines()}
     public |= {ln.strip() for name, data in engine_files().items() if name.endswith(".py")
                for ln in data.decode("utf-8").splitlines()}
     for grader in paths.graders_dir().glob("test_*.py"):
@@ -194,7 +197,8 @@ def test_no_answer_key_in_the_release(shipped):
         for q in bank.questions:
             for t in (q.explanation.es, q.explanation.en):
                 assert _norm(t) not in text, f"{bank.topic}/{q.id}: the explanation is in the release"
-            options = list(getattr(q, "options", ())) + (list(q.left) + list(q.right) if isinstance(q, Matching) else [])
+            options = list(getattr(q, "options", ())) + (list(q.left) + list(q.right) if isinstance(q, Matching)
+                                                         else [])
             for o in options:
                 if o.why:
                     assert _norm(o.why.es) not in text and _norm(o.why.en) not in text, f"{bank.topic}/{q.id}/{o.id}"

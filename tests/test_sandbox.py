@@ -118,7 +118,8 @@ def test_function_that_loops_forever_costs_only_its_exercise(grade):
 # -- memory ----------------------------------------------------------------
 
 def test_memory_bomb_at_once(grade):
-    result = grade(with_override("import torch\ndef add_batch_dim(x):\n    big = torch.empty(2**38)\n    return x[None]\n"))
+    result = grade(with_override("import torch\ndef add_batch_dim(x):\n"
+                                 "    big = torch.empty(2**38)\n    return x[None]\n"))
     only_failing(result, "add_batch_dim")
     assert by_name(result, "add_batch_dim").status in ("error", "crashed")
 

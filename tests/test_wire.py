@@ -24,7 +24,8 @@ DEFAULT_LIMITS = Limits()
 
 
 def roundtrip(value, *, other=None, strides=False, limits=DEFAULT_LIMITS):
-    data = Encoder(other or (lambda v: ("H", 7, type(v).__name__, "object")), strides=strides, limits=limits).encode(value)
+    data = Encoder(other or (lambda v: ("H", 7, type(v).__name__, "object")), strides=strides,
+                   limits=limits).encode(value)
     dec = Decoder(data, handle=_Handle, limits=limits)
     return dec.decode(), dec.notes
 
@@ -69,7 +70,8 @@ def test_numpy_arrays_and_scalars():
     got, _ = roundtrip(arr)
     assert type(got) is np.ndarray and got.dtype == np.int32 and np.array_equal(got, arr)
     assert got.flags.writeable
-    for scalar, plain in ((np.float64(2.5), float), (np.float32(1.5), float), (np.int64(3), int), (np.bool_(True), bool)):
+    for scalar, plain in ((np.float64(2.5), float), (np.float32(1.5), float), (np.int64(3), int),
+                          (np.bool_(True), bool)):
         value, notes = roundtrip(scalar)
         assert type(value) is plain and value == scalar and notes == []  # NumPy numbers are Python numbers
     assert isinstance(roundtrip(np.array(["a"], dtype=object))[0], Unsendable)

@@ -109,7 +109,8 @@ def test_the_quickstart_exits_0_on_its_first_run(tmp_path):
 
 
 @pytest.mark.parametrize("args,code", [
-    (("list",), 0), (("learn",), 0), (("learn", "tensors"), 0), (("hint", "tensors/seeded_rand"), 0), (("quiz",), 0), (("quiz", "why_ml", "--template"), 0),
+    (("list",), 0), (("learn",), 0), (("learn", "tensors"), 0), (("hint", "tensors/seeded_rand"), 0), (("quiz",), 0),
+    (("quiz", "why_ml", "--template"), 0),
     (("start", "ws"), 0), (("progress", "-w", "ws"), 0), (("solution", "tensors/add_batch_dim", "--force"), 0),
     (("solution", "tensors/add_batch_dim", "-w", "ws"), 2), (("--help",), 0),
 ])

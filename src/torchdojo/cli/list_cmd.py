@@ -52,5 +52,6 @@ def run(args: argparse.Namespace) -> int:
             status = items.get(ex.id, {}).get("status", "not_attempted")
             mark, colour = STYLE[status]
             console.print(f"  [{colour}]{mark}[/{colour}] {ex.id:<{width}} {ex.points:g} pt  "
-                          f"[{colour}]{status_label(status, lang).ljust(label_width if device else 0)}[/{colour}]{device}")
+                          f"[{colour}]{status_label(status, lang).ljust(label_width if device else 0)}"
+                          f"[/{colour}]{device}")
     return 0

@@ -108,7 +108,8 @@ def out_of_sync() -> list[Path]:
 
 
 def stub_path(topic, fmt: str = "py") -> Path:
-    """The course's stub of ``topic``: ``exercises/<module>.py``, or its notebook ``exercises/notebooks/<module>.ipynb``."""
+    """The course's stub of ``topic``: ``exercises/<module>.py``, or its notebook
+    ``exercises/notebooks/<module>.ipynb``."""
     if fmt == "ipynb":
         return paths.exercises_dir() / "notebooks" / f"{topic.module_name}.ipynb"
     return paths.exercises_dir() / topic.module

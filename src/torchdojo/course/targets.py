@@ -31,7 +31,8 @@ def exercise_topic(topic_id: str, the_course: Course) -> Topic:
         topic = the_course.topic(topic_id)
     except KeyError:
         known = ", ".join(t.id for t in the_course.exercise_topics)
-        raise UserError("unknown topic '{topic}' (topics with exercises: {known})", topic=topic_id, known=known) from None
+        raise UserError("unknown topic '{topic}' (topics with exercises: {known})",
+                        topic=topic_id, known=known) from None
     if not topic.module:
         raise UserError("topic '{topic}' has only a quiz: use 'torchdojo quiz {topic}'", topic=topic_id)
     return topic

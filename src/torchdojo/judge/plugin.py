@@ -192,7 +192,8 @@ class GradingPlugin:
             self.overrides[self.current or ""] = Verdict(exc.status, exc.es, exc.en)
             return exc.status, (exc.es, exc.en)
         if isinstance(exc, ProtocolViolation):
-            return "error", (f"el proceso del estudiante respondió algo que no es una respuesta ({short(str(exc), 200)})",
+            return "error", ("el proceso del estudiante respondió algo que no es una respuesta "
+                             f"({short(str(exc), 200)})",
                              f"the student process answered something that is not a reply ({short(str(exc), 200)})")
         if isinstance(exc, TwinMismatch):
             return "error", ("un objeto que la corrección construyó en tu proceso salió distinto del de referencia "

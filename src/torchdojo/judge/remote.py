@@ -240,7 +240,8 @@ class Lab:
         return self._session.op(StudentOp.PUT, value=value)
 
     def spy(self, name: str, /, **kwargs: Any) -> Handle:
-        """Build a spy (a recipe that returns a :class:`~torchdojo.shared.recipes.common.Spy`) in the student process."""
+        """Build a spy in the student process (a recipe that returns a
+        :class:`~torchdojo.shared.recipes.common.Spy`)."""
         return self._session.op(StudentOp.RECIPE, name=name, kwargs=kwargs, keep=True)
 
     def lend(self, **spies: Handle) -> None:

@@ -37,7 +37,8 @@ def grader_files(args: list[str]) -> list[str]:
     out: list[str] = []
     for arg in args:
         if os.path.isdir(arg):
-            out += [os.path.join(arg, e) for e in sorted(os.listdir(arg)) if e.startswith("test_") and e.endswith(".py")]
+            out += [os.path.join(arg, e) for e in sorted(os.listdir(arg))
+                    if e.startswith("test_") and e.endswith(".py")]
         elif os.path.isfile(arg):
             out.append(arg)
     return out
@@ -255,7 +256,8 @@ RETRIES = 2
 
 
 def serve(server: Server, channel: Any) -> None:
-    """Jobs in on stdin (``{"id": ..., "job": ...}`` lines), results out as they end (``{"id": ..., "result": ...}``)."""
+    """Jobs in on stdin (``{"id": ..., "job": ...}`` lines), results out as they end
+    (``{"id": ..., "result": ...}``)."""
     stdin = sys.stdin.fileno()
     os.set_blocking(stdin, False)
     buffer = b""

@@ -235,8 +235,9 @@ class StudentSession:
             ready = self._decode(self._wait_frame(deadline, phase="import"))
         except ProtocolViolation as exc:
             self.stop()
-            raise ImportFailed({"es": f"el proceso del estudiante respondió algo ilegible al importar: {exc}",
-                                "en": f"the student process answered something unreadable while importing: {exc}"}) from exc
+            raise ImportFailed({
+                "es": f"el proceso del estudiante respondió algo ilegible al importar: {exc}",
+                "en": f"the student process answered something unreadable while importing: {exc}"}) from exc
         if not isinstance(ready, dict) or not ready.get("ready"):
             self.stop()
             raise ImportFailed({"es": "el proceso del estudiante no informó de su importación",
@@ -451,8 +452,10 @@ class StudentSession:
             if why == "timeout":
                 secs = limits.import_timeout_s
                 raise ImportFailed({"status": "timeout",
-                                    "es": f"importar el módulo tardó más de {secs:g} s (¿un bucle infinito al nivel del módulo?)",
-                                    "en": f"importing the module took longer than {secs:g} s (an infinite loop at module level?)"})
+                                    "es": (f"importar el módulo tardó más de {secs:g} s "
+                                           "(¿un bucle infinito al nivel del módulo?)"),
+                                    "en": (f"importing the module took longer than {secs:g} s "
+                                           "(an infinite loop at module level?)")})
             es, en = self._why(why, info)
             raise ImportFailed({"status": "crashed", "es": f"el proceso murió al importar el módulo: {es}",
                                 "en": f"the process died while importing the module: {en}"})

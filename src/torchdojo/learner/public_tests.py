@@ -283,7 +283,8 @@ def run_public_check(folder: Path, targets: list[str] | None, lang: str, *, as_j
                 label = {"passed": tr(lang, "names and signatures as expected"),
                          "failed": tr(lang, "names or signatures differ"),
                          "not_attempted": tr(lang, "not attempted")}[e.status]
-                console.print(f"  [{colour}]{mark} {escape(e.id.ljust(width))}[/{colour}]  [{colour}]{label}[/{colour}]")
+                console.print(f"  [{colour}]{mark} {escape(e.id.ljust(width))}[/{colour}]"
+                              f"  [{colour}]{label}[/{colour}]")
                 if e.detail and e.status != "passed":
                     console.print(f"      [dim]{escape(pick(lang, *e.detail))}[/dim]")
             console.print()

@@ -26,8 +26,6 @@ STATUS = {
     "timeout": N_("timeout"),
     "crashed": N_("crashed"),
 }
-#: The same labels as ``(es, en)`` pairs, from the catalog, for callers that pick from pairs.
-LABEL = {status: (tr("es", msgid), tr("en", msgid)) for status, msgid in STATUS.items()}
 
 
 def status_label(status: str, lang: str) -> str:

@@ -312,7 +312,8 @@ def frozen_backbone(lang: str) -> str:
         svg.text(bx + 63, y + 48, b, size=12)
         svg.text(bx + 63, y + 68, shape, size=10, mono=True, fill=MUTED)
         svg.line(bx - 28 if i == 0 else bx - 22, y + h / 2, bx - 3, y + h / 2, arrow=True, width=1.4)
-    svg.text(x + 3 * 150 / 2 - 6, y + h + 30, Text(es="64 características por imagen", en="64 features per image").get(lang),
+    svg.text(x + 3 * 150 / 2 - 6, y + h + 30,
+             Text(es="64 características por imagen", en="64 features per image").get(lang),
              size=11, fill=MUTED)
     hx = x + 3 * 150 + 40
     # old head, crossed out
@@ -375,13 +376,16 @@ def generalisation(lang: str) -> str:
     svg.text(lx - 40, ly + 24, Text(es="error en entrenamiento", en="training error").get(lang), size=12,
              fill=BLUE_DARK, anchor="start")
     tx, ty = point(0.2, curves[12][1])
-    svg.text(tx + 8, ty - 12, Text(es="error en datos apartados (prueba)", en="error on held-out (test) data").get(lang),
+    svg.text(tx + 8, ty - 12,
+             Text(es="error en datos apartados (prueba)", en="error on held-out (test) data").get(lang),
              size=12, fill=ORANGE_DARK, anchor="start")
     svg.text(x0 + w / 2, y0 + h + 26, Text(es="capacidad del modelo, o épocas de entrenamiento →",
                                            en="model capacity, or training epochs →").get(lang), size=12)
     svg.text(x0 - 14, y0 + h / 2, Text(es="error", en="error").get(lang), size=12, anchor="end")
-    note = Text(es="Esquema: memorizar el entrenamiento sigue bajando su error; solo los datos apartados muestran cuándo empeora.",
-                en="Sketch: memorising the training set keeps lowering its error; only held-out data shows when it gets worse.")
+    note = Text(es=("Esquema: memorizar el entrenamiento sigue bajando su error; solo los datos apartados "
+                    "muestran cuándo empeora."),
+                en=("Sketch: memorising the training set keeps lowering its error; only held-out data shows "
+                    "when it gets worse."))
     svg.text(360, 318, note.get(lang), size=11, fill=MUTED)
     svg.text(360, 26, t, size=14, bold=True)
     return svg.render()
@@ -464,7 +468,8 @@ def activations(lang: str) -> str:
             svg.text(left - 6, ly + 4, _n(level), size=10, anchor="end", fill=MUTED)
         svg.polyline([point(x, f(x)) for x in xs], stroke=BLUE_DARK, width=2.5)
         svg.text(left + w / 2, y0 - 10, name, size=14, bold=True, mono=True)
-        svg.text(left + w / 2, y0 + h + 22, Text(es=f"salidas en {ranges[name]}", en=f"outputs in {ranges[name]}").get(lang),
+        svg.text(left + w / 2, y0 + h + 22,
+                 Text(es=f"salidas en {ranges[name]}", en=f"outputs in {ranges[name]}").get(lang),
                  size=12)
         svg.text(left + 4, y0 + h - 6, "x = -4", size=9, anchor="start", fill=MUTED, mono=True)
         svg.text(left + w - 4, y0 + h - 6, "x = 4", size=9, anchor="end", fill=MUTED, mono=True)

@@ -49,7 +49,8 @@ def _sections(path: Path) -> frozenset[str] | None:
     except FileNotFoundError:
         return None
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UserError("{path}: cannot read the sections of the notes: {detail}", path=str(path), detail=str(exc)) from None
+        raise UserError("{path}: cannot read the sections of the notes: {detail}",
+                        path=str(path), detail=str(exc)) from None
     return frozenset(str(s.get("id")) for s in data.get("sections", []) if isinstance(s, dict))
 
 

@@ -186,7 +186,8 @@ class _Builder:
             raise self.fail(event, Message("YAML anchors (&{name}) are not allowed in answer files",
                                            name=clip(event.anchor, 20)))
         if event.tag is not None:
-            raise self.fail(event, Message("YAML tags ({name}) are not allowed in answer files", name=clip(event.tag, 40)))
+            raise self.fail(event, Message("YAML tags ({name}) are not allowed in answer files",
+                                           name=clip(event.tag, 40)))
         self.values += 1
         if self.values > MAX_VALUES:
             raise self.fail(event, Message("more than {n} values", n=MAX_VALUES))

@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()  # the instructor sees stdout/stderr; students do not
         doc = failure_document(exc, lang)
     atomic.write_text(root / "results" / "results.json", json.dumps(doc, indent=2, ensure_ascii=False))
-    print(json.dumps({"score": doc.get("score"), "max_score": sum(t.get("max_score", 0) for t in doc.get("tests", []))}))
+    max_score = sum(t.get("max_score", 0) for t in doc.get("tests", []))
+    print(json.dumps({"score": doc.get("score"), "max_score": max_score}))
     return 0
 
 

@@ -49,8 +49,9 @@ P_PIDS = N_("at most {n} tasks")
 P_CPUSET = N_("CPUs of its own slot")
 P_NO_RT = N_("no real-time priority and no negative nice (rlimits)")
 P_NPROC = N_("process limit ({n} per user)")
-P_NO_SETSID = N_("seccomp: no new sessions (one scheduler group for all its processes)")
-PROTECTIONS = (P_GROUP, P_CPU, P_MEMORY, P_PIDS, P_CPUSET, P_NO_RT, P_NPROC, P_NO_SETSID)
+P_NO_SETSID = N_("seccomp: no new sessions and no change of CPUs (one scheduler group, on its own CPUs)")
+P_PINNED = N_("pinned to its slot's CPUs ({cpus})")
+PROTECTIONS = (P_GROUP, P_CPU, P_MEMORY, P_PIDS, P_CPUSET, P_NO_RT, P_NPROC, P_NO_SETSID, P_PINNED)
 
 #: Tasks (processes and threads) one job may have at once.
 MAX_TASKS = 512
@@ -463,7 +464,7 @@ def tree_memory(pid: int, main_rss: int) -> int:
 
 # -- in the student process -------------------------------------------------------
 
-def limit_student(*, cpu_group: bool) -> list[str]:
+def limit_student(*, cpu_group: bool, pin: list[int] | None = None) -> list[str]:
     """rlimits (and, without a cpu group, a seccomp filter) set before student code runs; what took effect."""
     active = []
     try:
@@ -484,6 +485,14 @@ def limit_student(*, cpu_group: bool) -> list[str]:
             active.append(P_NPROC.format(n=value))
     except (ValueError, OSError):
         pass
+    if not cpu_group and pin:
+        # Without a cpu group: the slot's own CPUs, kept (the filter below refuses changing them),
+        # so that an attacker's spinners share a CPU only with themselves.
+        try:
+            os.sched_setaffinity(0, pin)
+            active.append(P_PINNED.format(cpus=",".join(str(c) for c in pin)))
+        except (OSError, ValueError):
+            pass
     if not cpu_group and deny_setsid():
         active.append(P_NO_SETSID)
     return active
@@ -491,6 +500,7 @@ def limit_student(*, cpu_group: bool) -> list[str]:
 
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _SETSID_NR = {"x86_64": 112, "aarch64": 157}
+_SETAFFINITY_NR = {"x86_64": 203, "aarch64": 122}
 
 
 class _SockFilter(ctypes.Structure):
@@ -502,7 +512,8 @@ class _SockFprog(ctypes.Structure):
 
 
 def deny_setsid() -> bool:
-    """A seccomp filter that makes ``setsid`` fail with EPERM (needs no_new_privs; inherited by children)."""
+    """A seccomp filter that makes ``setsid`` and ``sched_setaffinity`` fail with EPERM (needs no_new_privs;
+    inherited by children): the process's processes stay in one scheduler group, on the CPUs it was given."""
     machine = os.uname().machine
     if not sys.platform.startswith("linux") or machine not in _AUDIT_ARCH:
         return False
@@ -514,7 +525,8 @@ def deny_setsid() -> bool:
         (jeq_k, 1, 0, _AUDIT_ARCH[machine]),
         (ret_k, 0, 0, kill_arch),  # another ABI: leave it alone
         (ld_w_abs, 0, 0, 0),  # seccomp_data.nr
-        (jeq_k, 0, 1, _SETSID_NR[machine]),
+        (jeq_k, 1, 0, _SETSID_NR[machine]),
+        (jeq_k, 0, 1, _SETAFFINITY_NR[machine]),
         (ret_k, 0, 0, eperm),
         (ret_k, 0, 0, allow),
     ]
@@ -531,4 +543,5 @@ def deny_setsid() -> bool:
 def enter(spec: dict) -> list[str]:
     """In the student process: the job group's protections (from the zygote) and :func:`limit_student`."""
     info = spec.get("share") or {}
-    return [str(p) for p in info.get("protections") or []] + limit_student(cpu_group=bool(info.get("cpu")))
+    return [str(p) for p in info.get("protections") or []] + limit_student(cpu_group=bool(info.get("cpu")),
+                                                                           pin=info.get("pin"))

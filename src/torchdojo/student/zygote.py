@@ -102,6 +102,9 @@ class Zygote:
         if slot not in self.groups:
             info = self.caps.get("share") or {}
             if not info.get("kind"):
+                # No control groups: the student process pins itself to its slot's CPUs
+                # (:func:`torchdojo.shared.job_share.limit_student`), so a classmate's CPU stays theirs.
+                spec["share"] = {"protections": [], "cpu": False, "pin": share.slot_cpus(slot, len(self.controls))[1]}
                 return None
             self._group_seq += 1
             name = f"td-{os.getpid()}-{slot}-{self._group_seq}"

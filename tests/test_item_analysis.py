@@ -106,3 +106,16 @@ def test_a_word_of_the_course_is_not_blanked_for_a_student_who_bears_it():
         results[s] = {"tensors": TopicResult.from_items("tensors", [ItemResult("tensors/x", 0.0, 1.0, "failed", msg)])}
     (item,) = analyse(ClassResult(students=list(results), topics=["tensors"], results=results))
     assert item.failures == [("la imagen del sol pierde luz en <student>/tensors.py", 4)]
+
+
+def test_a_name_a_classmate_writes_only_as_quoted_code_is_still_blanked():
+    # Max's message names him; Bob's holds `max` only as code: not the course's word in his
+    # place, so Max's own name is blanked and the analysis goes on (it once stopped here).
+    results = {
+        "max": {"tensors": TopicResult.from_items("tensors", [ItemResult("tensors/x", 0.0, 1.0, "failed",
+                                                                         "max is wrong")])},
+        "bob": {"tensors": TopicResult.from_items("tensors", [ItemResult("tensors/x", 0.0, 1.0, "failed",
+                                                                         "`max` is wrong")])},
+    }
+    (item,) = analyse(ClassResult(students=list(results), topics=["tensors"], results=results))
+    assert ("<student> is wrong", 1) in item.failures

@@ -194,14 +194,14 @@ def analyse(result: ClassResult) -> list[ItemStats]:
                 continue
             text = e[4]
             name = _fold(unicodedata.normalize("NFC", s.strip()))
-            if re.fullmatch(r"\w+", name):  # counted, not searched: a class of hundreds stays fast
-                common = owners[name] - (name in words[s]) > 0
-            else:
-                common = any(mentions(entries[o][4], s) for o in words if o != s)
-            if not common:
+            # Counted first, searched only then: a class of hundreds stays fast. The word count is a
+            # cheap filter; mentions() (quoted code and compounds aside) decides.
+            maybe = (owners[name] - (name in words[s]) > 0) if re.fullmatch(r"\w+", name) else True
+            others = (entries[o][4] for o in words if o != s and mentions(entries[o][4], s)) if maybe else iter(())
+            other = next(others, None)
+            if other is None:
                 text = blank_name(text, s)
             else:  # where a classmate's message has the same word in the same place, it is the course's
-                other = next(entries[o][4] for o in words if o != s and mentions(entries[o][4], s))
                 text = _blank_unshared(text, s, other)
             entries[s] = (*e[:4], failure_message(text))
     out = []

@@ -164,3 +164,19 @@ def test_output_names_are_unique_per_exact_name():
 def test_printable_escapes_control_characters():
     assert printable("\x1b[2Jevil\u202e") == "\\x1b[2Jevil\\u202e"
     assert printable("Ana Pérez") == "Ana Pérez"
+
+
+def test_check_stages_the_module_beside_a_folder_named_like_the_notebook(tmp_path, the_course):
+    # A folder called tensors.ipynb is not a notebook: the module beside it is what is staged
+    # (class grading's layout reads it the same way).
+    from torchdojo.judge.client import stage_submission
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "tensors.py").write_text("X = 1\n", encoding="utf-8")
+    (work / "tensors.ipynb").mkdir()
+    into = tmp_path / "into"
+    into.mkdir()
+    staged = stage_submission(work, the_course.topic("tensors"), into)
+    assert staged == into / "tensors.py" and staged.read_text(encoding="utf-8") == "X = 1\n"
+    assert not (into / "tensors.ipynb").exists()

@@ -22,13 +22,14 @@ from torchdojo.wire.report import ERROR, NOT_ATTEMPTED, ItemResult, TopicResult
 from torchdojo.wire.job import ExerciseSpec, JobSpec, is_sibling_module
 from torchdojo.judge.submission import choose_submission
 
-MAX_SIBLING_BYTES = 4 << 20
-
-
 def sibling_modules(submission: Path) -> list[Path]:
-    """The other ``.py`` files beside a submission, which it may import (never pytest or site config)."""
+    """The other ``.py`` files beside a submission, which it may import (never pytest or site config).
+
+    ``submission`` is a private copy made through the intake (:func:`stage_submission`, the class
+    layout): what lies beside it was already checked there (regular files, bounded sizes).
+    """
     return [p for p in sorted(submission.parent.glob("*.py"))
-            if p != submission and is_sibling_module(p.name) and p.is_file() and p.stat().st_size < MAX_SIBLING_BYTES]
+            if p != submission and is_sibling_module(p.name) and p.is_file()]
 
 
 def find_submission(folder: Path, topic: Topic) -> Path | None:
@@ -51,7 +52,9 @@ def stage_submission(folder: Path, topic: Topic, into: Path) -> Path | None:
 
     with intake.StudentFolder(folder) as student:
         entries = dict(student.entries())
-        names = [n for n in (f"{topic.module_name}{s}" for s in (".py", ".ipynb")) if n in entries]
+        # A folder named like a module is not a module (as in class grading's layout).
+        names = [n for n in (f"{topic.module_name}{s}" for s in (".py", ".ipynb"))
+                 if n in entries and not stat.S_ISDIR(entries[n])]
         if not names:
             return None
         for other in sorted(entries):

@@ -210,10 +210,10 @@ def merge_plans(plan: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """One plan: a child inside another bound child comes with it; a cover inside another is made in it."""
     out: list[tuple[str, str]] = []
     for cover, child in sorted(set(plan), key=lambda bc: len(bc[1])):
-        if not any(_inside(child, c) for _, c in out):
+        if not any(inside(child, c) for _, c in out):
             out.append((cover, child))
     covers = {c for c, _ in out}
-    return [(next((o for o in sorted(covers, key=len) if _inside(c, o)), c), child) for c, child in out]
+    return [(next((o for o in sorted(covers, key=len) if inside(c, o)), c), child) for c, child in out]
 
 
 def _mount(source, target: str, fstype, flags: int, data) -> None:
@@ -523,7 +523,8 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-def _inside(path: str, folder: str) -> bool:
+def inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or below it (both real paths)."""
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
@@ -654,7 +655,7 @@ def _mapped_library_folders() -> set[str]:
                         continue
                     real = os.path.realpath(path)
                     folder = os.path.dirname(real)
-                    out.add(real if any(_inside(r, folder) for r in roots) else folder)
+                    out.add(real if any(inside(r, folder) for r in roots) else folder)
     except OSError:
         pass
     return out
@@ -713,7 +714,7 @@ def read_rules(allowed: list[str], protected: list[str], trusted: list[str] = ()
     def add(path: str, depth: int = 0) -> None:
         if path in rules or depth > 12 or path in prot:
             return
-        if any(_inside(p, path) for p in prot):
+        if any(inside(p, path) for p in prot):
             try:
                 children = os.listdir(path)
             except OSError:

@@ -70,8 +70,8 @@ class Zygote:
         self.controls = controls
         #: What the student process may read (computed once: every spawn uses it).
         self.allowed = confine.allow_list()
-        self.trusted = [p for p in self.allowed if _inside_any(p, protected_paths())]
         self.protected = protected_paths()
+        self.trusted = [p for p in self.allowed if any(confine.inside(p, f) for f in self.protected)]
         root = os.geteuid() == 0
         #: Folders an unprivileged uid cannot traverse on the way to what it may read (as root only).
         self.plan = confine.traversal_plan(self.allowed) if root else []
@@ -314,10 +314,6 @@ class Zygote:
         if op == ZygoteOp.KILLALL.value:
             self.killall(slot)
         return {"ok": True}
-
-
-def _inside_any(path: str, folders: list[str]) -> bool:
-    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
 
 
 def _status(status: int, mirrored: bool) -> dict[str, Any]:

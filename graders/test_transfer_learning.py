@@ -419,8 +419,7 @@ def test_trainable_parameters(student, lab):
         # Each item a tensor (a parameter): optimisers also take (name, parameter) pairs, which move the
         # same weights, but the contract asks for a list of parameters.
         items = got.iterate(200)
-        odd = next((item for item in items if not isinstance(item, torch.Tensor)), None) if isinstance(items, list) \
-            else items
+        odd = next((item for item in items if not isinstance(item, torch.Tensor)), None)
         if odd is not None:
             fail(f"trainable_parameters ({where_es}) debe devolver una list de parámetros (nn.Parameter), no de "
                  f"{short(odd)}",

@@ -49,7 +49,7 @@ def gaming_answers(q, lang: str) -> list:
         for r in q.right:
             out.append({o.id: r.id for o in q.left})
             out.append({o.id: r.id.upper() for o in q.left})
-            out.append({o.id: r.text.es for o in q.left})
+            out.append({o.id: r.text.get(lang) for o in q.left})  # the item's text as the quiz shows it
         return out
     if isinstance(q, MultipleSelect):
         ids = [o.id for o in q.options]

@@ -218,3 +218,14 @@ def test_every_kind_accepts_section():
         bank = parse_bank(with_section, path)
         assert {q.section for q in bank.questions} == {"tensor"}
         assert {q.kind for q in bank.questions} <= set(KINDS)
+
+
+def test_float_rounding_slack_is_relative_to_the_key():
+    from torchdojo.course.quiz.kinds.numeric import Numeric
+
+    def key(answer: float) -> Numeric:
+        return Numeric(id="q", text=Text("", ""), explanation=Text("", ""), difficulty=1, tags=(), answer=answer)
+
+    assert key(0.3).within(0.1 + 0.2)  # binary floating point at the edge is not a wrong answer
+    assert not key(5e-10).within(0.0)  # a tiny key is not answered by 0
+    assert key(0.0).within(0.0)

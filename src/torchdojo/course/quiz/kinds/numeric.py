@@ -58,7 +58,9 @@ class Numeric(Question):
 
     def within(self, value: float) -> bool:
         """Whether ``value`` is accepted (the tolerance rule)."""
-        return abs(value - self.answer) <= max(self.abs_tol, self.rel_tol * abs(self.answer)) + _EPS
+        # _EPS is float rounding, relative to the key's size (never a free margin around a tiny key).
+        slack = _EPS * abs(self.answer)
+        return abs(value - self.answer) <= max(self.abs_tol, self.rel_tol * abs(self.answer)) + slack
 
     def read(self, given: Any, lang: str, letters: Mapping[str, str] | None = None) -> Any:
         if isinstance(given, str):

@@ -94,7 +94,9 @@ def warm(graders: list[str], training: bool) -> None:
 
     # Graders are imported under the names pytest's default import mode gives
     # them, so pytest reuses these modules in every child instead of executing
-    # the files again.
+    # the files again. Nothing is compiled beside them (a course folder stays as
+    # the instructor left it), nor by anything the judge imports from here on.
+    sys.dont_write_bytecode = True
     for path in graders:
         folder, entry = os.path.split(path)
         if folder not in sys.path:
@@ -372,8 +374,11 @@ def main() -> int:
         args.remove("--environ-on-stdin")
     server = Server(grader_files(args), concurrency,
                     on_forked=_receive_environment if environ_on_stdin else None)
-    gc.collect()
+    # Everything imported so far is long-lived: out of the children's collections
+    # (and the collector, off while warming, on again). No collection first:
+    # it would cost the first job a twentieth of a second to free almost nothing.
     gc.freeze()
+    gc.enable()
     channel.write(json.dumps({"ready": True, "pid": os.getpid(), "caps": server.zygote.caps}) + "\n")
     serve(server, channel)
     server.zygote.close()

@@ -74,17 +74,22 @@ class Judge:
 
     def spawn(self) -> None:
         """Start the judge without waiting (several can warm up in parallel)."""
-        from torchdojo.judge.student_zygote import student_environment
+        from torchdojo.shared.warm_fork import student_environment
 
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH", "")) if p)
         env.setdefault("TORCHDOJO_CONTENT", str(paths.content_root()))
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
         # The judge starts with the student's scrubbed environment and forks its
         # student zygote from that; our whole environment follows on stdin.
         startup = student_environment(env)
-        startup.update(PYTHONPATH=_PACKAGE_PARENT, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
+        startup.update(PYTHONPATH=_PACKAGE_PARENT, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        # The judge compiles torchdojo's own modules once, as any import would (an
+        # editable install has no bytecode for what only the judge imports: it
+        # cost each check a twentieth of a second); never beside the graders
+        # (:func:`torchdojo.judge.server.warm`), never in a student process.
+        if env.get("PYTHONDONTWRITEBYTECODE"):
+            startup["PYTHONDONTWRITEBYTECODE"] = "1"
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "torchdojo.judge.server", *self.graders, "--concurrency", str(self.concurrency),

@@ -7,11 +7,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from torchdojo.course.manifest import Course, Exercise, Topic, course as load_packaged_course
 from torchdojo.course import targets as course_targets
-from torchdojo.judge.client import grade_topic
 from torchdojo.wire.job import DEVICE_CHOICES
 from torchdojo.judge.service import Judge
 from torchdojo.learner import progress
@@ -29,6 +28,7 @@ def check_workspace(
     course: Course | None = None,
     judge: Judge | None = None,
     plan: list[tuple[Topic, list[Exercise]]] | None = None,
+    meanwhile: Callable[[], object] | None = None,
     **job_options: Any,
 ) -> Report:
     """Grade the learner's modules in ``workspace``.
@@ -37,7 +37,8 @@ def check_workspace(
     none means every topic with exercises. ``device``: ``auto`` grades device
     exercises on the CPU and every accelerator present; ``cpu``, ``cuda`` or
     ``mps`` on that one only. Results are stored in the workspace's progress
-    unless ``record`` is false.
+    unless ``record`` is false. ``meanwhile``: the caller's own preparation
+    (imports for the report, say), run while the judge imports torch.
     """
     folder = Path(workspace)
     if not folder.is_dir():
@@ -54,6 +55,11 @@ def check_workspace(
     try:
         if own:
             z.spawn()  # it imports torch while we read the submissions
+        # Imported once the judge is on its way: the caller's imports overlap its torch import.
+        from torchdojo.judge.client import grade_topic
+
+        if meanwhile is not None:
+            meanwhile()
         topics = [grade_topic(z, topic, exercises, folder, device=device, lang=lang, **job_options)
                   for topic, exercises in plan]
     except KeyboardInterrupt:

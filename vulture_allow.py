@@ -17,8 +17,9 @@ compress_type, external_attr, handled_access_net, scoped, allow_tf32
 idempotent, teardown
 # The notebook API that generated notebooks call (torchdojo.learner.notebook).
 nbgrader_points, quiz_points
-# argparse's messages, listed for the catalog (cli/main.py); tempfile's module-level setting.
-ARGPARSE_MESSAGES, tempdir
+# argparse's messages, listed for the catalog (cli/main.py); tempfile's module-level setting; the
+# interpreter's bytecode-writing switch (sys.dont_write_bytecode), read by the import system.
+ARGPARSE_MESSAGES, tempdir, dont_write_bytecode
 # Format versions of typed files (manifest, lessons, quiz banks): declared for readers of the data.
 format_version
 # The class result's list of written outputs, part of the API grade_class returns.

@@ -130,7 +130,7 @@ def _worker_pool() -> JudgePool:
 
 
 class WorkerMismatch(RuntimeError):
-    """A worker's graders or torchdojo differ from the caller's: its grades would too."""
+    """A worker's graders or torchdojo differ from the caller's: its grades would too. Its argument: the address."""
 
 
 def run_on_worker(fn: Callable[[Judge, T], R], task: T, fingerprint: str | None = None) -> R:
@@ -140,9 +140,7 @@ def run_on_worker(fn: Callable[[Judge, T], R], task: T, fingerprint: str | None 
     (one that joined the cluster with an older install, say) refuses the task.
     """
     if fingerprint is not None and worker_fingerprint() != fingerprint:
-        raise WorkerMismatch(f"Dask worker {get_worker().address} has other graders or another torchdojo version: "
-                             "install the same one everywhere / este worker tiene otros correctores u otra "
-                             "versión de torchdojo: instala la misma en todos")
+        raise WorkerMismatch(str(get_worker().address))
     pool = _worker_pool()
     z = pool.acquire()
     try:
@@ -265,7 +263,9 @@ class DaskExecutor:
                 # Not this submission's fault: stop (grade_class re-raises a
                 # UserError) so nothing wrong is recorded; a rerun resumes.
                 if isinstance(exc, WorkerMismatch):
-                    outcome = UserError("{detail}", detail=str(exc))
+                    address = str(exc.args[0]) if exc.args else "?"
+                    outcome = UserError("Dask worker {address} has other graders or another torchdojo version: "
+                                        "install the same one everywhere", address=address)
                 elif client.status not in ("running", "connecting", "newly-created"):
                     outcome = UserError("lost the Dask scheduler ({detail}); run the same command again to resume",
                                         detail=str(exc))

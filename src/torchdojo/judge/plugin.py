@@ -30,6 +30,7 @@ from torchdojo.judge import seeding
 from torchdojo.judge.feedback import NOT_ATTEMPTED_TEXT, Feedback, short
 from torchdojo.judge.remote import Lab, MissingName, StudentModule, StudentRaised, TwinMismatch
 from torchdojo.judge.session import ImportFailed, ProtocolViolation, Stopped, StudentSession
+from torchdojo.text.i18n import Rendered, tr_pair
 from torchdojo.wire.job import JobSpec
 from torchdojo.wire.result import TestVerdict, Verdict
 
@@ -186,27 +187,24 @@ class GradingPlugin:
         if isinstance(exc, Feedback):
             return "failed", (exc.es, exc.en)
         if isinstance(exc, MissingName):
-            return "error", (f"{exc.module} no define `{exc.name}`", f"{exc.module} does not define `{exc.name}`")
+            return "error", tr_pair("{module} does not define `{name}`", module=exc.module, name=exc.name)
         if isinstance(exc, ImportFailed):
             # A new student process did not import the submission this time: the exercise ends here.
             self.overrides[self.current or ""] = Verdict(exc.status, exc.es, exc.en)
             return exc.status, (exc.es, exc.en)
         if isinstance(exc, ProtocolViolation):
-            return "error", ("el proceso del estudiante respondió algo que no es una respuesta "
-                             f"({short(str(exc), 200)})",
-                             f"the student process answered something that is not a reply ({short(str(exc), 200)})")
+            return "error", tr_pair("the student process answered something that is not a reply ({detail})",
+                                    detail=short(str(exc), 200))
         if isinstance(exc, TwinMismatch):
-            return "error", ("un objeto que la corrección construyó en tu proceso salió distinto del de referencia "
-                             f"(¿tu código modifica torch al importarse?): {short(str(exc), 200)}",
-                             "an object the grader built in your process differs from the reference one "
-                             f"(does your code change torch when imported?): {short(str(exc), 200)}")
+            return "error", tr_pair("an object the grader built in your process differs from the reference one "
+                                    "(does your code change torch when imported?): {detail}",
+                                    detail=short(str(exc), 200))
         if isinstance(exc, AssertionError):
             msg = one_line(str(exc)) or "AssertionError"
             return "failed", (msg, msg)
         text = one_line(f"{type(exc).__name__}: {exc}")
         # Raised in grader code, typically on a value of the wrong kind.
-        return "error", (f"la comprobación no pudo usar lo que devolvió tu código: {text}",
-                         f"checking what your code returned failed: {text}")
+        return "error", tr_pair("checking what your code returned failed: {detail}", detail=text)
 
     def internal(self) -> list[str]:
         """Remarks of ours about the grader (for :attr:`torchdojo.wire.result.JobResult.internal`)."""
@@ -220,28 +218,27 @@ def _with_subclass_notes(fb: tuple[str, str], notes: list[str]) -> tuple[str, st
     pairs = [n.split(" < ", 1) for n in dict.fromkeys(notes) if " < " in n][:3]
     if not pairs:
         return fb
-    es = "; ".join(f"{name}, una subclase de {base}" for name, base in pairs)
-    en = "; ".join(f"{name}, a subclass of {base}" for name, base in pairs)
-    return (fb[0] + f" (nota: tu código devolvió {es}; se leyó como su tipo base)",
-            fb[1] + f" (note: your code returned {en}; it was read as its base type)")
+    each = [tr_pair("{name}, a subclass of {base}", name=name, base=base) for name, base in pairs]
+    what = Rendered("; ".join(e.es for e in each), "; ".join(e.en for e in each))
+    return tr_pair("{feedback} (note: your code returned {what}; it was read as its base type)",
+                   feedback=Rendered(*fb), what=what)
 
 
 def _raised(exc: StudentRaised) -> tuple[str, tuple[str, str]]:
     if exc.not_implemented:
         return "not_attempted", NOT_ATTEMPTED_TEXT
-    where_es, where_en = exc.where()
+    # {where} is empty or " at line 3 of tensors.py"; {said} is empty or ": " and the exception's message.
+    where = exc.where()
+    where = Rendered(*(f" {w}" if w else "" for w in where))
     if exc.is_a(SystemExit) or exc.is_a(KeyboardInterrupt) or exc.is_a(GeneratorExit):
-        return "error", (f"tu código lanzó {exc.type_name}{where_es}; no termines el proceso ni interrumpas la prueba",
-                         f"your code raised {exc.type_name}{where_en}; do not end the process or interrupt the test")
+        return "error", tr_pair("your code raised {type}{where}; do not end the process or interrupt the test",
+                                type=exc.type_name, where=where)
     if exc.is_a(MemoryError):  # its message is usually empty: say what happened in words
-        return "error", (f"tu código se quedó sin memoria{where_es} (MemoryError): pidió más de la que permite "
-                         "la corrección; ¿un tensor o una lista demasiado grandes?",
-                         f"your code ran out of memory{where_en} (MemoryError): it asked for more than grading "
-                         "allows; is a tensor or a list far too large?")
+        return "error", tr_pair("your code ran out of memory{where} (MemoryError): it asked for more than grading "
+                                "allows; is a tensor or a list far too large?", where=where)
     said = one_line(exc.message)
-    said = f": {said}" if said else ""
-    return "error", (f"tu código lanzó {exc.type_name}{where_es}{said}",
-                     f"your code raised {exc.type_name}{where_en}{said}")
+    return "error", tr_pair("your code raised {type}{where}{said}", type=exc.type_name, where=where,
+                            said=f": {said}" if said else "")
 
 
 def one_line(message: str, limit: int = 600) -> str:

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from torchdojo.shared import recipes as recipe_book
+from torchdojo.text.i18n import Rendered, tr_pair
 from torchdojo.wire.ops import StudentOp
 
 
@@ -67,14 +68,14 @@ class StudentRaised(Exception):
     def not_implemented(self) -> bool:
         return self.is_a(NotImplementedError)
 
-    def where(self) -> tuple[str, str]:
-        """``(" en la línea 3 de tensors.py", " at line 3 of tensors.py")``, or empty strings."""
+    def where(self) -> Rendered:
+        """Where in the student's file it was raised (``"at line 3 of tensors.py"``), or empty texts."""
         if self.line is None:
-            return "", ""
+            return Rendered("", "")
         if self.cell[1]:
-            return (f" en la línea {self.line} de {self.file}, {self.cell[0]}",
-                    f" at line {self.line} of {self.file}, {self.cell[1]}")
-        return f" en la línea {self.line} de {self.file}", f" at line {self.line} of {self.file}"
+            return tr_pair("at line {line} of {file}, {cell}", line=self.line, file=self.file,
+                           cell=Rendered(*self.cell))
+        return tr_pair("at line {line} of {file}", line=self.line, file=self.file)
 
 
 class MissingName(AttributeError):

@@ -28,6 +28,7 @@ import torch
 from torchdojo.judge.remote import Handle, MissingName, StudentRaised
 from torchdojo.judge.student_zygote import ZygoteLost, ZygoteSlot
 from torchdojo.shared import job_share as share
+from torchdojo.text.i18n import Rendered, tr_pair
 from torchdojo.wire.codec import Decoder, Encoder, Unsendable, WireError
 from torchdojo.wire.frames import FrameError, FrameReader, frame
 from torchdojo.wire.job import JobSpec, is_sibling_module
@@ -41,15 +42,21 @@ POLL_S = 0.05
 class Stopped(Exception):
     """The student process was stopped; the current exercise ends with ``status``."""
 
-    def __init__(self, status: str, es: str, en: str):
-        super().__init__(en)
+    def __init__(self, status: str, said: Rendered):
+        super().__init__(said.en)
         self.status = status
-        self.es = es
-        self.en = en
+        self.es, self.en = said
 
 
 class ImportFailed(Exception):
-    """The submission did not import in a (re)started student process."""
+    """The submission did not import in a (re)started student process.
+
+    ``info``: the student process's report (``status``, ``es``, ``en``), or ours (:meth:`saying`).
+    """
+
+    @classmethod
+    def saying(cls, said: Rendered, status: str = "error") -> ImportFailed:
+        return cls({"status": status, "es": said.es, "en": said.en})
 
     def __init__(self, info: dict[str, Any]):
         self.es = str(info.get("es", ""))[:2000]
@@ -88,21 +95,21 @@ def _rmtree(path: Path) -> None:
     shutil.rmtree(path, onerror=onerror)
 
 
-def _exit_reason(info: dict[str, Any]) -> tuple[str, str]:
+def _exit_reason(info: dict[str, Any]) -> Rendered:
     import signal as _signal
 
     if info.get("signal"):
         sig = int(info["signal"])
         if sig == _signal.SIGXFSZ:
-            return "escribió un archivo demasiado grande", "wrote a file that is too large"
+            return tr_pair("wrote a file that is too large")
         try:
             name = _signal.Signals(sig).name
         except ValueError:
             name = str(sig)
-        return f"terminó por la señal {name}", f"was killed by signal {name}"
+        return tr_pair("was killed by signal {name}", name=name)
     if info.get("exit") is not None:
-        return f"terminó con código {info['exit']}", f"exited with code {info['exit']}"
-    return "terminó", "ended"
+        return tr_pair("exited with code {code}", code=info["exit"])
+    return tr_pair("ended")
 
 
 class StudentSession:
@@ -238,13 +245,11 @@ class StudentSession:
             ready = self._decode(self._wait_frame(deadline, phase="import"))
         except ProtocolViolation as exc:
             self.stop()
-            raise ImportFailed({
-                "es": f"el proceso del estudiante respondió algo ilegible al importar: {exc}",
-                "en": f"the student process answered something unreadable while importing: {exc}"}) from exc
+            raise ImportFailed.saying(tr_pair("the student process answered something unreadable while importing: "
+                                              "{detail}", detail=str(exc))) from exc
         if not isinstance(ready, dict) or not ready.get("ready"):
             self.stop()
-            raise ImportFailed({"es": "el proceso del estudiante no informó de su importación",
-                                "en": "the student process did not report its import"})
+            raise ImportFailed.saying(tr_pair("the student process did not report its import"))
         self.ready = ready
         error = ready.get("import_error")
         if isinstance(error, dict):
@@ -452,27 +457,20 @@ class StudentSession:
         limits = self.job.limits
         if phase == "import":
             if why == "timeout":
-                secs = limits.import_timeout_s
-                raise ImportFailed({"status": "timeout",
-                                    "es": (f"importar el módulo tardó más de {secs:g} s "
-                                           "(¿un bucle infinito al nivel del módulo?)"),
-                                    "en": (f"importing the module took longer than {secs:g} s "
-                                           "(an infinite loop at module level?)")})
-            es, en = self._why(why, info)
-            raise ImportFailed({"status": "crashed", "es": f"el proceso murió al importar el módulo: {es}",
-                                "en": f"the process died while importing the module: {en}"})
+                raise ImportFailed.saying(tr_pair("importing the module took longer than {secs} s (an infinite loop "
+                                                  "at module level?)", secs=f"{limits.import_timeout_s:g}"), "timeout")
+            raise ImportFailed.saying(tr_pair("the process died while importing the module: {why}",
+                                              why=self._why(why, info)), "crashed")
         if why == "timeout":
-            secs = f" de {self.budget_s:g} s" if self.budget_s else ""
-            secs_en = f" of {self.budget_s:g} s" if self.budget_s else ""
-            raise Stopped("timeout", f"se superó el límite de tiempo{secs} (¿un bucle infinito o un "
-                                     "entrenamiento demasiado largo?)",
-                          f"ran past the time limit{secs_en} (an infinite loop, or training that is too long?)")
-        es, en = self._why(why, info)
-        raise Stopped("crashed", f"el proceso murió durante este ejercicio: {es} (¿sys.exit, os._exit, memoria?)",
-                      f"the process died during this exercise: {en} (sys.exit, os._exit, memory?)")
+            if self.budget_s:
+                raise Stopped("timeout", tr_pair("ran past the time limit of {secs} s (an infinite loop, or training "
+                                                 "that is too long?)", secs=f"{self.budget_s:g}"))
+            raise Stopped("timeout", tr_pair("ran past the time limit (an infinite loop, or training that is too "
+                                             "long?)"))
+        raise Stopped("crashed", tr_pair("the process died during this exercise: {why} (sys.exit, os._exit, "
+                                         "memory?)", why=self._why(why, info)))
 
-    def _why(self, why: str, info: dict[str, Any]) -> tuple[str, str]:
+    def _why(self, why: str, info: dict[str, Any]) -> Rendered:
         if why == "memory":
-            mb = self.job.limits.memory_mb
-            return f"usó más de {mb} MiB de memoria", f"used more than {mb} MiB of memory"
+            return tr_pair("used more than {mb} MiB of memory", mb=self.job.limits.memory_mb)
         return _exit_reason(info)

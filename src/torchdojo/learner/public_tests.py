@@ -27,57 +27,14 @@ from typing import Any
 
 from torchdojo.course import paths
 from torchdojo.text.errors import UserError
-from torchdojo.text.i18n import pick, tr
+from torchdojo.text.i18n import pick, tr, tr_pair
+from torchdojo.learner.public_test_file import PUBLIC_TEST
 from torchdojo.course.manifest import Topic
 from torchdojo.course.targets import topics
 
 DIR = "public_tests"
 TIMEOUT_S = 300
 
-PUBLIC_TEST = '''\
-"""Pruebas públicas de `{topic}`: solo nombres y firmas / Public tests of `{topic}`: names and signatures only.
-
-La nota la da `torchdojo check` con los correctores de tu docente /
-The grade comes from `torchdojo check` with your instructor's graders.
-"""
-
-import inspect
-import os
-from pathlib import Path
-
-import pytest
-
-from torchdojo.student.loader import LoadError, load_module
-
-#: What the graders call: name -> parameter names.
-EXPECTED = {expected!r}
-HERE = Path(__file__).resolve().parent
-WORKSPACES = ([Path(os.environ["TORCHDOJO_WORKSPACE"])] if os.environ.get("TORCHDOJO_WORKSPACE")
-              else [HERE.parent / sub for sub in ("", "py", "notebooks")])
-
-
-@pytest.fixture(scope="module")
-def student():
-    for folder in WORKSPACES:
-        for suffix in (".py", ".ipynb"):
-            path = folder / ("{module}" + suffix)
-            if path.is_file():
-                try:
-                    return load_module(path, "{module}").module
-                except LoadError as exc:
-                    pytest.fail(f"{{exc.es}} / {{exc.en}}", pytrace=False)
-    pytest.skip("no hay {module}.py ni {module}.ipynb / no {module}.py or {module}.ipynb")
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_defined_with_its_signature(student, name):
-    obj = getattr(student, name, None)
-    assert callable(obj), f"falta {{name}} / {{name}} is missing"
-    params = list(inspect.signature(obj).parameters)
-    assert params == EXPECTED[name], (
-        f"{{name}}{{tuple(params)}}: se esperaban los parámetros {{EXPECTED[name]}} / "
-        f"{{name}}{{tuple(params)}}: expected the parameters {{EXPECTED[name]}}")
-'''
 
 
 def signatures(solution_text: str, names: set[str]) -> dict[str, list[str]]:
@@ -238,15 +195,15 @@ def public_check(folder: Path, targets: list[str] | None) -> list[PublicTopic]:
         classname = f"test_{topic.id}_public"
         for ex in exercises:
             if result.source is None:
-                es = f"no hay {topic.module_name}.py ni {topic.module_name}.ipynb"
-                en = f"no {topic.module_name}.py or {topic.module_name}.ipynb"
-                result.exercises.append(PublicResult(ex.id, "not_attempted", (es, en)))
+                result.exercises.append(PublicResult(ex.id, "not_attempted", tr_pair(
+                    "no {module}.py or {module}.ipynb", module=topic.module_name)))
                 continue
-            failed = [(o, m) for f in ex.functions
-                      for o, m in [outcomes.get(f"{classname}::{f}", ("error", "no result / sin resultado"))]
+            failed = [(o, m) for f in ex.functions for o, m in [outcomes.get(f"{classname}::{f}", ("error", None))]
                       if o != "passed"]
             if failed:
-                result.exercises.append(PublicResult(ex.id, "failed", _pair(failed[0][1])))
+                said = failed[0][1]
+                result.exercises.append(PublicResult(ex.id, "failed",
+                                                     tr_pair("no result") if said is None else _pair(said)))
             elif set(ex.functions) <= stubs[topic.id]:
                 # The stub has the right names and signatures too: that is work still to do, not a pass.
                 result.exercises.append(PublicResult(ex.id, "not_attempted"))

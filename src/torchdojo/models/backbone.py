@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from torchdojo.datasets.shapes import BACKBONE_CLASSES
+from torchdojo.text.i18n import tr_pair
 
 __all__ = [
     "FEATURES",
@@ -52,7 +53,17 @@ WEIGHTS_SHA256 = "0c052ffbc9516e3d6d8fd8fee39584a5f0cb050c474e078fed3313f01f26a1
 
 
 class BackboneChecksumError(RuntimeError):
-    """The packaged weights file is missing, damaged or not the one released."""
+    """The packaged weights file is missing, damaged or not the one released.
+
+    Its message comes from the catalog in both languages (:meth:`render`); ``str()`` is the English one.
+    """
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        self.said = tr_pair(msgid, **params)
+        super().__init__(self.said.en)
+
+    def render(self, lang: str) -> str:
+        return self.said.render(lang)
 
 
 class ShapesBackbone(nn.Module):
@@ -90,21 +101,14 @@ def _verified_bytes(path: Path, expected: str) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BackboneChecksumError(
-            f"no se pueden leer los pesos preentrenados {path}: {exc.strerror or exc}. "
-            f"Reinstala torchdojo. / "
-            f"cannot read the pretrained weights {path}: {exc.strerror or exc}. Reinstall torchdojo."
-        ) from None
+        raise BackboneChecksumError("cannot read the pretrained weights {path}: {why}. Reinstall torchdojo.",
+                                    path=str(path), why=str(exc.strerror or exc)) from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != expected:
         raise BackboneChecksumError(
-            f"los pesos preentrenados {path} tienen SHA-256 {digest}, se esperaba {expected}: "
-            f"el archivo está dañado o no es el publicado. Reinstala torchdojo (o, en el "
-            f"repositorio, vuelve a ejecutar scripts/train_backbone.py). / "
-            f"the pretrained weights {path} have SHA-256 {digest}, expected {expected}: the "
-            f"file is damaged or not the released one. Reinstall torchdojo (or, in the "
-            f"repository, rerun scripts/train_backbone.py)."
-        )
+            "the pretrained weights {path} have SHA-256 {digest}, expected {expected}: the file is damaged or "
+            "not the released one. Reinstall torchdojo (or, in the repository, rerun scripts/train_backbone.py).",
+            path=str(path), digest=digest, expected=expected)
     return data
 
 

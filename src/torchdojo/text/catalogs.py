@@ -4,7 +4,7 @@ Maintainer tooling, run by ``python scripts/sync_content.py`` (like the stubs):
 
 1. :func:`extract` reads every module of the package and collects the English
    messages: the first argument of ``UserError(...)``, ``Message(...)`` and
-   ``N_(...)``, the second of ``tr(lang, ...)``, the second and third (singular
+   ``N_(...)`` and ``tr_pair(...)``, the second of ``tr(lang, ...)``, the second and third (singular
    and plural) of ``ntr(lang, ...)`` (and the first of the quiz engine's
    ``msg(...)``, ``Unreadable(...)``, ``NumberError(...)``); and ``_("...")`` in
    the Jinja templates. A message must be a string
@@ -34,7 +34,7 @@ from torchdojo.text.i18n import DOMAIN, LANGS, LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parents[1]  # src/torchdojo: every module is scanned
 #: Callables whose argument at this position is a message id.
-MESSAGE_CALLS = {"UserError": 0, "Message": 0, "N_": 0, "tr": 1, "ntr": 1,
+MESSAGE_CALLS = {"UserError": 0, "Message": 0, "N_": 0, "tr": 1, "ntr": 1, "tr_pair": 0,
                  # the quiz engine: Feedback.msg / Session.msg, and what cannot be read as an answer
                  "msg": 0, "Unreadable": 0, "NumberError": 0}
 #: Callables with a plural form: the position of the plural message id.

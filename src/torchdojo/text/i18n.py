@@ -122,6 +122,35 @@ def ntr(lang: str, singular: str, plural: str, n: int, /, **params: Any) -> str:
     return text.format(**{k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()})
 
 
+class Rendered(tuple):
+    """A program message already rendered in both languages, ``(es, en)``: what crosses a process
+    or goes to disk as data when the language it will be shown in is not known yet (a verdict's
+    feedback, shown later in the report's language). Made by :func:`tr_pair`; as a field of
+    another message it renders in that message's language.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, es: str, en: str) -> Rendered:
+        return super().__new__(cls, (es, en))
+
+    @property
+    def es(self) -> str:
+        return self[0]
+
+    @property
+    def en(self) -> str:
+        return self[1]
+
+    def render(self, lang: str) -> str:
+        return self[1] if lang == "en" else self[0]
+
+
+def tr_pair(msgid: str, /, **params: Any) -> Rendered:
+    """The program message ``msgid`` rendered in Spanish and in English, fields filled in like :func:`tr`."""
+    return Rendered(tr("es", msgid, **params), tr("en", msgid, **params))
+
+
 _SAID: dict[str, re.Pattern[str]] = {}
 
 

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from torchdojo.text.i18n import N_, tr
-from torchdojo.wire.report import NOT_ATTEMPTED_TEXT
+from torchdojo.wire.report import NOT_ATTEMPTED_MSGID
 from torchdojo.wire.report import Report, TopicResult
 
 STYLE = {
@@ -46,7 +46,7 @@ def print_topic(console: Console, topic: TopicResult, lang: str, title: str = ""
     def worth_a_line(item) -> bool:
         # The stub's own "not attempted" adds nothing to the label; other reasons
         # (no file handed in) are worth a line.
-        return bool(item.feedback) and item.status != "passed" and item.feedback not in NOT_ATTEMPTED_TEXT
+        return bool(item.feedback) and item.status != "passed" and item.feedback != tr(lang, NOT_ATTEMPTED_MSGID)
 
     # One cause shared by several exercises (a syntax error, a missing file) is said
     # once, under the list, not once per exercise.

@@ -23,7 +23,7 @@ from torchdojo.editions.gradescope.bundle import build_bundle
 distributed = pytest.importorskip("distributed", reason="distributed comes with the test extra: pip install -e .[test]")
 from torchdojo.classroom import dask_executor  # noqa: E402  (after the importorskip)
 from torchdojo.classroom.dask_executor import DaskExecutor, _task_key  # noqa: E402  (after the importorskip)
-from torchdojo.classroom.request import GradeRequest  # noqa: E402  (after the importorskip)
+from torchdojo.wire.request import GradeRequest  # noqa: E402  (after the importorskip)
 
 # Every test here starts processes (judges, student processes, the CLI, Jupyter, ...).
 pytestmark = pytest.mark.process

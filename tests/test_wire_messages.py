@@ -1,4 +1,4 @@
-"""The typed messages of the wire (torchdojo.wire.result, torchdojo.wire.ops): round-trips and validation.
+"""The typed messages of the wire (torchdojo.wire.result, .ops, .hello, .request): round-trips and validation.
 
 Fast: no process is started.
 """
@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from torchdojo.wire.hello import JudgeHello, ZygoteHello
 from torchdojo.wire.ops import STUDENT_OPS, ZYGOTE_OPS, StudentOp, ZygoteOp
 from torchdojo.wire.result import FORMAT, INFRA_LIMIT, JobResult, TestVerdict, Verdict
 
@@ -78,6 +79,21 @@ def test_verdict_statuses_are_the_report_statuses():
     with pytest.raises(ValueError):
         TestVerdict("ex", "t", "fine")
     assert TestVerdict("ex", "t", "skipped").status == "skipped"  # a test may be skipped, an exercise not
+
+
+def test_hellos_round_trip_and_anything_else_is_not_a_hello():
+    z = ZygoteHello(pid=41, caps={"sandbox": True, "share": {"kind": "cgroup1"}}, subreaper=True)
+    assert ZygoteHello.from_json(z.to_json()) == z
+    assert ZygoteHello.from_json(z.to_json().encode()) == z
+    j = JudgeHello(pid=7, caps={"namespaces": False})
+    assert JudgeHello.from_json(j.to_json()) == j
+    for line in (b"", b"\n", b"garbled{", b"[]", b'{"ready": false, "pid": 3}', b'{"pid": 3}',
+                 b'{"ready": true}', b'{"ready": true, "pid": true}', b'{"ready": "yes", "pid": 3}',
+                 b'{"ready": true, "pid": 3, "caps": []}'):
+        with pytest.raises(ValueError):
+            ZygoteHello.from_json(line)
+        with pytest.raises(ValueError):
+            JudgeHello.from_json(line)
 
 
 def test_operations_are_closed_sets():

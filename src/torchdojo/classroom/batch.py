@@ -349,7 +349,8 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
     if not tasks:
         return
     from torchdojo.classroom.executor import LocalExecutor
-    from torchdojo.classroom.request import GradeRequest, grade_request
+    from torchdojo.classroom.request import grade_request, request_from_file
+    from torchdojo.wire.request import GradeRequest
     from torchdojo.judge.aggregate import infrastructure_failure
 
     unreadable: list[tuple[Task, BaseException]] = []
@@ -358,8 +359,8 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
         # A generator: each file is read when it is sent, not the whole class up front.
         for t in tasks:
             try:
-                yield GradeRequest.from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
-                                             device=grading_devices(device), job_options=dict(job_options))
+                yield request_from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
+                                        device=grading_devices(device), job_options=dict(job_options))
             except (OSError, intake.Refused) as exc:
                 unreadable.append((t, exc))
 

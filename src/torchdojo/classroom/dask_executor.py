@@ -12,7 +12,7 @@ the gradebook as it arrives, with the same resume guarantees as local grading.
 On each worker a :class:`JudgePlugin` keeps warm judges (one per worker
 thread; start workers with ``--nthreads 1``), and ``fn(judge, task)`` runs
 there: the submission is graded in the same isolated child processes as on a
-laptop. A :class:`torchdojo.classroom.request.GradeRequest` carries the file's
+laptop. A :class:`torchdojo.wire.request.GradeRequest` carries the file's
 bytes, so workers need no shared filesystem; they need torchdojo installed with
 the same course content (checked when the executor starts).
 

@@ -1,14 +1,9 @@
-"""A picklable request to grade one file, and the function that grades it.
-
-The request carries the file's bytes (and its sibling modules'), so it can be
-graded on another machine (a Dask worker) that does not share the filesystem.
-"""
+"""Make a :class:`~torchdojo.wire.request.GradeRequest` from a class folder, and grade one on a worker."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,26 +11,14 @@ from torchdojo.judge.client import sibling_modules
 from torchdojo.judge import intake
 from torchdojo.judge.service import Judge
 from torchdojo.wire.report import TopicResult
+from torchdojo.wire.request import GradeRequest
 
 
-
-@dataclass(frozen=True)
-class GradeRequest:
-    student: str
-    topic: str
-    filename: str
-    content: bytes
-    content_hash: str
-    siblings: tuple[tuple[str, bytes], ...] = ()
-    lang: str = "es"
-    device: str = "cpu"
-    job_options: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_file(cls, student: str, topic: str, path: Path, content_hash: str, **kw: Any) -> GradeRequest:
-        # Through the one intake: no link followed, regular bounded files only.
-        siblings = tuple((p.name, intake.read_file(p)) for p in sibling_modules(path))
-        return cls(student, topic, path.name, intake.read_file(path), content_hash, siblings, **kw)
+def request_from_file(student: str, topic: str, path: Path, content_hash: str, **kw: Any) -> GradeRequest:
+    """The request for ``path`` and its sibling modules, read through the one intake (no link followed,
+    regular bounded files only)."""
+    siblings = tuple((p.name, intake.read_file(p)) for p in sibling_modules(path))
+    return GradeRequest(student, topic, path.name, intake.read_file(path), content_hash, siblings, **kw)
 
 
 def grade_request(judge: Judge, request: GradeRequest) -> TopicResult:

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from torchdojo.wire.hello import JudgeHello
 from torchdojo.wire.result import JobResult
 
 
@@ -187,8 +188,8 @@ class Server:
             try:
                 prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
                 _pin_to_slot(slot, self.concurrency, self.zygote.caps)
-                result = run_job(job, self.zygote.slot(slot), tmp_root, zygote_pid=self.hello.get("pid"),
-                                 subreaper=bool(self.hello.get("subreaper")))
+                result = run_job(job, self.zygote.slot(slot), tmp_root, zygote_pid=self.hello.pid,
+                                 subreaper=self.hello.subreaper)
                 data = result.to_json().encode()
             except BaseException as exc:  # noqa: BLE001 - a bug of ours: report it as an infrastructure failure
                 data = JobResult.infrastructure(f"judge: {type(exc).__name__}: {exc}").to_json().encode()
@@ -379,7 +380,7 @@ def main() -> int:
     # it would cost the first job a twentieth of a second to free almost nothing.
     gc.freeze()
     gc.enable()
-    channel.write(json.dumps({"ready": True, "pid": os.getpid(), "caps": server.zygote.caps}) + "\n")
+    channel.write(JudgeHello(pid=os.getpid(), caps=server.zygote.caps).to_json() + "\n")
     serve(server, channel)
     server.zygote.close()
     channel.flush()

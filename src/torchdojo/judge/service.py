@@ -25,6 +25,7 @@ from typing import Any
 
 import torchdojo
 from torchdojo.course import paths
+from torchdojo.wire.hello import JudgeHello
 from torchdojo.wire.job import JobSpec
 from torchdojo.wire.result import JobResult
 
@@ -110,11 +111,11 @@ class Judge:
     def wait_ready(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
         ready, _, _ = select.select([self.proc.stdout], [], [], self.start_timeout_s)
-        hello = self.proc.stdout.readline() if ready else b""
-        data = json.loads(hello) if hello.strip() else {}
-        if not data.get("ready"):
-            raise JudgeError(f"the grading process did not start: {self.log_tail()}")
-        self.caps = dict(data.get("caps") or {})
+        try:
+            hello = JudgeHello.from_json(self.proc.stdout.readline() if ready else b"")
+        except ValueError:
+            raise JudgeError(f"the grading process did not start: {self.log_tail()}") from None
+        self.caps = dict(hello.caps)
         self._reader = threading.Thread(target=self._read_results, args=(self.proc,), daemon=True,
                                         name="torchdojo-judge-reader")
         self._reader.start()

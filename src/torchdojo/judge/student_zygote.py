@@ -23,6 +23,7 @@ from typing import Any
 import torchdojo
 # Defined beside the fork that warms the student side: both ways of starting a zygote scrub alike.
 from torchdojo.shared.warm_fork import student_environment
+from torchdojo.wire.hello import ZygoteHello
 from torchdojo.wire.ops import ZygoteOp
 
 _PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
@@ -69,11 +70,12 @@ class StudentZygote:
             t.close()
         self.controls = [ZygoteSlot(ours, i) for i, (ours, _) in enumerate(pairs)]
 
-    def wait_ready(self, timeout: float = 120.0) -> dict[str, Any]:
-        hello = self.controls[0].read_line(timeout) if self.controls else None
-        if hello is None or not hello.get("ready"):
-            raise ZygoteLost("the student zygote did not start")
-        self.caps = dict(hello.get("caps") or {})
+    def wait_ready(self, timeout: float = 120.0) -> ZygoteHello:
+        try:
+            hello = ZygoteHello.from_json(self.controls[0].read_raw_line(timeout) if self.controls else b"")
+        except ValueError:
+            raise ZygoteLost("the student zygote did not start") from None
+        self.caps = dict(hello.caps)
         return hello
 
     def slot(self, index: int) -> ZygoteSlot:
@@ -143,21 +145,26 @@ class ZygoteSlot:
         self._buffer = b""
         self.watch: dict[str, str] = {}
 
-    def read_line(self, timeout: float) -> dict[str, Any] | None:
+    def read_raw_line(self, timeout: float) -> bytes:
+        """The next line the zygote says on this socket; empty when none came in time or the zygote is gone."""
         deadline = time.monotonic() + timeout
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                return None
+                return b""
             ready, _, _ = select.select([self.sock], [], [], left)
             if not ready:
-                return None
+                return b""
             data = self.sock.recv(1 << 16)
             if not data:
-                return None
+                return b""
             self._buffer += data
         line, self._buffer = self._buffer.split(b"\n", 1)
-        return json.loads(line)
+        return line
+
+    def read_line(self, timeout: float) -> dict[str, Any] | None:
+        line = self.read_raw_line(timeout)
+        return json.loads(line) if line else None
 
     def command(self, op: ZygoteOp, fields: dict[str, Any] | None = None, fds: list[int] = (),
                 timeout: float = 30.0) -> dict[str, Any]:

@@ -539,6 +539,7 @@ STUDENT_MODULES = (
     "torchdojo.shared", "torchdojo.shared.confine", "torchdojo.shared.job_share", "torchdojo.shared.recipes",
     "torchdojo.student", "torchdojo.student.loader", "torchdojo.student.process", "torchdojo.student.server",
     "torchdojo.wire", "torchdojo.wire.codec", "torchdojo.wire.frames", "torchdojo.wire.job", "torchdojo.wire.ops",
+    "torchdojo.wire.hello",
     # What student code itself may import: the data sets, the backbone, the notebook check.
     "torchdojo.datasets", "torchdojo.datasets.render", "torchdojo.models",
     "torchdojo.learner", "torchdojo.learner.notebook",

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from torchdojo.wire.hello import ZygoteHello
 from torchdojo.wire.ops import ZYGOTE_OPS, ZygoteOp
 
 
@@ -351,8 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     # Everything imported so far is long-lived: out of the children's collections
     # (no collection first: a twentieth of a second to free almost nothing).
     gc.freeze()
-    hello = {"ready": True, "pid": os.getpid(), "caps": zygote.caps, "subreaper": zygote.subreaper}
-    controls[0].sendall(json.dumps(hello).encode() + b"\n")
+    hello = ZygoteHello(pid=os.getpid(), caps=zygote.caps, subreaper=bool(zygote.subreaper))
+    controls[0].sendall(hello.to_json().encode() + b"\n")
     zygote.serve()
     # Every student process is dead (serve ends with killall): skip the interpreter's teardown.
     os._exit(0)

@@ -12,7 +12,8 @@ then times
   notebook) on the same ``submitted/`` folder,
 
 and prints seconds per submission for both and the ratio. It also checks that
-the exercise points agree. Needs the ``nbgrader`` extra.
+the exercise points agree. Needs the ``nbgrader`` extra. torchdojo's modules
+are compiled first, as nbgrader's and torch's are (pip compiles what it installs).
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def main() -> int:
     from torchdojo.text import nbjson
     from torchdojo.editions.notebooks.nbgrader_source import write_source
 
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "src" / "torchdojo"), quiet=1)
     work = Path(tempfile.mkdtemp(prefix="torchdojo-bench-class-"))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", ""))
                                                       if p))

@@ -202,13 +202,46 @@ def grade_class(
         raise UserError("'{path}' exists and is not a folder", path=str(out))
     if secret:
         job_options["secret"] = secret
+    keys = select_keys(course, topics, quizzes=quizzes)
+    # The judge imports torch (a second) while the templates are checked and the class is read and planned.
+    early = _early_judge(keys, jobs) if executor is None else None
+    try:
+        return _grade_class(submissions, out, course, keys, early, start, quizzes=quizzes, jobs=jobs, lang=lang,
+                            device=device, secret=secret, executor=executor, on_result=on_result,
+                            write_outputs=write_outputs, copy_threshold=copy_threshold, templates=templates,
+                            one_student=one_student, job_options=job_options)
+    finally:
+        if early is not None:
+            # Used, it ends as any judge does; unused (nothing to grade), it is still importing torch: ended now.
+            if early.ready:
+                early.close()
+            else:
+                early.kill()
+
+
+def _early_judge(keys: list[str], jobs: int | None) -> Any:
+    """A judge for the selected topics, spawned now (its slots: ``jobs``, else one per CPU)."""
+    from torchdojo.judge.service import Judge
+
+    topics = [k for k in keys if k != quiz_key(k.split(":", 1)[-1])]
+    if not topics:
+        return None
+    judge = Judge(topics=topics, concurrency=jobs or os.cpu_count() or 1)
+    judge.spawn()
+    return judge
+
+
+def _grade_class(submissions: str | Path, out: Path, course: Course, keys: list[str], early: Any, start: float, *,
+                 quizzes: bool, jobs: int | None, lang: str, device: str, secret: str | None, executor: Any,
+                 on_result: Callable[[str, str, TopicResult, int, int], None] | None, write_outputs: bool,
+                 copy_threshold: float | None, templates: str | Path | None, one_student: str | None,
+                 job_options: dict[str, Any]) -> ClassResult:
     if write_outputs:
         from torchdojo.classroom.exports import check_templates
 
         check_templates(templates)
     # The device and the secret change what grading does: a change of either grades every file again.
     fingerprint = course_fingerprint(course) + secret_digest(secret) + f":{device}"
-    keys = select_keys(course, topics, quizzes=quizzes)
     with ClassLayout(submissions, course, one_student=one_student) as layout:
         students = layout.students()
         if not students:
@@ -241,6 +274,10 @@ def grade_class(
                 except Exception as exc:  # one student's answer file must not stop the class
                     result, h = error_result(course, key, f"{type(exc).__name__}: {exc}", lang), RETRY + h
                 record(student, key, h, result)
+            if early is not None and plan.tasks:
+                from torchdojo.classroom.executor import LocalExecutor
+
+                executor = LocalExecutor(early.concurrency, judges=[early])
             _grade_tasks(plan.tasks, course, lang, device, jobs, executor, job_options, record)
             stored = book.results()
         finally:

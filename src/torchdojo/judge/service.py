@@ -120,6 +120,11 @@ class Judge:
                                         name="torchdojo-judge-reader")
         self._reader.start()
 
+    @property
+    def ready(self) -> bool:
+        """Whether it said it is warm (:meth:`wait_ready` returned), so it may be closed gracefully."""
+        return self._reader is not None
+
     def missing_protections(self) -> list[str]:
         """What student processes will lack on this machine (program messages, English msgids)."""
         from torchdojo.shared.confine import missing_protections

@@ -17,16 +17,12 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-import torchdojo
-# Defined beside the fork that warms the student side: both ways of starting a zygote scrub alike.
-from torchdojo.shared.warm_fork import student_environment
+# Both ways of starting a zygote (forked from a warm judge, spawned afresh) give it this one environment.
+from torchdojo.shared.warm_fork import zygote_environment
 from torchdojo.wire.hello import ZygoteHello
 from torchdojo.wire.ops import ZygoteOp
-
-_PACKAGE_PARENT = str(Path(torchdojo.__file__).resolve().parent.parent)
 
 
 class ZygoteLost(RuntimeError):
@@ -54,12 +50,9 @@ class StudentZygote:
     def spawn(self) -> None:
         """A zygote in a fresh interpreter (a restart: this process has imported the judge side by now)."""
         pairs = [socket.socketpair() for _ in range(self.slots)]
-        env = student_environment(os.environ)
         # Only torchdojo itself on the path: the student process reads the
         # interpreter's libraries, never folders a caller added (tests, courses).
-        env["PYTHONPATH"] = _PACKAGE_PARENT
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+        env = zygote_environment(os.environ)
         theirs = [t for _, t in pairs]
         args = [sys.executable, "-m", "torchdojo.student.zygote", ",".join(str(t.fileno()) for t in theirs)]
         if self.training:

@@ -46,6 +46,16 @@ def student_environment(environ: dict[str, str] | os._Environ) -> dict[str, str]
             if (k in _ENV_NAMES or k.startswith(_ENV_PREFIXES)) and "SECRET" not in k.upper()}
 
 
+def zygote_environment(environ: dict[str, str] | os._Environ) -> dict[str, str]:
+    """The whole environment of a student zygote, forked or spawned: the scrubbed one, torchdojo's
+    folder alone on ``PYTHONPATH``, no bytecode written."""
+    env = student_environment(environ)
+    env["PYTHONPATH"] = package_parent()
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+    return env
+
+
 def package_parent() -> str:
     """The folder holding the ``torchdojo`` package (the student side's only entry on ``PYTHONPATH``)."""
     import torchdojo
@@ -136,10 +146,7 @@ def _become_zygote(keep: list[int], argv: list[str]) -> None:
     os.closerange(3, min(keep))
     for low, high in zip(sorted(keep), sorted(keep)[1:] + [_max_fd()]):
         os.closerange(low + 1, high)
-    env = student_environment(os.environ)
-    env["PYTHONPATH"] = parent
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+    env = zygote_environment(os.environ)
     os.environ.clear()
     os.environ.update(env)
     sys.argv[:] = ["-m", *argv[1:]]

@@ -25,6 +25,7 @@ from torchdojo.course.manifest import Course, Topic, course as load_course
 from torchdojo.wire.report import ERROR, ItemResult, TopicResult
 from torchdojo.judge.client import sibling_modules
 from torchdojo.wire.job import ACCELERATORS
+from torchdojo.wire.request import GradeRequest
 
 GRADEBOOK = "gradebook.sqlite"
 RETRY = "retry:"
@@ -387,25 +388,36 @@ def _grade_tasks(tasks: list[Task], course: Course, lang: str, device: str, jobs
         return
     from torchdojo.classroom.executor import LocalExecutor
     from torchdojo.classroom.request import grade_request, request_from_file
-    from torchdojo.wire.request import GradeRequest
     from torchdojo.judge.aggregate import infrastructure_failure
+    from torchdojo.judge.client import grade_file
 
     unreadable: list[tuple[Task, BaseException]] = []
+    devices = grading_devices(device)
 
     def requests() -> Iterator[GradeRequest]:
         # A generator: each file is read when it is sent, not the whole class up front.
         for t in tasks:
             try:
-                yield request_from_file(t.student, t.topic, t.path, t.content_hash, lang=lang,
-                                        device=grading_devices(device), job_options=dict(job_options))
+                yield request_from_file(t.student, t.topic, t.path, t.content_hash, lang=lang, device=devices,
+                                        job_options=dict(job_options))
             except (OSError, intake.Refused) as exc:
                 unreadable.append((t, exc))
+
+    def grade_copy(judge: Any, task: Task) -> TopicResult:
+        # On this machine: the private copy the class layout made through the intake, graded where it is.
+        topic = course.topic(task.topic)
+        return grade_file(judge, topic, list(topic.exercises), task.path, device=devices, lang=lang,
+                          reveal_hidden=False, threads=1, **job_options)
 
     # No more workers than files: each one is a warm judge and a student zygote to start.
     runner = executor or LocalExecutor(jobs or max(1, min(os.cpu_count() or 1, len(tasks))),
                                        topics=sorted({t.topic for t in tasks}))
+    if getattr(runner, "shares_files", False):
+        work = runner.run(grade_copy, tasks)
+    else:  # another machine (a Dask worker) gets the files' bytes in a GradeRequest
+        work = runner.run(grade_request, requests())
     with runner:
-        for req, outcome in runner.run(grade_request, requests()):
+        for req, outcome in work:
             topic = course.topic(req.topic)
             if isinstance(outcome, BaseException):
                 if isinstance(outcome, (KeyboardInterrupt, UserError)):

@@ -22,6 +22,8 @@ class LocalExecutor:
     """``workers`` jobs at once on this machine, on one warm judge with that many slots."""
 
     name = "local"
+    #: Its tasks run on this machine: they grade the class layout's private copies where they are.
+    shares_files = True
 
     def __init__(self, workers: int, topics: list[str] | None = None, judges: list[Judge] | None = None):
         """``judges``: warm judges to grade with (left running afterwards); else one new judge."""

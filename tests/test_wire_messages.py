@@ -55,6 +55,10 @@ def test_an_infrastructure_failure_is_one_field_and_bounded():
     assert JobResult.from_json(result.to_json()).infra_error == result.infra_error
     assert JobResult.infrastructure("").infra_error  # never an empty (false) failure
     assert not full_result().infra_error
+    # Whether the zygote was lost (a retry in a fresh one) travels with it; a judge child's own failure is not that.
+    lost = JobResult.infrastructure("student zygote lost: EOF", zygote_lost=True)
+    assert JobResult.from_json(lost.to_json()).zygote_lost
+    assert not JobResult.from_json(result.to_json()).zygote_lost
 
 
 @pytest.mark.parametrize("doc", [

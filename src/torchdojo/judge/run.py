@@ -106,5 +106,5 @@ def run_job(job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, *, zygote_pid: int
         lost = session.lost or (session._clean_session.lost if session._clean_session else None)
         if lost:
             # Ours, not the student's: whatever the tests saw is void, the server retries the job.
-            return JobResult.infrastructure(f"student zygote lost: {lost}")  # noqa: B012 - overrides any verdict
+            return JobResult.infrastructure(f"student zygote lost: {lost}", zygote_lost=True)  # noqa: B012 - overrides any verdict
     return result

@@ -192,7 +192,10 @@ class Server:
                                  subreaper=self.hello.subreaper)
                 data = result.to_json().encode()
             except BaseException as exc:  # noqa: BLE001 - a bug of ours: report it as an infrastructure failure
-                data = JobResult.infrastructure(f"judge: {type(exc).__name__}: {exc}").to_json().encode()
+                from torchdojo.judge.student_zygote import ZygoteLost
+
+                data = JobResult.infrastructure(f"judge: {type(exc).__name__}: {exc}",
+                                                zygote_lost=isinstance(exc, ZygoteLost)).to_json().encode()
             view = memoryview(data)
             while view:
                 view = view[os.write(w, view):]
@@ -272,10 +275,12 @@ def serve(server: Server, channel: Any) -> None:
         line, tries = started.pop(ident, ("", RETRIES))
         if result.infra_error and line and tries < RETRIES:
             # A failure of ours (a judge child or the zygote lost): never the
-            # student's grade. Again, first in line, once the zygote is fresh.
+            # student's grade. Again, first in line; in a fresh zygote when the
+            # old one was lost (a judge child that died asked for one already).
             started[ident] = (line, tries + 1)
             queue.insert(0, (ident, line))
-            server.needs_restart = True
+            if result.zygote_lost:
+                server.needs_restart = True
             return
         channel.write(json.dumps({"id": ident, "result": result.to_dict()}) + "\n")
 

@@ -83,11 +83,14 @@ class JobResult:
     device_unavailable: str = ""
     #: Set when our grading infrastructure, not the submission, failed: nothing else in the result counts.
     infra_error: str = ""
+    #: With ``infra_error``: the student zygote was lost, so the job is retried in a fresh one (a judge
+    #: child's own failure is retried on the same zygote, whose slot was cleaned after it).
+    zygote_lost: bool = False
 
     @classmethod
-    def infrastructure(cls, why: str) -> JobResult:
+    def infrastructure(cls, why: str, *, zygote_lost: bool = False) -> JobResult:
         """The result of a job our infrastructure failed to grade (retried by whoever reads it)."""
-        return cls(infra_error=(str(why) or "unknown failure")[:INFRA_LIMIT])
+        return cls(infra_error=(str(why) or "unknown failure")[:INFRA_LIMIT], zygote_lost=zygote_lost)
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, **asdict(self)}
@@ -114,6 +117,7 @@ class JobResult:
                 output=str(data.get("output", "")),
                 device_unavailable=str(data.get("device_unavailable", "")),
                 infra_error=str(data.get("infra_error", ""))[:INFRA_LIMIT],
+                zygote_lost=bool(data.get("zygote_lost", False)),
             )
         except TypeError as exc:  # unknown or missing fields in a nested record
             raise ValueError(f"malformed {FORMAT} document: {exc}") from None

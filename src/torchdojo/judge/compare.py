@@ -13,7 +13,8 @@ from typing import Any
 import torch
 
 from torchdojo.judge.feedback import Feedback, short, type_name
-from torchdojo.text.i18n import tr
+from torchdojo.text.i18n import Rendered, tr, tr_said
+from torchdojo.wire.codec import REFUSALS, Unsendable
 
 _cpu = torch.device("cpu")
 
@@ -37,7 +38,15 @@ def to_cpu(t: torch.Tensor) -> torch.Tensor:
     return t.detach().to(_cpu).clone()
 
 
+def said_refusal(reason: str) -> Rendered:
+    """Why the student process could not send a value (a codec message in English), in both languages."""
+    return Rendered(tr_said("es", reason, REFUSALS), reason)
+
+
 def require_tensor(got: Any, what: tuple[str, str] | str) -> torch.Tensor:
+    if isinstance(got, Unsendable):
+        raise _feedback("{what}: your code returned a value that cannot be read as data: {why}", what,
+                        why=said_refusal(got.reason))
     if not is_tensor(got):
         raise _feedback("{what}: expected a torch.Tensor, got {type} ({value})", what, type=type_name(got),
                         value=short(got))

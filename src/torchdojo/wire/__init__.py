@@ -12,3 +12,9 @@
 
 Both processes import this package; it imports nothing that grades.
 """
+
+
+def N_(msgid: str) -> str:
+    """gettext's no-op marker for messages said on this floor (the catalog, :mod:`torchdojo.text`, is a floor
+    up): the message is extracted into the catalog and shown translated where it is read."""
+    return msgid

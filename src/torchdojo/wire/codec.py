@@ -51,6 +51,27 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from torchdojo.wire import N_
+
+# Why a value was not sent as data: catalog messages, formatted here, shown translated where they
+# are read (the judge's feedback, with ``tr_said`` and :data:`REFUSALS`).
+REFUSED_DEEP = N_("nested too deeply")
+REFUSED_DTYPE = N_("unsupported dtype {dtype}")
+REFUSED_NP_SCALAR = N_("a NumPy scalar that is not a number")
+REFUSED_INT = N_("an int with more than {digits} digits")
+REFUSED_ARRAY = N_("a NumPy array of dtype {dtype}")
+REFUSED_UNREADABLE = N_("cannot read its values ({error})")
+REFUSED_SUBCLASS = N_("a tensor subclass whose values cannot be read")
+REFUSED_LAYOUT = N_("a {layout} tensor (return a dense tensor)")
+REFUSED_NOT_ORDINARY = N_("a tensor without ordinary values (meta, quantized or nested)")
+REFUSED_TENSOR_DTYPE = N_("a tensor of unsupported dtype {dtype}")
+# A whole answer too big to send (the student process says so instead of answering).
+REFUSED_TOO_LARGE = N_("message over {limit} bytes")
+REFUSED_TOO_MANY = N_("too many values in one message")
+REFUSALS = (REFUSED_DEEP, REFUSED_DTYPE, REFUSED_NP_SCALAR, REFUSED_INT, REFUSED_ARRAY, REFUSED_UNREADABLE,
+            REFUSED_SUBCLASS, REFUSED_LAYOUT, REFUSED_NOT_ORDINARY, REFUSED_TENSOR_DTYPE, REFUSED_TOO_LARGE,
+            REFUSED_TOO_MANY)
+
 __all__ = ["WireError", "Limits", "Encoder", "Decoder", "Unsendable", "encode", "DTYPES"]
 
 
@@ -154,7 +175,7 @@ class _Writer:
     def add(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            raise WireError(f"message over {self.limit} bytes")
+            raise WireError(REFUSED_TOO_LARGE.format(limit=self.limit))
         self.parts.append(data)
 
     def getvalue(self) -> bytes:
@@ -184,11 +205,11 @@ class Encoder:
     # -- the value dispatch ---------------------------------------------------
     def _value(self, w: _Writer, v: Any, depth: int) -> None:
         if depth >= self.limits.max_depth:  # refused at the deepest level the decoder accepts
-            self._refuse(w, v, "nested too deeply")
+            self._refuse(w, v, REFUSED_DEEP)
             return
         self._items += 1
         if self._items > self.limits.max_items:
-            raise WireError("too many values in one message")
+            raise WireError(REFUSED_TOO_MANY)
         t = type(v)
         if v is None:
             w.add(b"N")
@@ -213,7 +234,7 @@ class Encoder:
         elif t is torch.dtype:
             name = _DTYPE_NAMES.get(v)
             if name is None:
-                self._refuse(w, v, f"unsupported dtype {v}")
+                self._refuse(w, v, REFUSED_DTYPE.format(dtype=v))
             else:
                 self._str(w, b"D", name)
         elif t is torch.device:
@@ -237,7 +258,7 @@ class Encoder:
                     self._note(w, name, type(base).__name__)
                 self._value(w, base, depth)
                 return
-            self._refuse(w, v, "a NumPy scalar that is not a number")
+            self._refuse(w, v, REFUSED_NP_SCALAR)
             return
         for base_type, reader in ((int, _int_base), (float, _float_base), (str, _str_base)):
             if isinstance(v, base_type):
@@ -284,11 +305,11 @@ class Encoder:
 
     def _int(self, w: _Writer, v: int) -> None:
         if v.bit_length() > self.limits.max_int_digits * 3:
-            self._refuse(w, v, f"an int with more than {self.limits.max_int_digits} digits")
+            self._refuse(w, v, REFUSED_INT.format(digits=self.limits.max_int_digits))
             return
         text = str(v).encode("ascii")
         if len(text) > self.limits.max_int_digits + 1:
-            self._refuse(w, v, f"an int with more than {self.limits.max_int_digits} digits")
+            self._refuse(w, v, REFUSED_INT.format(digits=self.limits.max_int_digits))
             return
         w.add(b"i" + _u32.pack(len(text)) + text)
 
@@ -334,7 +355,7 @@ class Encoder:
 
     def _array(self, w: _Writer, v: np.ndarray) -> None:
         if v.dtype.kind not in _NUMPY_KINDS or v.dtype.hasobject or v.ndim > self.limits.max_ndim:
-            self._refuse(w, v, f"a NumPy array of dtype {v.dtype}")
+            self._refuse(w, v, REFUSED_ARRAY.format(dtype=v.dtype))
             return
         data = np.ascontiguousarray(v).tobytes()
         w.add(b"A")
@@ -355,17 +376,17 @@ def _tensor_parts(v: Any, with_strides: bool) -> tuple:
         try:
             t = _detach(v)
         except Exception as exc:  # noqa: BLE001 - a tensor subclass without real storage
-            raise _Refused(f"cannot read its values ({type(exc).__name__})") from None
+            raise _Refused(REFUSED_UNREADABLE.format(error=type(exc).__name__)) from None
         if type(t) is not _Tensor:
-            raise _Refused("a tensor subclass whose values cannot be read")
+            raise _Refused(REFUSED_SUBCLASS)
         if _layout_of(t) != torch.strided:
-            raise _Refused(f"a {_layout_of(t)} tensor (return a dense tensor)")
+            raise _Refused(REFUSED_LAYOUT.format(layout=_layout_of(t)))
         if _is_meta(t) or t.is_quantized or getattr(t, "is_nested", False):
-            raise _Refused("a tensor without ordinary values (meta, quantized or nested)")
+            raise _Refused(REFUSED_NOT_ORDINARY)
         dtype = _dtype_of(t)
         name = _DTYPE_NAMES.get(dtype)
         if name is None:
-            raise _Refused(f"a tensor of unsupported dtype {dtype}")
+            raise _Refused(REFUSED_TENSOR_DTYPE.format(dtype=dtype))
         device = str(_device_of(t))
         shape = tuple(int(s) for s in _shape_of(t))
         strides = None

@@ -18,6 +18,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from torchdojo.wire import N_
+
 SCHEMA = "torchdojo.report/2"
 
 # Outcomes, after Kaggle learntools' vocabulary plus what a sandbox adds.
@@ -28,11 +30,6 @@ ERROR = "error"
 TIMEOUT = "timeout"
 CRASHED = "crashed"
 STATUSES = (PASSED, FAILED, NOT_ATTEMPTED, ERROR, TIMEOUT, CRASHED)
-
-
-def N_(msgid: str) -> str:
-    """gettext's no-op marker, defined here: the catalog (:mod:`torchdojo.text`) is a floor up."""
-    return msgid
 
 
 #: The feedback of a test that reached the stub's NotImplementedError (a catalog message).

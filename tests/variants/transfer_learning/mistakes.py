@@ -112,7 +112,7 @@ MISTAKES = {
     },
     'mistake_finetune_unfreezes.py': {
         "exercise": 'fine_tune',
-        "words": ['changed frozen parameters'],
+        "words": ['frozen parameters', 'requires_grad'],
         "gpu_only": False,
         "what": 'fine_tune unfreezes the whole model to make sure it trains, so the backbone changes.',
         "replace": {

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from torchdojo.judge.feedback import Feedback, short, type_name
-from torchdojo.text.i18n import Rendered, tr, tr_said
+from torchdojo.text.i18n import Rendered, tr_pair, tr_said
 from torchdojo.wire.codec import REFUSALS, Unsendable
 
 _cpu = torch.device("cpu")
@@ -25,8 +25,7 @@ def _what(what: tuple[str, str] | str) -> tuple[str, str]:
 
 def _feedback(msgid: str, what: tuple[str, str] | str, /, **params: Any) -> Feedback:
     """A comparison's verdict: the catalog message in both languages, around the grader's own ``what`` pair."""
-    es, en = _what(what)
-    return Feedback(tr("es", msgid, what=es, **params), tr("en", msgid, what=en, **params))
+    return Feedback(*tr_pair(msgid, what=Rendered(*_what(what)), **params))
 
 
 def is_tensor(x: Any) -> bool:

@@ -21,7 +21,7 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-from torchdojo.text.i18n import N_, tr
+from torchdojo.text.i18n import N_, tr_pair
 
 
 # Why a submission cannot be read: English catalog messages. Both languages are rendered where the error
@@ -49,7 +49,7 @@ class LoadError(Exception):
     @classmethod
     def said(cls, msgid: str, /, status: str = "error", **params: object) -> LoadError:
         """The error of a catalog message, in both languages."""
-        return cls(tr("es", msgid, **params), tr("en", msgid, **params), status)
+        return cls(*tr_pair(msgid, **params), status)
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _label(code_index: int, execution_count: object, source: str) -> tuple[str, 
         return f"In [{execution_count}]", f"In [{execution_count}]"
     first = _first_line(source)
     where = f" (`{first}`)" if first else ""
-    return tr("es", N_CODE_CELL, n=code_index, where=where), tr("en", N_CODE_CELL, n=code_index, where=where)
+    return tr_pair(N_CODE_CELL, n=code_index, where=where)
 
 
 def python_source(source: str) -> str | None:

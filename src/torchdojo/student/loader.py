@@ -34,7 +34,7 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from torchdojo.text.i18n import tr
+from torchdojo.text.i18n import Rendered, tr_pair
 
 from torchdojo.shared.source import (  # noqa: F401  (LoadError and the readers are the loader's API too)
     Cell, LoadError, decode_source, notebook_cells, python_source,
@@ -53,10 +53,10 @@ class LoadedModule:
 def describe(exc: BaseException, filename: str, where: tuple[str, str] | None = None) -> tuple[str, str]:
     """An import-time error in both languages."""
     # Catalog messages in both languages (the pair crosses to the judge); ``where`` is a cell's own pair.
-    es_where, en_where = where or (filename, filename)
+    at = Rendered(*(where or (filename, filename)))
 
     def said(msgid: str, **params: object) -> tuple[str, str]:
-        return tr("es", msgid, where=es_where, **params), tr("en", msgid, where=en_where, **params)
+        return tr_pair(msgid, where=at, **params)
 
     if isinstance(exc, SyntaxError):
         if exc.lineno:

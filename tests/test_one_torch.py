@@ -91,3 +91,32 @@ def test_a_grader_that_trains_is_recognised_before_the_fork():
     assert trains([str(graders / "test_fc_nets.py")])
     assert trains([str(graders / "test_tensors.py"), str(graders / "test_cnns.py")])
     assert not trains([str(graders / "test_tensors.py")])
+
+
+def test_the_judge_compiles_its_own_modules_once_and_nothing_beside_the_graders(tmp_path):
+    # An editable install has no bytecode for what only the judge imports: without it every
+    # check compiled them again. The judge writes it (unless told not to), never in a course folder.
+    import shutil
+    import subprocess
+    import sys
+
+    root = paths.content_root()
+    checkout = tmp_path / "checkout"
+    shutil.copytree(Path(paths.__file__).resolve().parents[1], checkout / "src" / "torchdojo",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("course.toml", "exercises", "solutions", "graders", "quizzes", "lessons"):
+        copy = shutil.copytree if (root / name).is_dir() else shutil.copy
+        copy(root / name, checkout / name)
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(root / "solutions" / "tensors.py", work / "tensors.py")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONDONTWRITEBYTECODE", "TORCHDOJO_CONTENT", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(checkout / "src")
+    proc = subprocess.run([sys.executable, "-m", "torchdojo", "check", "tensors", "-w", str(work), "--device", "cpu",
+                           "--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    judge_only = checkout / "src" / "torchdojo" / "judge" / "__pycache__"
+    assert any(p.name.startswith("session.") for p in judge_only.glob("*.pyc")), sorted(judge_only.glob("*"))
+    assert not list((checkout / "graders").rglob("__pycache__"))
+    assert not list(work.rglob("__pycache__"))

@@ -217,15 +217,22 @@ def test_pretrained_backbone_knows_its_task():
     assert accuracy(pretrained_backbone(), X, y) > 0.9
 
 
-def test_a_damaged_weights_file_is_refused(tmp_path):
+def test_a_damaged_weights_file_is_refused(tmp_path, monkeypatch):
     bad = tmp_path / "backbone.pt"
     data = bytearray(bb.WEIGHTS_PATH.read_bytes())
     data[-100] ^= 0xFF
     bad.write_bytes(bytes(data))
-    with pytest.raises(BackboneChecksumError, match="SHA-256"):
+    with pytest.raises(BackboneChecksumError, match="SHA-256") as damaged:
         bb.load_state_dict(bad)
-    with pytest.raises(BackboneChecksumError, match="cannot read"):
+    assert "dañado" in damaged.value.render("es") and "damaged" in damaged.value.render("en")
+    with pytest.raises(BackboneChecksumError) as missing:
         bb.load_state_dict(tmp_path / "missing.pt")
+    assert "cannot read" in missing.value.render("en") and "no se pueden leer" in missing.value.render("es")
+    # Its message is said in the course language of the process that raised it (a learner's notebook).
+    for lang, words in (("es", "no se pueden leer"), ("en", "cannot read")):
+        monkeypatch.setenv("TORCHDOJO_LANG", lang)
+        with pytest.raises(BackboneChecksumError, match=words):
+            bb.load_state_dict(tmp_path / "missing.pt")
     assert set(bb.load_state_dict()) == set(ShapesBackbone().state_dict())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from torchdojo.judge.compare import require_tensor
+from torchdojo.judge.compare import equal, number, require_tensor
 from torchdojo.judge.feedback import Feedback
 from torchdojo.wire.codec import REFUSALS, Decoder, Unsendable, encode
 
@@ -26,6 +26,16 @@ def test_a_tensor_that_cannot_be_sent_is_explained_in_both_languages(value, es, 
     assert es in caught.value.es and "no se puede leer como dato" in caught.value.es
     assert en in caught.value.en and "cannot be read as data" in caught.value.en
     assert en not in caught.value.es
+
+
+@pytest.mark.parametrize("check", [lambda got: number(got, "loss"), lambda got: equal(got, 3, "n")])
+def test_a_number_that_cannot_be_sent_is_explained_too(check):
+    got = _sent(10 ** 5000)
+    assert isinstance(got, Unsendable)
+    with pytest.raises(Feedback) as caught:
+        check(got)
+    assert "dígitos" in caught.value.es and "digits" not in caught.value.es
+    assert "digits" in caught.value.en
 
 
 def test_every_refusal_is_a_catalog_message_with_a_spanish_translation():

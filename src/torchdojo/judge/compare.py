@@ -42,10 +42,15 @@ def said_refusal(reason: str) -> Rendered:
     return Rendered(tr_said("es", reason, REFUSALS), reason)
 
 
-def require_tensor(got: Any, what: tuple[str, str] | str) -> torch.Tensor:
+def refuse_unsendable(got: Any, what: tuple[str, str] | str) -> None:
+    """Fail, saying why, when the student process could not send ``got`` as data."""
     if isinstance(got, Unsendable):
         raise _feedback("{what}: your code returned a value that cannot be read as data: {why}", what,
                         why=said_refusal(got.reason))
+
+
+def require_tensor(got: Any, what: tuple[str, str] | str) -> torch.Tensor:
+    refuse_unsendable(got, what)
     if not is_tensor(got):
         raise _feedback("{what}: expected a torch.Tensor, got {type} ({value})", what, type=type_name(got),
                         value=short(got))
@@ -119,6 +124,7 @@ def tensor_close(
 
 def number(got: Any, what: tuple[str, str] | str, *, integer: bool = False) -> float:
     """Fail unless ``got`` is a Python number (``int`` where ``integer``); return it."""
+    refuse_unsendable(got, what)
     if integer:
         ok = isinstance(got, numbers.Integral) and not isinstance(got, bool)
     else:
@@ -141,6 +147,7 @@ def close(got: Any, expected: float, what: tuple[str, str] | str, *, rtol: float
 
 def equal(got: Any, expected: Any, what: tuple[str, str] | str) -> None:
     """Fail unless ``got`` equals ``expected`` as plain Python data (ints, tuples, strings)."""
+    refuse_unsendable(got, what)
     ok = _plain(got) and (type(got) is bool) == (type(expected) is bool) and got == expected
     if not ok:
         raise _feedback("{what}: expected {expected}, got {got}", what, expected=short(expected), got=short(got))

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from torchdojo.datasets.shapes import BACKBONE_CLASSES
-from torchdojo.text.i18n import tr_pair
+from torchdojo.text.i18n import default_lang, tr_pair
 
 __all__ = [
     "FEATURES",
@@ -55,12 +55,13 @@ WEIGHTS_SHA256 = "0c052ffbc9516e3d6d8fd8fee39584a5f0cb050c474e078fed3313f01f26a1
 class BackboneChecksumError(RuntimeError):
     """The packaged weights file is missing, damaged or not the one released.
 
-    Its message comes from the catalog in both languages (:meth:`render`); ``str()`` is the English one.
+    Its message comes from the catalog in both languages (:meth:`render`); ``str()`` is the one of the
+    course language of this process (``TORCHDOJO_LANG``, else the locale, else Spanish).
     """
 
     def __init__(self, msgid: str, /, **params: object) -> None:
         self.said = tr_pair(msgid, **params)
-        super().__init__(self.said.en)
+        super().__init__(self.said.render(default_lang()))
 
     def render(self, lang: str) -> str:
         return self.said.render(lang)

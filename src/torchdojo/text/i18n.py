@@ -31,7 +31,7 @@ import string
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 LANGS = ("es", "en")
 DEFAULT = "es"
@@ -122,28 +122,19 @@ def ntr(lang: str, singular: str, plural: str, n: int, /, **params: Any) -> str:
     return text.format(**{k: (v.render(lang) if hasattr(v, "render") else v) for k, v in params.items()})
 
 
-class Rendered(tuple):
+class Rendered(NamedTuple):
     """A program message already rendered in both languages, ``(es, en)``: what crosses a process
     or goes to disk as data when the language it will be shown in is not known yet (a verdict's
     feedback, shown later in the report's language). Made by :func:`tr_pair`; as a field of
-    another message it renders in that message's language.
+    another message it renders in that message's language. A named tuple: it unpacks, pickles,
+    copies and serialises as the plain pair.
     """
 
-    __slots__ = ()
-
-    def __new__(cls, es: str, en: str) -> Rendered:
-        return super().__new__(cls, (es, en))
-
-    @property
-    def es(self) -> str:
-        return self[0]
-
-    @property
-    def en(self) -> str:
-        return self[1]
+    es: str
+    en: str
 
     def render(self, lang: str) -> str:
-        return self[1] if lang == "en" else self[0]
+        return self.en if lang == "en" else self.es
 
 
 def tr_pair(msgid: str, /, **params: Any) -> Rendered:

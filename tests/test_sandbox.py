@@ -329,3 +329,26 @@ def test_no_network_from_student_code(uncached_judge, tmp_path):
         pytest.skip("network namespaces are not available here")
     assert topic.exercises[0].status == "passed"
     assert accepted == []
+
+
+def test_a_workspace_module_named_like_the_standard_library_runs_only_in_the_student_process(tmp_path,
+                                                                                              monkeypatch):
+    # ``check`` run from inside the workspace: the judge must not find the learner's json.py on its path
+    # (with ``python -m`` a process's working folder comes first there), only the student process may.
+    from torchdojo.course import paths
+    from torchdojo.learner.check import check_workspace
+
+    marker = tmp_path / "imported-by"
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "tensors.py").write_bytes((paths.solutions_dir() / "tensors.py").read_bytes())
+    (work / "json.py").write_text(
+        "import os\n"
+        "try:\n"
+        f"    open({str(marker)!r}, 'a').write(str(os.getpid()) + '\\n')\n"
+        "except OSError:\n"
+        "    pass\n", encoding="utf-8")
+    monkeypatch.chdir(work)
+    report = check_workspace(work, ["tensors"], device="cpu", record=False)
+    assert report.topics[0].score == report.topics[0].max_score
+    assert not marker.exists(), "a module of the workspace ran outside the student process"

@@ -204,50 +204,21 @@ def grade_class(
     if secret:
         job_options["secret"] = secret
     keys = select_keys(course, topics, quizzes=quizzes)
-    # The judge imports torch (a second) while the templates are checked and the class is read and planned.
-    early = _early_judge(keys, jobs) if executor is None else None
-    try:
-        return _grade_class(submissions, out, course, keys, early, start, quizzes=quizzes, jobs=jobs, lang=lang,
-                            device=device, secret=secret, executor=executor, on_result=on_result,
-                            write_outputs=write_outputs, copy_threshold=copy_threshold, templates=templates,
-                            one_student=one_student, job_options=job_options)
-    finally:
-        if early is not None:
-            # Used, it ends as any judge does; unused (nothing to grade), it is still importing torch: ended now.
-            if early.ready:
-                early.close()
-            else:
-                early.kill()
-
-
-def _early_judge(keys: list[str], jobs: int | None) -> Any:
-    """A judge for the selected topics, spawned now (its slots: ``jobs``, else one per CPU)."""
-    from torchdojo.judge.service import Judge
-
-    topics = [k for k in keys if k != quiz_key(k.split(":", 1)[-1])]
-    if not topics:
-        return None
-    judge = Judge(topics=topics, concurrency=jobs or os.cpu_count() or 1)
-    judge.spawn()
-    return judge
-
-
-def _grade_class(submissions: str | Path, out: Path, course: Course, keys: list[str], early: Any, start: float, *,
-                 quizzes: bool, jobs: int | None, lang: str, device: str, secret: str | None, executor: Any,
-                 on_result: Callable[[str, str, TopicResult, int, int], None] | None, write_outputs: bool,
-                 copy_threshold: float | None, templates: str | Path | None, one_student: str | None,
-                 job_options: dict[str, Any]) -> ClassResult:
+    env = None
     if write_outputs:
         from torchdojo.classroom.exports import check_templates
 
-        check_templates(templates)
+        env = check_templates(templates)
     # The device and the secret change what grading does: a change of either grades every file again.
     fingerprint = course_fingerprint(course) + secret_digest(secret) + f":{device}"
     with ClassLayout(submissions, course, one_student=one_student) as layout:
         students = layout.students()
         if not students:
             raise UserError("no student folders in '{path}'", path=str(submissions))
+        # The judge imports torch (a second) while the class is planned and its copies compared.
+        early = _early_judge(keys, jobs, len(students)) if executor is None else None
         book = Gradebook(out / GRADEBOOK)
+        graded = False
         try:
             plan = _plan(students, keys, course, book, fingerprint, lang)
             total = len(plan.tasks) + len(plan.instant)
@@ -278,11 +249,20 @@ def _grade_class(submissions: str | Path, out: Path, course: Course, keys: list[
             if early is not None and plan.tasks:
                 from torchdojo.classroom.executor import LocalExecutor
 
+                # Here, not in a grading thread: a judge that cannot start stops the class with its log.
+                early.wait_ready()
                 executor = LocalExecutor(early.concurrency, judges=[early])
             _grade_tasks(plan.tasks, course, lang, device, jobs, executor, job_options, record)
             stored = book.results()
+            graded = True
         finally:
             book.close()
+            if early is not None:
+                # Done, it ends as any judge does; unused (still importing torch) or interrupted: ended now.
+                if graded and early.ready:
+                    early.close()
+                else:
+                    early.kill()
         names = [s.student for s in students]
         results = {n: {k: stored[n][k] for k in keys if k in stored.get(n, {})} for n in names}
         cr = ClassResult(students=names, topics=keys, results=results, graded=total, skipped=plan.skipped,
@@ -295,8 +275,24 @@ def _grade_class(submissions: str | Path, out: Path, course: Course, keys: list[
     if write_outputs:
         from torchdojo.classroom.exports import write_all
 
-        cr.outputs = write_all(cr, course, lang, templates=templates)
+        cr.outputs = write_all(cr, course, lang, templates=templates, env=env)
     return cr
+
+
+def _early_judge(keys: list[str], jobs: int | None, students: int) -> Any:
+    """A judge for the selected topics, spawned before the plan says which files need grading.
+
+    Its slots: ``jobs``, else one per CPU but never more than the files there can be (each slot
+    is pinned to its share of the CPUs: one student on many CPUs keeps them all).
+    """
+    from torchdojo.judge.service import Judge
+
+    topics = [k for k in keys if k != quiz_key(k.split(":", 1)[-1])]
+    if not topics:
+        return None
+    judge = Judge(topics=topics, concurrency=jobs or max(1, min(os.cpu_count() or 1, students * len(topics))))
+    judge.spawn()
+    return judge
 
 
 class _CopyDetection:

@@ -103,7 +103,7 @@ def run_job(job: JobSpec, zygote: ZygoteSlot, tmp_root: Path, *, zygote_pid: int
         result.protections = judge_protections(job, subreaper) + session.protections
         result.processes = session.processes
         result.output = bytes(session.output[:4096]).decode("utf-8", "replace")
-        lost = session.lost or (session._clean_session.lost if session._clean_session else None)
+        lost = session.lost  # the clean session's too (close() carries it over)
         if lost:
             # Ours, not the student's: whatever the tests saw is void, the server retries the job.
             return JobResult.infrastructure(f"student zygote lost: {lost}", zygote_lost=True)  # noqa: B012 - overrides any verdict

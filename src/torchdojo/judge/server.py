@@ -273,14 +273,14 @@ def serve(server: Server, channel: Any) -> None:
 
     def answer(ident: str, result: JobResult) -> None:
         line, tries = started.pop(ident, ("", RETRIES))
+        if result.zygote_lost:
+            server.needs_restart = True  # retried or not, the next job gets a fresh zygote
         if result.infra_error and line and tries < RETRIES:
             # A failure of ours (a judge child or the zygote lost): never the
             # student's grade. Again, first in line; in a fresh zygote when the
             # old one was lost (a judge child that died asked for one already).
             started[ident] = (line, tries + 1)
             queue.insert(0, (ident, line))
-            if result.zygote_lost:
-                server.needs_restart = True
             return
         channel.write(json.dumps({"id": ident, "result": result.to_dict()}) + "\n")
 

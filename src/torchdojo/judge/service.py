@@ -79,7 +79,7 @@ class Judge:
 
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH", "")) if p)
-        env.setdefault("TORCHDOJO_CONTENT", str(paths.content_root()))
+        env["TORCHDOJO_CONTENT"] = str(paths.content_root())  # absolute: the judge runs in "/"
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         # The judge starts with the student's scrubbed environment and forks its
         # student zygote from that; our whole environment follows on stdin.
@@ -99,6 +99,9 @@ class Judge:
             stdout=subprocess.PIPE,
             stderr=self._log,
             env=startup,
+            # Never in the caller's folder: with ``-m`` that folder would come first on the judge's
+            # path, and a learner's ``json.py`` there would run unsandboxed in the judge.
+            cwd="/",
             start_new_session=True,
         )
         assert self.proc.stdin is not None

@@ -281,6 +281,8 @@ class StudentSession:
         self.stop()
         if self._clean_session is not None:
             self._clean_session.close()
+            # A zygote the clean process lost is this job's loss too (the caller reads ``lost`` after closing).
+            self.lost = self.lost or self._clean_session.lost
             self._clean_session = None
 
     def clean_session(self) -> StudentSession:

@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING
 from torchdojo.course.manifest import Course
 
 if TYPE_CHECKING:
+    import jinja2
+
     from torchdojo.classroom.result import ClassResult
 
 TEMPLATES = ("report.html.j2", "feedback.md.j2", "feedback.html.j2")
 
 
-def check_templates(templates: str | Path | None) -> None:
-    """Compile every template now, so a broken instructor template stops the run before grading."""
+def check_templates(templates: str | Path | None) -> jinja2.Environment:
+    """Compile every template now, so a broken instructor template stops the run before grading; the
+    environment that holds them compiled (give it to :func:`write_all`)."""
     import jinja2
 
     from torchdojo.classroom.exports.templating import environment
@@ -39,9 +42,11 @@ def check_templates(templates: str | Path | None) -> None:
         except jinja2.TemplateSyntaxError as exc:
             raise UserError("template {path}:{line}: {detail}", path=exc.filename or name, line=exc.lineno,
                             detail=exc.message) from None
+    return env
 
 
-def write_all(result: ClassResult, course: Course, lang: str, templates: str | Path | None = None) -> list[Path]:
+def write_all(result: ClassResult, course: Course, lang: str, templates: str | Path | None = None,
+              env: jinja2.Environment | None = None) -> list[Path]:
     """Every output of :data:`TEMPLATES`'s table; each is a bounded step (:mod:`torchdojo.classroom.steps`).
 
     One output that fails or runs out of time is said in ``result.notes``
@@ -54,7 +59,7 @@ def write_all(result: ClassResult, course: Course, lang: str, templates: str | P
 
     assert result.out is not None
     out = result.out
-    env = environment(templates)
+    env = env or environment(templates)
     if result.analysis is None:
         try:
             result.analysis = steps.bounded(lambda: analyse(result), steps.N_ITEM_ANALYSIS)

@@ -10,7 +10,6 @@ become markup.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -60,25 +59,13 @@ def _said(context: Any, text: Any) -> str:
 
 
 def environment(templates: str | Path | None = None) -> jinja2.Environment:
-    """The template environment: the instructor's folder first (if any), then the packaged templates.
-
-    One per folder, kept: templates checked before grading are not compiled again to write the
-    outputs (Jinja still reloads a template whose file changed).
-    """
-    folder = None
+    """The template environment: the instructor's folder first (if any), then the packaged templates."""
+    loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
         folder = Path(templates)
         if not folder.is_dir():
             raise UserError("templates folder '{path}' does not exist", path=str(folder))
-        folder = str(folder.resolve())
-    return _environment(folder)
-
-
-@functools.lru_cache(maxsize=8)
-def _environment(folder: str | None) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if folder is not None:
-        loaders.append(jinja2.FileSystemLoader(folder))
+        loaders.append(jinja2.FileSystemLoader(str(folder)))
     loaders.append(jinja2.FileSystemLoader(str(PACKAGED)))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),

@@ -60,6 +60,9 @@ class Judge:
         self._pending: dict[str, Future] = {}
         self._reader: threading.Thread | None = None
         self._ids = itertools.count(1)
+        #: Closed by its owner: a late call (a grading thread still running after Ctrl-C) gets an
+        #: infrastructure failure instead of starting a judge nobody would close.
+        self._closed = False
 
     def __enter__(self) -> Judge:
         self.start()
@@ -75,6 +78,7 @@ class Judge:
 
     def spawn(self) -> None:
         """Start the judge without waiting (several can warm up in parallel)."""
+        self._closed = False
         from torchdojo.shared.warm_fork import student_environment
 
         env = dict(os.environ)
@@ -182,6 +186,8 @@ class Judge:
         fut: Future = Future()
         ident = str(next(self._ids))
         with self._lock:
+            if self._closed:
+                return JobResult.infrastructure("the grading process was closed")
             if self.proc is None or self.proc.poll() is not None:
                 self._close_locked()
                 self.spawn()
@@ -210,6 +216,7 @@ class Judge:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._close_locked()
 
     def kill(self) -> None:
@@ -218,6 +225,7 @@ class Judge:
         Its zygotes and student processes die with it (parent-death signal).
         Takes no lock: the job that holds it may be the one being abandoned.
         """
+        self._closed = True  # first: the abandoned job must not start another judge
         proc = self.proc
         if proc is not None and proc.poll() is None:
             try:

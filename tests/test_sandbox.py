@@ -352,3 +352,27 @@ def test_a_workspace_module_named_like_the_standard_library_runs_only_in_the_stu
     report = check_workspace(work, ["tensors"], device="cpu", record=False)
     assert report.topics[0].score == report.topics[0].max_score
     assert not marker.exists(), "a module of the workspace ran outside the student process"
+
+
+def test_python_m_torchdojo_in_a_workspace_does_not_import_its_modules(tmp_path):
+    # The command line itself (no sandbox) run as ``python -m torchdojo`` from inside a workspace.
+    import subprocess
+    import sys
+
+    from torchdojo.course import paths
+
+    marker = tmp_path / "imported-by"
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "tensors.py").write_bytes((paths.solutions_dir() / "tensors.py").read_bytes())
+    for name in ("json", "argparse", "pathlib"):
+        (work / f"{name}.py").write_text(
+            "import os\n"
+            "try:\n"
+            f"    open({str(marker)!r}, 'a').write({name!r} + '\\n')\n"
+            "except OSError:\n"
+            "    pass\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "torchdojo", "check", "tensors", "-w", ".", "--device", "cpu"],
+                          cwd=work, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not marker.exists(), marker.read_text()

@@ -105,8 +105,10 @@ def test_the_judge_compiles_its_own_modules_once_and_nothing_beside_the_graders(
     shutil.copytree(Path(paths.__file__).resolve().parents[1], checkout / "src" / "torchdojo",
                     ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("course.toml", "exercises", "solutions", "graders", "quizzes", "lessons"):
-        copy = shutil.copytree if (root / name).is_dir() else shutil.copy
-        copy(root / name, checkout / name)
+        if (root / name).is_dir():
+            shutil.copytree(root / name, checkout / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(root / name, checkout / name)
     work = tmp_path / "work"
     work.mkdir()
     shutil.copy(root / "solutions" / "tensors.py", work / "tensors.py")

@@ -67,18 +67,11 @@ def trains(graders: list[str]) -> bool:
 
 def warm(graders: list[str], training: bool) -> None:
     """Import everything a judge child needs, so each fork starts warm."""
-    import numpy  # noqa: F401
     import pytest  # noqa: F401
-    import torch  # noqa: F401
 
-    lazy = ["torch.optim", "torch.utils.data", "torch.nn.functional", "torch.testing"]
-    if training:
-        lazy.insert(0, "torch._dynamo")
-    for name in lazy:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+    from torchdojo.shared.warm_fork import import_torch_parts
+
+    import_torch_parts(training, ("torch.testing",))
     from _pytest.config import default_plugins
 
     for name in default_plugins:

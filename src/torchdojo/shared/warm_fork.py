@@ -63,21 +63,27 @@ def package_parent() -> str:
     return os.path.dirname(os.path.dirname(os.path.realpath(torchdojo.__file__)))
 
 
-def warm_student_side(training: bool) -> None:
-    """Import what student code and the student side need (and nothing else), running no torch operation."""
-    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+def import_torch_parts(training: bool, extra: tuple[str, ...] = ()) -> None:
+    """numpy, torch and the parts of them torch imports only on first use, so that forks start warm.
+
+    ``training``: also ``torch._dynamo`` (about a second), which comes with the first optimiser step.
+    ``extra``: more modules for this side; one that is missing is skipped.
+    """
     import numpy  # noqa: F401
     import torch  # noqa: F401
 
-    lazy = ["torch.optim", "torch.utils.data", "torch.nn.functional", "numpy.random"]
-    if training:
-        # torch._dynamo (about a second) comes with the first optimiser step.
-        lazy.insert(0, "torch._dynamo")
+    lazy = ("torch._dynamo",) * training + ("torch.optim", "torch.utils.data", "torch.nn.functional") + extra
     for name in lazy:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+
+
+def warm_student_side(training: bool) -> None:
+    """Import what student code and the student side need (and nothing else), running no torch operation."""
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+    import_torch_parts(training, ("numpy.random",))
     # Everything of torchdojo the student process runs: after Landlock it can
     # read no other file of the package (the read rules use the same list).
     from torchdojo.shared.confine import STUDENT_MODULES
